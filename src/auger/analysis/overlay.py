@@ -1,0 +1,327 @@
+"""Stack layers as an overlay filesystem would, in one pass, and account for every byte.
+
+Layers are applied bottom to top. In each layer, opaque markers act first (hiding every lower
+child of their directory), then whiteouts (hiding a lower path and its subtree), then the
+layer's entries in tar order (the last entry for a path wins). One tree of visible paths is
+updated in place, so the cost is linear in the number of entries plus the number of paths
+hidden; there is no per-layer copy of the tree.
+
+Bytes are tracked as *content units*: each stored entry with a size owns one, hard links refer
+to their target's. A unit is visible while some visible path refers to it. When the last
+reference goes, the layer responsible and the cause are recorded; units still unreferenced at
+the end are the image's wasted bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from auger.layers import paths
+from auger.model import (
+    Change,
+    DiffType,
+    Entry,
+    EntryKind,
+    LayerAnalysis,
+    VisibleEntry,
+    WasteCause,
+    WasteItem,
+)
+
+
+class _Content:
+    """Bytes stored once in a layer, and who can still see them."""
+
+    __slots__ = ("cause", "entry", "hidden_by", "layer", "refs")
+
+    def __init__(self, entry: Entry, layer: int) -> None:
+        self.entry = entry
+        self.layer = layer
+        self.refs = 0
+        self.hidden_by = layer
+        self.cause = WasteCause.OVERWRITTEN
+
+
+class _Node:
+    """A visible path. ``children`` is a dict for directories and ``None`` otherwise."""
+
+    __slots__ = ("children", "content", "entry", "layer")
+
+    def __init__(
+        self,
+        entry: Entry | None,
+        layer: int,
+        children: dict[str, _Node] | None,
+        content: _Content | None,
+    ) -> None:
+        self.entry = entry
+        self.layer = layer
+        self.children = children
+        self.content = content
+
+
+@dataclass(frozen=True, slots=True)
+class OverlayResult:
+    """The outcome of stacking all layers."""
+
+    layers: tuple[LayerAnalysis, ...]
+    final: dict[str, VisibleEntry]
+    final_size: int
+    waste: tuple[WasteItem, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+
+def _same_metadata(lower: Entry, upper: Entry) -> bool:
+    return (
+        lower.kind is upper.kind
+        and lower.perm == upper.perm
+        and lower.uid == upper.uid
+        and lower.gid == upper.gid
+    )
+
+
+def diff_type(lower: Entry | None, upper: Entry) -> DiffType:
+    """Compare a path's entry in a layer with the one visible below it."""
+    if lower is None:  # an implicitly created directory below
+        return DiffType.UNMODIFIED if upper.kind is EntryKind.DIR else DiffType.MODIFIED
+    if (
+        _same_metadata(lower, upper)
+        and lower.size == upper.size
+        and lower.link == upper.link
+        and lower.digest == upper.digest
+    ):
+        return DiffType.UNMODIFIED
+    return DiffType.MODIFIED
+
+
+class _Overlay:
+    """The mutable state of the stacking pass."""
+
+    def __init__(self) -> None:
+        self.root = _Node(None, -1, {}, None)
+        self.nodes: dict[str, _Node] = {}
+        self.contents: list[_Content] = []
+        self.marker_waste: list[WasteItem] = []
+        self.warnings: list[str] = []
+        self.layer = 0
+        self.changes: dict[str, Change] = {}
+        self.layer_files: dict[str, _Content] = {}
+
+    # -- content references -------------------------------------------------------------
+
+    def _release(self, content: _Content | None, cause: WasteCause) -> None:
+        if content is None:
+            return
+        content.refs -= 1
+        if content.refs == 0:
+            content.hidden_by = self.layer
+            content.cause = cause
+
+    def _hide_subtree(self, path: str, node: _Node, cause: WasteCause, record: bool) -> None:
+        """Remove ``node`` (at ``path``) and everything below it from the visible tree."""
+        stack = [(path, node)]
+        while stack:
+            current_path, current = stack.pop()
+            if current.children:
+                stack.extend(
+                    (paths.join(current_path, name), child)
+                    for name, child in current.children.items()
+                )
+            self.nodes.pop(current_path, None)
+            self._release(current.content, cause)
+            if record and current_path not in self.changes:
+                self.changes[current_path] = Change(current_path, DiffType.REMOVED, current.entry)
+
+    def _detach(self, path: str) -> None:
+        parent = self.nodes.get(paths.parent(path)) if paths.parent(path) else self.root
+        if parent is not None and parent.children is not None:
+            parent.children.pop(paths.basename(path), None)
+
+    # -- markers ------------------------------------------------------------------------
+
+    def apply_opaque(self, directory: str) -> None:
+        """Hide every lower child of ``directory``."""
+        node = self.nodes.get(directory) if directory else self.root
+        if node is None or not node.children:
+            return
+        children, node.children = node.children, {}
+        for name, child in children.items():
+            self._hide_subtree(
+                paths.join(directory, name), child, WasteCause.REPLACED_BY_OPAQUE, record=True
+            )
+
+    def apply_whiteout(self, path: str, readded: bool) -> None:
+        """Hide a lower path and its subtree."""
+        node = self.nodes.get(path)
+        if node is None:
+            return
+        self._detach(path)
+        cause = WasteCause.OVERWRITTEN if readded else WasteCause.DELETED
+        self._hide_subtree(path, node, cause, record=True)
+
+    # -- entries ------------------------------------------------------------------------
+
+    def _ensure_dir(self, path: str) -> _Node:
+        """Return the directory node at ``path``, creating implicit directories as needed."""
+        if not path:
+            return self.root
+        node = self.nodes.get(path)
+        if node is not None and node.children is not None:
+            return node
+        parent = self._ensure_dir(paths.parent(path))
+        assert parent.children is not None
+        if node is not None:  # a non-directory stands where a directory is needed
+            self._release(node.content, WasteCause.OVERWRITTEN)
+            previous = node.entry
+            self.warnings.append(
+                f"layer {self.layer}: {paths.display(path)} is not a directory in a lower "
+                "layer but has children here; treated as replaced"
+            )
+            diff = DiffType.MODIFIED
+        else:
+            removed = self.changes.get(path)
+            previous = removed.entry if removed is not None else None
+            if removed is None:
+                diff = DiffType.ADDED
+            elif previous is None or previous.kind is EntryKind.DIR:
+                diff = DiffType.UNMODIFIED
+            else:
+                diff = DiffType.MODIFIED
+        created = _Node(None, self.layer, {}, None)
+        parent.children[paths.basename(path)] = created
+        self.nodes[path] = created
+        self.changes[path] = Change(path, diff, None, previous)
+        return created
+
+    def _content_for(self, entry: Entry) -> _Content | None:
+        if entry.size > 0:
+            content = _Content(entry, self.layer)
+            self.contents.append(content)
+            if entry.kind is EntryKind.FILE:
+                self.layer_files[entry.path] = content
+            return content
+        if entry.kind is EntryKind.HARDLINK:
+            link = paths.normalize(entry.link)[0]
+            target = self.layer_files.get(link)
+            if target is None:
+                visible = self.nodes.get(link)
+                target = visible.content if visible is not None else None
+            if target is None:
+                self.warnings.append(
+                    f"layer {self.layer}: hard link {paths.display(entry.path)} points at "
+                    f"{paths.display(entry.link)}, which does not exist"
+                )
+            return target
+        return None
+
+    def _diff_for(self, path: str, old: _Node | None) -> tuple[DiffType | None, Entry | None]:
+        """What the path looked like below this layer: (earlier diff in this layer, entry)."""
+        earlier = self.changes.get(path)
+        if earlier is not None and earlier.diff is not DiffType.REMOVED:
+            return earlier.diff, earlier.previous
+        if earlier is not None:
+            return None, earlier.entry
+        return None, old.entry if old is not None else None
+
+    def add(self, entry: Entry) -> None:
+        """Apply one non-marker entry of the current layer."""
+        path = entry.path
+        parent = self._ensure_dir(paths.parent(path))
+        assert parent.children is not None
+        old = self.nodes.get(path)
+        earlier_diff, lower = self._diff_for(path, old)
+        content = self._content_for(entry)
+        if content is not None:
+            content.refs += 1
+        is_dir = entry.kind is EntryKind.DIR
+        if old is None:
+            node = _Node(entry, self.layer, {} if is_dir else None, content)
+            parent.children[paths.basename(path)] = node
+            self.nodes[path] = node
+            diff = earlier_diff or (
+                DiffType.ADDED if path not in self.changes else diff_type(lower, entry)
+            )
+        else:
+            if old.children is not None and not is_dir:
+                for name, child in list(old.children.items()):
+                    self._hide_subtree(
+                        paths.join(path, name), child, WasteCause.OVERWRITTEN, record=True
+                    )
+                old.children = None
+            elif old.children is None and is_dir:
+                old.children = {}
+            same_bytes = (
+                old.content is not None
+                and content is not None
+                and old.content.entry.digest is not None
+                and old.content.entry.digest == entry.digest
+                and old.content.entry.size == entry.size
+            )
+            self._release(
+                old.content,
+                WasteCause.METADATA_ONLY_CHANGE if same_bytes else WasteCause.OVERWRITTEN,
+            )
+            old.entry, old.layer, old.content = entry, self.layer, content
+            diff = earlier_diff if earlier_diff is DiffType.ADDED else diff_type(lower, entry)
+        self.changes[path] = Change(
+            path, diff, entry, lower if diff is not DiffType.ADDED else None
+        )
+
+    # -- layers -------------------------------------------------------------------------
+
+    def apply_layer(self, index: int, entries: tuple[Entry, ...]) -> dict[str, Change]:
+        """Apply one layer; return its changes keyed by path."""
+        self.layer = index
+        self.changes = {}
+        self.layer_files = {}
+        readded = {e.path for e in entries if not e.kind.is_marker}
+        for entry in entries:
+            if entry.kind is EntryKind.OPAQUE:
+                self.apply_opaque(entry.path)
+        for entry in entries:
+            if entry.kind is EntryKind.WHITEOUT:
+                self.apply_whiteout(entry.path, entry.path in readded)
+        for entry in entries:
+            if entry.kind.is_marker:
+                if entry.size > 0:  # a marker carrying data: stored, never visible
+                    self.marker_waste.append(
+                        WasteItem(entry.path, entry.size, index, index, WasteCause.DELETED)
+                    )
+                continue
+            self.add(entry)
+        return self.changes
+
+
+def stack_layers(layers: list[tuple[Entry, ...]]) -> OverlayResult:
+    """Stack the layers (bottom first) and return diffs, final filesystem and waste."""
+    overlay = _Overlay()
+    per_layer: list[dict[str, Change]] = [
+        overlay.apply_layer(index, entries) for index, entries in enumerate(layers)
+    ]
+    waste = list(overlay.marker_waste)
+    final_size = 0
+    for content in overlay.contents:
+        if content.refs > 0:
+            final_size += content.entry.size
+        else:
+            waste.append(
+                WasteItem(
+                    content.entry.path,
+                    content.entry.size,
+                    content.layer,
+                    content.hidden_by,
+                    content.cause,
+                )
+            )
+    stored = [0] * len(layers)
+    caused = [0] * len(layers)
+    for item in waste:
+        stored[item.stored_in] += item.size
+        caused[item.hidden_by] += item.size
+    waste.sort(key=lambda item: (-item.size, item.path, item.stored_in))
+    final = {path: VisibleEntry(node.layer, node.entry) for path, node in overlay.nodes.items()}
+    analyses = tuple(
+        LayerAnalysis(index, tuple(changes.values()), stored[index], caused[index])
+        for index, changes in enumerate(per_layer)
+    )
+    return OverlayResult(analyses, final, final_size, tuple(waste), tuple(overlay.warnings))

@@ -1,0 +1,99 @@
+"""The command line's view of the world: streams, environment, and progress on stderr."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from auger.errors import UsageError
+from auger.progress import Progress
+from auger.report.units import size
+
+
+@dataclass(frozen=True, slots=True)
+class Console:
+    """Injected I/O, so the CLI can run in-process under test."""
+
+    stdout: TextIO
+    stderr: TextIO
+    environ: Mapping[str, str]
+
+    @property
+    def stderr_is_tty(self) -> bool:
+        return _isatty(self.stderr)
+
+    @property
+    def stdout_is_tty(self) -> bool:
+        return _isatty(self.stdout)
+
+    def diagnose(self, text: str) -> None:
+        """Write one diagnostic line to stderr."""
+        self.stderr.write(text + "\n")
+        self.stderr.flush()
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class StderrProgress(Progress):
+    """Progress on stderr: a live line on a terminal, phases only otherwise, warnings always."""
+
+    def __init__(self, console: Console, quiet: bool = False) -> None:
+        self._console = console
+        self._live = console.stderr_is_tty and not quiet
+        self._quiet = quiet
+        self._bytes = 0
+        self._layers = 0
+        self._last = 0
+
+    def phase(self, text: str) -> None:
+        if self._live:
+            self._draw(text)
+
+    def bytes_read(self, count: int) -> None:
+        self._bytes += count
+        if self._live and self._bytes - self._last >= 8 << 20:
+            self._last = self._bytes
+            self._draw(f"read {size(self._bytes)}, {self._layers} layers scanned")
+
+    def layer_scanned(self, index: int, entries: int) -> None:
+        self._layers = index + 1
+
+    def warning(self, text: str) -> None:
+        self.done()
+        self._console.diagnose(f"auger: warning: {text}")
+
+    def _draw(self, text: str) -> None:
+        self._console.stderr.write("\r\x1b[2K" + text[:120])
+        self._console.stderr.flush()
+
+    def done(self) -> None:
+        """Clear the live line."""
+        if self._live:
+            self._console.stderr.write("\r\x1b[2K")
+            self._console.stderr.flush()
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step: readers see the old file or the new one."""
+    directory = path.parent if str(path.parent) else Path()
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from exc
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        Path(temporary).chmod(0o644)
+        Path(temporary).replace(path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from exc

@@ -1,0 +1,46 @@
+"""``auger demo``: build the built-in example image and analyse it, no engine needed."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from auger.cli.console import Console
+from auger.cli.inspect import run_inspect
+from auger.cli.parsing import Parser
+from auger.demo import demo_archive
+
+
+def build_parser() -> Parser:
+    """The parser of ``auger demo``."""
+    parser = Parser(
+        prog="auger demo",
+        description="Write a small example image with real waste in it (a docker save "
+        "tarball) and analyse it.",
+    )
+    parser.add_argument(
+        "--save", metavar="PATH", type=Path, help="keep the example archive at PATH"
+    )
+    parser.add_argument("--json", metavar="FILE", type=Path, help="write the analysis as JSON")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    return parser
+
+
+def run_demo(args: argparse.Namespace, console: Console) -> int:
+    """Write the example archive and run the default command on it."""
+    with tempfile.TemporaryDirectory(prefix="auger-demo-") as scratch:
+        target = args.save or Path(scratch) / "auger-demo.tar"
+        target.write_bytes(demo_archive())
+        if args.save is not None and not args.quiet:
+            console.diagnose(f"auger: example image written to {target}")
+        inspect_args = argparse.Namespace(
+            image=f"docker-archive://{target}",
+            json=args.json,
+            quiet=args.quiet,
+            source=None,
+            platform=None,
+            debug=args.debug,
+        )
+        return run_inspect(inspect_args, console)

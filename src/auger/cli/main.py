@@ -1,0 +1,104 @@
+"""The ``auger`` command: dispatch to a command, turn errors into exit codes.
+
+``main(argv, console)`` does all the work and returns the exit code, so the CLI runs in-process
+under test; ``run()`` is the console-script entry point.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+from auger import __version__
+from auger.cli import inspect
+from auger.cli.console import Console
+from auger.cli.exit_codes import ExitCode, exit_code_for
+from auger.cli.parsing import HelpShownError, Parser
+from auger.errors import AugerError
+
+Command = tuple[Callable[[], Parser], Callable[..., int]]
+
+
+def _demo_parser() -> Parser:
+    from auger.cli import demo  # noqa: PLC0415 - keeps the archive writer out of other commands
+
+    return demo.build_parser()
+
+
+def _demo_run(*args: object) -> int:
+    from auger.cli import demo  # noqa: PLC0415
+
+    return demo.run_demo(*args)  # type: ignore[arg-type]
+
+
+COMMANDS: dict[str, Command] = {
+    "demo": (_demo_parser, _demo_run),
+}
+
+USAGE = f"""\
+usage: auger IMAGE [--json FILE] [options]
+       auger demo [--save PATH] [--json FILE]
+
+auger {__version__}: a container image layer inspector and size-budget gate.
+
+commands:
+  IMAGE        analyse an image (auger IMAGE --help for the options)
+  demo         analyse a built-in example image (no container engine needed)
+
+run 'auger COMMAND --help' for a command's options.
+"""
+
+
+def _report(error: AugerError, console: Console, debug: bool) -> int:
+    if debug:
+        traceback.print_exception(error, file=console.stderr)
+    console.diagnose(f"auger: error: {error.message}")
+    if error.hint:
+        console.diagnose(f"auger: hint: {error.hint}")
+    return exit_code_for(error)
+
+
+def main(argv: Sequence[str], console: Console | None = None) -> int:
+    """Run the command line ``argv`` (without the program name); return the exit code."""
+    console = console or Console(sys.stdout, sys.stderr, os.environ)
+    arguments = list(argv)
+    debug = "--debug" in arguments
+    if not arguments or arguments[0] in ("-h", "--help"):
+        console.stdout.write(USAGE)
+        return ExitCode.OK if arguments else ExitCode.USAGE
+    if arguments[0] == "--version":
+        console.stdout.write(f"auger {__version__}\n")
+        return ExitCode.OK
+    build, execute = COMMANDS.get(arguments[0], (inspect.build_parser, inspect.run_inspect))
+    if arguments[0] in COMMANDS:
+        arguments = arguments[1:]
+    parser = build()
+    try:
+        try:
+            args = parser.parse_args(arguments)
+        except HelpShownError as shown:
+            if shown.status == 0:
+                console.stdout.write(parser.format_help())
+            return shown.status
+        return execute(args, console)
+    except AugerError as error:
+        return _report(error, console, debug)
+    except KeyboardInterrupt:
+        console.diagnose("auger: interrupted")
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        return ExitCode.OK
+    except Exception as error:  # a bug: one line unless --debug
+        if debug:
+            traceback.print_exception(error, file=console.stderr)
+        console.diagnose(f"auger: internal error: {type(error).__name__}: {error}")
+        console.diagnose("auger: hint: run again with --debug and report the traceback")
+        return ExitCode.IMAGE_UNREADABLE
+
+
+def run() -> NoReturn:
+    """Console-script entry point."""
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,52 @@
+"""argparse, made to raise instead of exiting, and the options every image command shares."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
+from auger.errors import UsageError
+from auger.sources.reference import SOURCES
+
+
+class HelpShownError(Exception):
+    """``--help`` or ``--version`` printed its text; exit with ``status``."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are :class:`UsageError` (exit 2, one line)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}", hint=f"see {self.prog} --help")
+
+    def print_help(self, file: SupportsWrite[str] | None = None) -> None:
+        """Help is written by ``main`` to the console it was given, not here."""
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            raise UsageError(message.strip())
+        raise HelpShownError(status)
+
+
+def add_image_options(parser: argparse.ArgumentParser) -> None:
+    """``--source``, ``--platform`` and ``--debug``."""
+    parser.add_argument(
+        "--source",
+        choices=SOURCES,
+        help="where to read the image from (default: from the IMAGE prefix, a path, else docker)",
+    )
+    parser.add_argument(
+        "--platform",
+        metavar="OS/ARCH[/VARIANT]",
+        help="platform to pick from a multi-platform OCI index (default: this machine's)",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="show a traceback when something goes wrong"
+    )

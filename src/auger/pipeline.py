@@ -1,0 +1,41 @@
+"""The one core: a reference in, an :class:`~auger.model.ImageAnalysis` out.
+
+Every front end (the CLI gate and exports, reports, the TUI) calls :func:`analyze`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from auger.analysis.image import analyze_image
+from auger.layers.scanner import scan_layer
+from auger.model import ImageAnalysis
+from auger.progress import NullProgress, Progress
+from auger.sources.interface import Platform, ReadOptions
+from auger.sources.reference import resolve_source
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyzeOptions:
+    """How to find the image."""
+
+    source: str | None = None
+    """Force a source kind instead of inferring it from the reference."""
+    platform: Platform | None = None
+
+
+def analyze(
+    reference: str,
+    options: AnalyzeOptions | None = None,
+    progress: Progress | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> ImageAnalysis:
+    """Read the image ``reference`` names and analyse it."""
+    options = options or AnalyzeOptions()
+    progress = progress or NullProgress()
+    source = resolve_source(reference, options.source, os.environ if environ is None else environ)
+    image = source.read(scan_layer, ReadOptions(platform=options.platform), progress)
+    progress.phase("analysing")
+    return analyze_image(image)

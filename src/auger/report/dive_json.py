@@ -1,0 +1,158 @@
+"""The ``--json`` export: dive's schema, with dive's meaning, plus auger's own keys.
+
+dive's keys: ``layer[]`` (``index``, ``id``, ``digestId``, ``sizeBytes``, ``command``,
+``fileList``) and ``image`` (``sizeBytes``, ``inefficientBytes``, ``efficiencyScore``,
+``fileReference[]``). auger adds ``auger`` at the top level (and nothing inside dive's
+objects), so a consumer of dive's file reads auger's unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from auger.analysis.dive import go_file_mode, go_is_dir
+from auger.layers import paths
+from auger.model import DiffType, Entry, ImageAnalysis
+
+SCHEMA_VERSION = 1
+
+
+def _text(path: str) -> str:
+    """A name in auger's keys: as is when it is valid UTF-8, else with ``\\xNN`` escapes."""
+    return path if paths.is_utf8(path) else paths.display(path)
+
+
+def _dive_text(path: str) -> str:
+    """A name in dive's keys, as dive (Go) writes it: each invalid byte becomes U+FFFD."""
+    return path if paths.is_utf8(path) else _SURROGATES.sub("\ufffd", path)
+
+
+_SURROGATES = re.compile("[\udc80-\udcff]")
+
+
+def _file_info(entry: Entry | None) -> dict[str, Any]:
+    if entry is None:
+        return {
+            "path": "",
+            "typeFlag": 0,
+            "linkName": "",
+            "size": 0,
+            "fileMode": 0,
+            "uid": 0,
+            "gid": 0,
+            "isDir": False,
+        }
+    return {
+        "path": _dive_text(paths.stored_name(entry)),
+        "typeFlag": ord(entry.typeflag),
+        "linkName": _dive_text(entry.link),
+        "size": entry.size,
+        "fileMode": go_file_mode(entry),
+        "uid": entry.uid,
+        "gid": entry.gid,
+        "isDir": go_is_dir(entry),
+    }
+
+
+def _ratio(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _auger(analysis: ImageAnalysis) -> dict[str, Any]:
+    image = analysis.image
+    return {
+        "schemaVersion": SCHEMA_VERSION,
+        "image": {
+            "reference": image.reference,
+            "source": image.source,
+            "name": image.name,
+            "platform": image.platform,
+            "configDigest": image.config_digest,
+            "manifestDigest": image.manifest_digest,
+            "created": image.created,
+            "layerCount": len(image.layers),
+            "sizeBytes": analysis.size,
+            "compressedSizeBytes": analysis.compressed_size,
+            "finalSizeBytes": analysis.final_size,
+            "wastedBytes": analysis.wasted_bytes,
+            "wastedPercent": analysis.wasted_percent,
+            "wastedBytesByCause": {
+                cause.value: size
+                for cause, size in sorted(
+                    analysis.waste_by_cause().items(), key=lambda item: item[0].value
+                )
+            },
+            "efficiency": analysis.dive.efficiency,
+            "diveWastedBytes": analysis.dive.wasted_bytes,
+            "userWastedPercent": _ratio(analysis.dive.user_wasted_percent),
+            "finalFileCount": len(analysis.final),
+            "warnings": list(image.warnings),
+        },
+        "layers": [
+            {
+                "index": layer.index,
+                "digest": layer.digest,
+                "diffId": layer.diff_id,
+                "mediaType": layer.media_type,
+                "compression": layer.compression,
+                "sizeBytes": layer.size,
+                "compressedSizeBytes": layer.stored_size,
+                "createdBy": layer.created_by,
+                "created": layer.created,
+                "entryCount": len(layer.scan.entries),
+                "added": result.count(DiffType.ADDED),
+                "modified": result.count(DiffType.MODIFIED),
+                "unmodified": result.count(DiffType.UNMODIFIED),
+                "removed": result.count(DiffType.REMOVED),
+                "storedWastedBytes": result.stored_waste,
+                "causedWastedBytes": result.caused_waste,
+            }
+            for layer, result in zip(image.layers, analysis.layers, strict=True)
+        ],
+        "waste": [
+            {
+                "path": "/" + _text(item.path),
+                "sizeBytes": item.size,
+                "storedInLayer": item.stored_in,
+                "hiddenByLayer": item.hidden_by,
+                "cause": item.cause.value,
+            }
+            for item in analysis.waste
+        ],
+    }
+
+
+def export(analysis: ImageAnalysis) -> dict[str, Any]:
+    """The export as a JSON-ready dict."""
+    image = analysis.image
+    return {
+        "layer": [
+            {
+                "index": layer.index,
+                "id": layer.id,
+                "digestId": (layer.diff_id or "") if layer.has_history else "",
+                "sizeBytes": layer.size,
+                "command": layer.command,
+                "fileList": [_file_info(entry) for entry in files],
+            }
+            for layer, files in zip(image.layers, analysis.dive.file_lists, strict=True)
+        ],
+        "image": {
+            "sizeBytes": analysis.size,
+            "inefficientBytes": analysis.dive.wasted_bytes,
+            "efficiencyScore": analysis.dive.efficiency,
+            "fileReference": [
+                {"count": ref.count, "sizeBytes": ref.size, "file": _dive_text(ref.path)}
+                for ref in analysis.dive.inefficient_files
+            ],
+        },
+        "auger": _auger(analysis),
+    }
+
+
+def format_json(analysis: ImageAnalysis) -> str:
+    """The export as compact JSON text (the C encoder; indenting is several times slower)."""
+    return json.dumps(export(analysis), ensure_ascii=False, separators=(",", ":")) + "\n"

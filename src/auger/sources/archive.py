@@ -1,0 +1,110 @@
+"""Image archives and layouts on disk: ``docker save`` tarballs and OCI layouts.
+
+A ``docker save`` tarball (either layout, plain or compressed) is read through its
+``manifest.json``; an OCI layout (a directory, or a tar of one) through its ``index.json``.
+An archive that has only the other file is read the other way, so a bare path just works.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auger.model import Image
+from auger.progress import Progress
+from auger.sources.blobs import BlobStore, DirectoryStore, open_tar_store
+from auger.sources.interface import (
+    ArchiveError,
+    ImageSource,
+    LayerScanner,
+    Platform,
+    ReadOptions,
+)
+from auger.sources.layouts import docker_save_image, oci_image
+from auger.sources.platforms import host_platform
+
+
+def _read_store(
+    store: BlobStore,
+    *,
+    prefer_docker: bool,
+    kind: str,
+    reference: str,
+    selector: str | None,
+    platform: Platform,
+    scan: LayerScanner,
+    progress: Progress,
+) -> Image:
+    has_docker = store.exists("manifest.json")
+    has_oci = store.exists("index.json")
+    if has_docker and (prefer_docker or not has_oci):
+        return docker_save_image(
+            store, reference=reference, selector=selector, scan=scan, progress=progress
+        )
+    if has_oci:
+        return oci_image(
+            store,
+            reference=reference,
+            kind=kind,
+            selector=selector,
+            platform=platform,
+            scan=scan,
+            progress=progress,
+        )
+    raise ArchiveError(
+        f"{store.description} is not an image archive (it has neither manifest.json nor index.json)"
+    )
+
+
+class ArchiveSource(ImageSource):
+    """A tar file: ``docker save`` output (``docker-archive``) or an OCI layout tar."""
+
+    def __init__(self, path: Path, selector: str | None, kind: str, reference: str) -> None:
+        self.path = path
+        self.selector = selector
+        self.kind = kind
+        self.reference = reference
+
+    def read(self, scan: LayerScanner, options: ReadOptions, progress: Progress) -> Image:
+        progress.phase(f"reading {self.path}")
+        store = open_tar_store(self.path, scan, progress, f"archive {self.path}")
+        try:
+            return _read_store(
+                store,
+                prefer_docker=self.kind == "docker-archive",
+                kind=self.kind,
+                reference=self.reference,
+                selector=self.selector,
+                platform=options.platform or host_platform(),
+                scan=scan,
+                progress=progress,
+            )
+        finally:
+            store.close()
+
+
+class OciDirectorySource(ImageSource):
+    """An OCI image layout directory."""
+
+    kind = "oci"
+
+    def __init__(self, root: Path, selector: str | None, reference: str) -> None:
+        self.root = root
+        self.selector = selector
+        self.reference = reference
+
+    def read(self, scan: LayerScanner, options: ReadOptions, progress: Progress) -> Image:
+        if not self.root.is_dir():
+            raise ArchiveError(f"{self.root} is not a directory (an OCI layout is one)")
+        if not (self.root / "oci-layout").is_file() and not (self.root / "index.json").is_file():
+            raise ArchiveError(f"{self.root} is not an OCI image layout (no index.json)")
+        store = DirectoryStore(self.root, progress)
+        return _read_store(
+            store,
+            prefer_docker=False,
+            kind=self.kind,
+            reference=self.reference,
+            selector=self.selector,
+            platform=options.platform or host_platform(),
+            scan=scan,
+            progress=progress,
+        )

@@ -1,0 +1,142 @@
+"""The Docker Engine, through the Docker SDK.
+
+The image is streamed out of the engine with ``save`` and read in one pass; it is never written
+to disk. The engine is found as the docker CLI finds it: ``DOCKER_HOST`` first, then the active
+CLI context (``DOCKER_CONTEXT`` or ``currentContext`` in the docker config), then the default
+socket.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
+
+from auger.model import Image
+from auger.progress import Progress
+from auger.sources import streams
+from auger.sources.blobs import StreamedTarStore
+from auger.sources.interface import (
+    EngineUnavailableError,
+    ImageNotFoundError,
+    ImageSource,
+    LayerScanner,
+    ReadOptions,
+)
+from auger.sources.layouts import docker_save_image
+
+if TYPE_CHECKING:
+    import docker
+
+TIMEOUT = 300
+
+
+def describe_endpoint(environ: Mapping[str, str]) -> str:
+    """Where the engine is expected, in the user's terms."""
+    if environ.get("DOCKER_HOST"):
+        return environ["DOCKER_HOST"]
+    if environ.get("DOCKER_CONTEXT"):
+        return f"docker context {environ['DOCKER_CONTEXT']}"
+    return "the default socket (unix:///var/run/docker.sock) or the current docker context"
+
+
+def _root_cause(error: BaseException) -> BaseException:
+    seen = set()
+    current: BaseException = error
+    while id(current) not in seen:
+        seen.add(id(current))
+        nested = current.__cause__ or current.__context__
+        if nested is None:
+            for arg in current.args:
+                if isinstance(arg, BaseException):
+                    nested = arg
+                    break
+        if nested is None:
+            break
+        current = nested
+    return current
+
+
+def unreachable(error: BaseException, environ: Mapping[str, str]) -> EngineUnavailableError:
+    """The error for an engine that cannot be reached, with a hint that fits the cause."""
+    text = str(error)
+    where = describe_endpoint(environ)
+    if isinstance(_root_cause(error), PermissionError) or "Permission denied" in text:
+        return EngineUnavailableError(
+            f"permission denied on the Docker Engine socket ({where})",
+            hint="add your user to the 'docker' group, or read a saved archive instead "
+            "(docker save IMAGE -o image.tar; auger image.tar)",
+        )
+    return EngineUnavailableError(
+        f"cannot reach the Docker Engine at {where}",
+        hint="start dockerd or set DOCKER_HOST, or read a saved archive instead "
+        "(docker-archive://image.tar)",
+    )
+
+
+def connect(environ: Mapping[str, str]) -> docker.DockerClient:
+    """A client for the engine the docker CLI would use."""
+    import docker  # noqa: PLC0415 - the SDK is slow to import and only needed here
+
+    try:
+        return docker.DockerClient.from_env(environment=dict(environ), timeout=TIMEOUT)
+    except docker.errors.DockerException as exc:
+        raise unreachable(exc, environ) from exc
+
+
+class DockerEngineSource(ImageSource):
+    """An image held by the Docker Engine."""
+
+    kind = "docker"
+
+    def __init__(self, name: str, reference: str, environ: Mapping[str, str]) -> None:
+        self.name = name
+        self.reference = reference
+        self.environ = environ
+
+    def read(self, scan: LayerScanner, options: ReadOptions, progress: Progress) -> Image:
+        import docker  # noqa: PLC0415
+        import requests  # noqa: PLC0415
+
+        client = connect(self.environ)
+        try:
+            try:
+                image = client.images.get(self.name)
+            except docker.errors.ImageNotFound as exc:
+                raise ImageNotFoundError(
+                    f"image {self.name} not found in the Docker Engine",
+                    hint="build or pull it first (docker images lists what the engine has)",
+                ) from exc
+            except docker.errors.APIError as exc:
+                raise EngineUnavailableError(
+                    f"the Docker Engine refused: {exc.explanation}"
+                ) from exc
+            except requests.exceptions.RequestException as exc:
+                raise unreachable(exc, self.environ) from exc
+            progress.phase(f"saving {self.name} from the Docker Engine")
+            named = self.name if self.name in (image.tags or []) else False
+            try:
+                chunks: Iterator[bytes] = image.save(named=named)
+                stream = streams.buffered(streams.ChunkStream(chunks, progress.bytes_read))
+                store = StreamedTarStore(
+                    stream, f"image {self.name} from the Docker Engine", scan, progress
+                )
+            except docker.errors.APIError as exc:
+                raise EngineUnavailableError(
+                    f"the Docker Engine could not save {self.name}: {exc.explanation}"
+                ) from exc
+            except requests.exceptions.RequestException as exc:
+                raise EngineUnavailableError(
+                    f"lost the connection to the Docker Engine while reading {self.name}"
+                ) from exc
+            result = docker_save_image(
+                store, reference=self.reference, selector=None, scan=scan, progress=progress
+            )
+            tags = image.tags or []
+            return dataclasses.replace(
+                result,
+                source=self.kind,
+                name=self.name if self.name in tags else (tags[0] if tags else result.name),
+            )
+        finally:
+            client.close()

@@ -1,0 +1,75 @@
+"""What every image source provides, and the errors sources raise.
+
+A source turns a reference into an :class:`~auger.model.Image`: it finds the manifest and the
+config, and hands each layer blob, decompressed, to the ``scan`` callback it is given, in
+whatever order the bytes arrive. Layer order always comes from the manifest.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from auger.errors import SourceError, UsageError
+from auger.model import Image, LayerScan, Readable
+from auger.progress import Progress
+
+LayerScanner = Callable[[Readable, str], LayerScan]
+"""Reads one uncompressed layer tar stream (the string labels it in errors)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Platform:
+    """An ``os/architecture[/variant]`` triple."""
+
+    os: str
+    architecture: str
+    variant: str | None = None
+
+    def __str__(self) -> str:
+        base = f"{self.os}/{self.architecture}"
+        return f"{base}/{self.variant}" if self.variant else base
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """Choices that apply to every source."""
+
+    platform: Platform | None = None
+    """Which platform to pick from a multi-platform index (default: the host's)."""
+
+
+class ImageSource(ABC):
+    """Reads one image."""
+
+    kind: str
+    """``docker``, ``docker-archive``, ``oci`` or ``oci-archive``."""
+
+    @abstractmethod
+    def read(self, scan: LayerScanner, options: ReadOptions, progress: Progress) -> Image:
+        """Read the image, scanning every layer with ``scan``."""
+
+
+class ImageNotFoundError(SourceError):
+    """The reference names no image."""
+
+
+class EngineUnavailableError(SourceError):
+    """The container engine could not be reached or refused access."""
+
+
+class ArchiveError(SourceError):
+    """An archive or layout is missing, unreadable or not an image."""
+
+
+class BlobMissingError(ArchiveError):
+    """A blob the manifest names is not there."""
+
+
+class UnsupportedMediaTypeError(SourceError):
+    """A manifest names a media type auger cannot read."""
+
+
+class AmbiguousImageError(UsageError):
+    """An archive or index holds several images and the reference does not choose one."""

