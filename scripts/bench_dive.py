@@ -19,7 +19,6 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,16 +67,31 @@ def generate(files: int, whiteouts: int) -> bytes:
     return docker_archive(ImageSpec([layer for layer in layers if layer is not None]))
 
 
+_LAUNCHER = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ,
+                     file_actions=[(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)])
+_, status, usage = os.wait4(pid, 0)
+print(time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+"""Runs the measured command from a small fresh process: Linux carries a parent's peak RSS
+over into a forked child, so measuring from this (large) script would inflate every figure."""
+
+
 def measure(command: list[str], env: dict[str, str]) -> Run:
     """Run ``command``; return its wall time and peak RSS."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        stderr = process.stderr.read().decode() if process.stderr else ""
-        raise SystemExit(f"{command[0]} failed: {stderr}")
-    return Run(elapsed, usage.ru_maxrss)
+    launched = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seconds, rss, code = launched.stdout.split()
+    if int(code) != 0:
+        raise SystemExit(f"{command[0]} failed ({code}): {launched.stderr}")
+    return Run(float(seconds), int(rss))
 
 
 def find_dive() -> str:

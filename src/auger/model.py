@@ -42,10 +42,8 @@ class EntryKind(enum.Enum):
     META = "meta"
     """Other ``.wh..wh.`` bookkeeping entries (AUFS); ignored by the overlay."""
 
-    @property
-    def is_marker(self) -> bool:
-        """True for whiteout, opaque and bookkeeping entries, which are not files."""
-        return self in (EntryKind.WHITEOUT, EntryKind.OPAQUE, EntryKind.META)
+    is_marker: bool
+    """True for whiteout, opaque and bookkeeping entries, which are not files."""
 
 
 class Entry(NamedTuple):
@@ -163,6 +161,10 @@ class Image:
         return f"{base}/{self.variant}" if self.variant else base
 
 
+for _kind in EntryKind:
+    _kind.is_marker = _kind.value in ("whiteout", "opaque", "meta")
+
+
 class DiffType(enum.Enum):
     """How a path changed in a layer, relative to the layers below it."""
 
@@ -181,9 +183,11 @@ class WasteCause(enum.Enum):
     METADATA_ONLY_CHANGE = "metadata-only-change"
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """A path that layer ``layer`` added, modified, re-added unchanged or removed."""
+class Change(NamedTuple):
+    """A path that a layer added, modified, re-added unchanged or removed.
+
+    A named tuple for the same reason as :class:`Entry`: there is one per entry.
+    """
 
     path: str
     diff: DiffType
@@ -204,8 +208,7 @@ class WasteItem:
     cause: WasteCause
 
 
-@dataclass(frozen=True, slots=True)
-class VisibleEntry:
+class VisibleEntry(NamedTuple):
     """A path of the final filesystem and the layer that provided it."""
 
     layer: int

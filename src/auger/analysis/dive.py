@@ -19,7 +19,6 @@ some layer has a whiteout to look up: the work is linear in the number of entrie
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from auger.layers import paths
 from auger.model import DiveFileReference, DiveMetrics, Entry
@@ -155,12 +154,17 @@ def _exact_key(path: str) -> tuple[tuple[int, bytes], ...]:
 def build_tree(entries: tuple[Entry, ...]) -> _Tree:
     """The tree dive builds for one layer."""
     tree = _Tree()
+    add = tree.add
     for entry in entries:
-        name = paths.stored_name(entry)
-        if name.startswith("/") or "//" in name:
-            name = "/".join(part for part in name.split("/") if part)
-        if name and name != ".":
-            tree.add(name, entry)
+        name = entry.name
+        if name:  # a name that differs from the normalised path: clean it as dive does
+            if name.startswith("/") or "//" in name:
+                name = "/".join(part for part in name.split("/") if part)
+            if not name or name == ".":
+                continue
+        else:
+            name = paths.stored_name(entry) if entry.kind.is_marker else entry.path
+        add(name, entry)
     return tree
 
 
@@ -178,13 +182,6 @@ def _stack(lower: _Tree, upper: _Tree, order: list[str]) -> None:
             lower.remove(_stacked_path(path))
         else:
             lower.add(path, upper.nodes[path])
-
-
-@dataclass(slots=True)
-class _KeyStats:
-    count: int
-    cumulative: int
-    minimum: int
 
 
 class _Stacker:
@@ -208,21 +205,24 @@ class _Stacker:
 
 
 def _visit(
-    tree: _Tree, order: list[str], index: int, stacker: _Stacker, stats: dict[str, _KeyStats]
+    tree: _Tree, order: list[str], index: int, stacker: _Stacker, stats: dict[str, list[int]]
 ) -> None:
-    """Count one layer's leaves, stopping where dive's visit stops."""
+    """Count one layer's leaves, stopping where dive's visit stops.
+
+    ``stats`` maps a key to ``[count, cumulative size, minimum size]``.
+    """
     children = tree.children
     nodes = tree.nodes
     for path in order:
         if children[path]:
             continue
-        if path.rpartition("/")[2].startswith(_WHITEOUT_PREFIX):
+        if ".wh." in path and path.rpartition("/")[2].startswith(_WHITEOUT_PREFIX):
             key = _stacked_path(path)
             below = stacker.below(index)
             if key not in below.nodes:
                 # dive registers the key with a minimum of -1 (and no occurrence), then
                 # aborts the rest of this layer's visit.
-                stats.setdefault(key, _KeyStats(0, 0, -1))
+                stats.setdefault(key, [0, 0, -1])
                 return
             size = below.subtree_size(key) if go_is_dir(below.nodes[key]) else 0
         else:
@@ -231,12 +231,12 @@ def _visit(
             size = entry.size if entry is not None else 0
         found = stats.get(key)
         if found is None:
-            stats[key] = _KeyStats(1, size, size)
+            stats[key] = [1, size, size]
         else:
-            found.count += 1
-            found.cumulative += size
-            if found.minimum < 0 or size < found.minimum:
-                found.minimum = size
+            found[0] += 1
+            found[1] += size
+            if found[2] < 0 or size < found[2]:
+                found[2] = size
 
 
 def dive_metrics(layers: list[tuple[Entry, ...]], layer_sizes: list[int]) -> DiveMetrics:
@@ -244,17 +244,17 @@ def dive_metrics(layers: list[tuple[Entry, ...]], layer_sizes: list[int]) -> Div
     trees = [build_tree(entries) for entries in layers]
     orders = [tree.post_order() for tree in trees]
     stacker = _Stacker(trees, orders)
-    stats: dict[str, _KeyStats] = {}
+    stats: dict[str, list[int]] = {}
     for index, (tree, order) in enumerate(zip(trees, orders, strict=True)):
         _visit(tree, order, index, stacker, stats)
-    minimum = sum(item.minimum for item in stats.values())
-    cumulative = sum(item.cumulative for item in stats.values())
+    minimum = sum(item[2] for item in stats.values())
+    cumulative = sum(item[1] for item in stats.values())
     efficiency = minimum / cumulative if cumulative else 1.0
     inefficient = sorted(
         (
-            DiveFileReference("/" + key, item.count, item.cumulative)
+            DiveFileReference("/" + key, item[0], item[1])
             for key, item in stats.items()
-            if item.count >= 2
+            if item[0] >= 2
         ),
         key=lambda ref: (-ref.size, ref.path),
     )

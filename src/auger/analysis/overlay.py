@@ -28,6 +28,10 @@ from auger.model import (
     WasteItem,
 )
 
+_FILE = EntryKind.FILE
+_DIR = EntryKind.DIR
+_HARDLINK = EntryKind.HARDLINK
+
 
 class _Content:
     """Bytes stored once in a layer, and who can still see them."""
@@ -226,9 +230,36 @@ class _Overlay:
     def add(self, entry: Entry) -> None:
         """Apply one non-marker entry of the current layer."""
         path = entry.path
-        parent = self._ensure_dir(paths.parent(path))
-        assert parent.children is not None
+        head, _, name = path.rpartition("/")
+        parent = self.nodes.get(head) if head else self.root
+        if parent is None or parent.children is None:
+            parent = self._ensure_dir(head)
         old = self.nodes.get(path)
+        if old is None and path not in self.changes:  # a new path: the common case
+            kind = entry.kind
+            if entry.size > 0:
+                content: _Content | None = _Content(entry, self.layer)
+                self.contents.append(content)  # type: ignore[arg-type]
+                if kind is _FILE:
+                    self.layer_files[path] = content  # type: ignore[assignment]
+            elif kind is _HARDLINK:
+                content = self._content_for(entry)
+            else:
+                content = None
+            if content is not None:
+                content.refs += 1
+            node = _Node(entry, self.layer, {} if kind is _DIR else None, content)
+            assert parent.children is not None
+            parent.children[name] = node
+            self.nodes[path] = node
+            self.changes[path] = Change(path, DiffType.ADDED, entry, None)
+            return
+        self._replace(entry, parent, old)
+
+    def _replace(self, entry: Entry, parent: _Node, old: _Node | None) -> None:
+        """Apply an entry whose path was visible below or already changed in this layer."""
+        path = entry.path
+        assert parent.children is not None
         earlier_diff, lower = self._diff_for(path, old)
         content = self._content_for(entry)
         if content is not None:
@@ -274,21 +305,23 @@ class _Overlay:
         self.layer = index
         self.changes = {}
         self.layer_files = {}
-        readded = {e.path for e in entries if not e.kind.is_marker}
-        for entry in entries:
-            if entry.kind is EntryKind.OPAQUE:
-                self.apply_opaque(entry.path)
-        for entry in entries:
-            if entry.kind is EntryKind.WHITEOUT:
-                self.apply_whiteout(entry.path, entry.path in readded)
-        for entry in entries:
-            if entry.kind.is_marker:
+        markers = [entry for entry in entries if entry.kind.is_marker]
+        if markers:
+            readded = {e.path for e in entries if not e.kind.is_marker}
+            for entry in markers:
+                if entry.kind is EntryKind.OPAQUE:
+                    self.apply_opaque(entry.path)
+            for entry in markers:
+                if entry.kind is EntryKind.WHITEOUT:
+                    self.apply_whiteout(entry.path, entry.path in readded)
+            for entry in markers:
                 if entry.size > 0:  # a marker carrying data: stored, never visible
                     self.marker_waste.append(
                         WasteItem(entry.path, entry.size, index, index, WasteCause.DELETED)
                     )
-                continue
-            self.add(entry)
+        add = self.add
+        for entry in entries if not markers else [e for e in entries if not e.kind.is_marker]:
+            add(entry)
         return self.changes
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
@@ -54,6 +53,8 @@ run 'auger COMMAND --help' for a command's options.
 
 def _report(error: AugerError, console: Console, debug: bool) -> int:
     if debug:
+        import traceback  # noqa: PLC0415 - only needed to debug
+
         traceback.print_exception(error, file=console.stderr)
     console.diagnose(f"auger: error: {error.message}")
     if error.hint:
@@ -93,6 +94,8 @@ def main(argv: Sequence[str], console: Console | None = None) -> int:
         return ExitCode.OK
     except Exception as error:  # a bug: one line unless --debug
         if debug:
+            import traceback  # noqa: PLC0415
+
             traceback.print_exception(error, file=console.stderr)
         console.diagnose(f"auger: internal error: {type(error).__name__}: {error}")
         console.diagnose("auger: hint: run again with --debug and report the traceback")

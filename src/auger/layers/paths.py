@@ -118,6 +118,8 @@ def is_clean(path: str) -> bool:
 
 def is_utf8(path: str) -> bool:
     """True if the name was valid UTF-8 (it carries no surrogate escapes)."""
+    if path.isascii():
+        return True
     try:
         path.encode("utf-8")
     except UnicodeEncodeError:

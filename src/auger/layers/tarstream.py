@@ -15,7 +15,7 @@ from __future__ import annotations
 import struct
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from auger.errors import LayerFormatError
 from auger.model import Readable
@@ -37,8 +37,7 @@ class TarHeaderError(LayerFormatError):
     """A header block is not a valid tar header."""
 
 
-@dataclass(slots=True)
-class TarHeader:
+class TarHeader(NamedTuple):
     """One member's header, with GNU and pax extensions applied."""
 
     name: str
@@ -233,10 +232,16 @@ class TarReader:
                 raw_prefix,
             ) = _FIELDS.unpack_from(block)
             try:
-                size = _number(raw_size)
-                mode = _number(raw_mode)
-                uid = _number(raw_uid)
-                gid = _number(raw_gid)
+                try:  # the common case: octal digits ended by NUL or space
+                    size = int(raw_size.rstrip(b"\0 "), 8)
+                    mode = int(raw_mode.rstrip(b"\0 "), 8)
+                    uid = int(raw_uid.rstrip(b"\0 "), 8)
+                    gid = int(raw_gid.rstrip(b"\0 "), 8)
+                except ValueError:
+                    size = _number(raw_size)
+                    mode = _number(raw_mode)
+                    uid = _number(raw_uid)
+                    gid = _number(raw_gid)
             except ValueError as exc:
                 raise TarHeaderError(
                     f"{self._label} has a corrupt header (at byte {self._pos - BLOCK})"
@@ -257,11 +262,10 @@ class TarReader:
             if typeflag == "g":
                 self._meta_content(size)
                 continue
-            name = _cstr(raw_name)
-            if magic == b"ustar\0":  # POSIX ustar (not GNU) has a prefix field
-                prefix = _cstr(raw_prefix)
-                if prefix:
-                    name = prefix + b"/" + name
+            end = raw_name.find(0)
+            name = raw_name if end < 0 else raw_name[:end]
+            if magic == b"ustar\0" and raw_prefix[0]:  # POSIX ustar has a prefix field
+                name = _cstr(raw_prefix) + b"/" + name
             linkname = _cstr(raw_linkname) if raw_linkname[0] else b""
             if long_name is not None:
                 name, long_name = long_name, None
@@ -284,5 +288,12 @@ class TarReader:
             self._remaining = data_size
             self._padding = -data_size % BLOCK
             yield TarHeader(
-                _decode(name), typeflag, size, mode, uid, gid, _decode(linkname), self._pos
+                name.decode("utf-8", "surrogateescape"),
+                typeflag,
+                size,
+                mode,
+                uid,
+                gid,
+                linkname.decode("utf-8", "surrogateescape") if linkname else "",
+                self._pos,
             )

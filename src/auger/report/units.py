@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 
-import humanize
-
 
 def size(value: int) -> str:
     """``2.1 MB`` style (SI, as dive and docker print sizes)."""
-    return humanize.naturalsize(value, format="%.1f") if value >= 1000 else f"{value} B"
+    if value < 1000:
+        return f"{value} B"
+    import humanize  # noqa: PLC0415 - a slow import, kept off the start-up path
+
+    return humanize.naturalsize(value, format="%.1f")
 
 
 def percent(ratio: float) -> str:

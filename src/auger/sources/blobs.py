@@ -12,16 +12,18 @@ Three ways to get at them, all behind one interface:
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from auger.errors import ImageReadError
+from auger.errors import ImageReadError, LayerFormatError
 from auger.layers import paths
-from auger.layers.tarstream import BLOCK, TarReader
+from auger.layers.tarstream import BLOCK, TarReader, TarTruncatedError
 from auger.model import LayerScan, Readable
 from auger.progress import Progress
 from auger.sources import streams
@@ -51,22 +53,34 @@ def _looks_like_tar(prefix: bytes) -> bool:
 
 
 def _scan_blob(
-    stream: Readable, prefix: bytes, size: int, scan: LayerScanner, *, label: str, media: str | None
+    stream: Readable,
+    prefix: bytes,
+    size: int,
+    scan: LayerScanner,
+    *,
+    label: str,
+    media: str | None,
+    on_read: Callable[[int], None] | None = None,
 ) -> ScannedBlob:
     """Decompress (by magic bytes) and scan a layer blob whose first bytes are ``prefix``."""
     compression = streams.detect_compression(prefix)
     if compression == "none" and not _looks_like_tar(prefix):
         kind = f" ({media})" if media else ""
         raise ArchiveError(f"{label}{kind} is neither a tar archive nor gzip or zstd data")
-    bounded = streams.BoundedStream(stream, size, prefix)
-    reader = streams.buffered(bounded)
+    window = streams.Window(stream, size, prefix, on_read)
     try:
-        result = scan(streams.decompressed(reader, compression), label)
+        result = scan(streams.decompressed(window, compression), label)
+    except TarTruncatedError as exc:
+        if compression == "none":
+            raise
+        raise LayerFormatError(
+            f"{label} is corrupt or truncated: its {compression} data ends early"
+        ) from exc
     except ImageReadError:
         raise
     except streams.DECODE_ERRORS as exc:
         raise streams.decode_error(label, exc) from exc
-    bounded.drain()
+    window.drain()
     return ScannedBlob(result, compression, size)
 
 
@@ -141,16 +155,18 @@ class DirectoryStore(BlobStore):
     ) -> ScannedBlob:
         path = self._path(name)
         try:
-            handle = path.open("rb")
+            handle = open_buffered(path)
         except FileNotFoundError as exc:
             raise self.missing(name) from exc
         except OSError as exc:
             raise ArchiveError(f"cannot read {path}: {exc.strerror}") from exc
         with handle:
             size = os.fstat(handle.fileno()).st_size
-            counting = streams.buffered(streams.CountingStream(handle, self._progress.bytes_read))
-            prefix = counting.read(BLOCK)
-            return _scan_blob(counting, prefix, size, scan, label=label, media=media)
+            prefix = handle.read(BLOCK)
+            progress = self._progress.bytes_read
+            return _scan_blob(
+                handle, prefix, size, scan, label=label, media=media, on_read=progress
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +186,7 @@ def _link_target(name: str, typeflag: str, linkname: str) -> str:
 class SeekableTarStore(BlobStore):
     """An uncompressed tar file: index the headers once, then seek to the blobs needed."""
 
-    def __init__(self, handle: IO[bytes], description: str, progress: Progress) -> None:
+    def __init__(self, handle: io.BufferedReader, description: str, progress: Progress) -> None:
         self.description = description
         self._handle = handle
         self._progress = progress
@@ -225,9 +241,16 @@ class SeekableTarStore(BlobStore):
     ) -> ScannedBlob:
         member = self._resolve(name)
         self._handle.seek(member.offset)
-        counting = streams.buffered(streams.CountingStream(self._handle, self._progress.bytes_read))
-        prefix = counting.read(min(BLOCK, member.size))
-        return _scan_blob(counting, prefix, member.size, scan, label=label, media=media)
+        prefix = self._handle.read(min(BLOCK, member.size))
+        return _scan_blob(
+            self._handle,
+            prefix,
+            member.size,
+            scan,
+            label=label,
+            media=media,
+            on_read=self._progress.bytes_read,
+        )
 
 
 class _SeekingReader:
@@ -361,36 +384,38 @@ def open_tar_store(
 ) -> BlobStore:
     """Open a tar file: indexed and seekable when plain, one streamed pass when compressed."""
     try:
-        handle = path.open("rb")
+        handle = open_buffered(path)
     except FileNotFoundError as exc:
         raise ArchiveError(f"{path} does not exist") from exc
     except IsADirectoryError as exc:
         raise ArchiveError(f"{path} is a directory, not an archive") from exc
     except OSError as exc:
         raise ArchiveError(f"cannot read {path}: {exc.strerror}") from exc
-    with handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # a pipe: one pass
-            piped = streams.buffered(streams.CountingStream(handle, progress.bytes_read))
-            return _streamed(piped, description, scan, progress)
-        prefix = handle.read(BLOCK)
-        handle.seek(0)
-        compression = streams.detect_compression(prefix)
-        if compression == "none":
+    if stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        prefix = handle.peek(BLOCK)[:BLOCK]
+        if streams.detect_compression(prefix) == "none":
             if not _looks_like_tar(prefix):
+                handle.close()
                 raise ArchiveError(f"{path} is not a tar archive")
-            return SeekableTarStore(path.open("rb"), description, progress)
-        counting = streams.buffered(streams.CountingStream(handle, progress.bytes_read))
-        return _streamed(counting, description, scan, progress)
+            return SeekableTarStore(handle, description, progress)
+    with handle:  # compressed, or a pipe: one streamed pass
+        return _streamed(handle, description, scan, progress)
+
+
+def open_buffered(path: Path) -> io.BufferedReader:
+    """Open a file for reading with a large buffer."""
+    return io.BufferedReader(io.FileIO(path, "r"), buffer_size=streams.BUFFER)
 
 
 def _streamed(
     stream: Readable, description: str, scan: LayerScanner, progress: Progress
 ) -> StreamedTarStore:
     """A streamed store over a possibly compressed tar stream."""
-    prefix_reader = streams.buffered(streams.BoundedStream(stream, 1 << 62))
-    compression = streams.detect_compression(prefix_reader.peek(4)[:4])
+    head = stream.read(BLOCK)
+    compression = streams.detect_compression(head)
+    window = streams.Window(stream, 1 << 62, head, progress.bytes_read)
     try:
-        outer = streams.decompressed(prefix_reader, compression)
+        outer = streams.decompressed(window, compression)
         return StreamedTarStore(outer, description, scan, progress)
     except ImageReadError:
         raise

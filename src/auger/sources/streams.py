@@ -6,13 +6,10 @@ more than one buffer is held in memory.
 
 from __future__ import annotations
 
-import gzip
 import io
 import zlib
 from collections.abc import Callable, Iterator
 from typing import IO, cast
-
-import zstandard
 
 from auger.errors import LayerFormatError
 from auger.model import Readable
@@ -48,65 +45,70 @@ class ChunkStream(io.RawIOBase):
         return size
 
 
-class CountingStream(io.RawIOBase):
-    """A raw stream that reports how many bytes pass through it."""
+class Window:
+    """The next ``size`` bytes of ``inner`` (after ``prefix``, bytes already taken from it).
 
-    def __init__(self, inner: IO[bytes], on_read: Callable[[int], None]) -> None:
-        self._inner = inner
-        self._on_read = on_read
+    Reads are exact, like a file's: fewer bytes only at the end. Nothing is buffered here,
+    so contents are copied once, from ``inner``'s buffer into the returned bytes.
+    """
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self._inner.read(len(buffer))
-        size = len(data)
-        buffer[:size] = data
-        if size:
-            self._on_read(size)
-        return size
-
-
-class BoundedStream(io.RawIOBase):
-    """The next ``size`` bytes of ``inner``, optionally preceded by bytes already read."""
-
-    def __init__(self, inner: Readable, size: int, prefix: bytes = b"") -> None:
+    def __init__(
+        self,
+        inner: Readable,
+        size: int,
+        prefix: bytes = b"",
+        on_read: Callable[[int], None] | None = None,
+    ) -> None:
         self._inner = inner
         self._remaining = size - len(prefix)
-        self._prefix = memoryview(prefix)
+        self._prefix = prefix
+        self._on_read = on_read
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+    def read(self, size: int = -1, /) -> bytes:
+        if size < 0:
+            size = self._remaining + len(self._prefix)
+        head = b""
         if self._prefix:
-            size = min(len(buffer), len(self._prefix))
-            buffer[:size] = self._prefix[:size]
-            self._prefix = self._prefix[size:]
-            return size
-        if self._remaining <= 0:
-            return 0
-        data = self._inner.read(min(len(buffer), self._remaining))
-        size = len(data)
-        buffer[:size] = data
-        self._remaining -= size
-        if size == 0:
-            self._remaining = 0
-        return size
+            head, self._prefix = self._prefix[:size], self._prefix[size:]
+            size -= len(head)
+            if not size:
+                return head
+        size = min(size, self._remaining)
+        data = self._inner.read(size) if size > 0 else b""
+        self._remaining -= len(data)
+        if self._on_read is not None and data:
+            self._on_read(len(data))
+        return head + data if head else data
 
     def drain(self) -> None:
-        """Consume whatever the reader of this member left unread."""
-        self._prefix = memoryview(b"")
+        """Consume whatever the reader of this window left unread."""
+        self._prefix = b""
         while self._remaining > 0:
-            data = self._inner.read(min(BUFFER, self._remaining))
+            data = self.read(min(BUFFER, self._remaining))
             if not data:
                 break
-            self._remaining -= len(data)
 
 
 def buffered(raw: io.RawIOBase) -> io.BufferedReader:
     """Wrap a raw stream in a large read buffer."""
     return io.BufferedReader(raw, buffer_size=BUFFER)
+
+
+class _ZstdRaw(io.RawIOBase):
+    """A zstd stream reader whose errors are ``OSError`` like the other decompressors'."""
+
+    def __init__(self, reader: IO[bytes], error: type[Exception]) -> None:
+        self._reader = reader
+        self._error = error
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        try:
+            return self._reader.readinto(buffer)  # type: ignore[attr-defined, no-any-return]
+        except self._error as exc:
+            raise OSError(f"zstd: {exc}") from exc
 
 
 def detect_compression(prefix: bytes) -> str:
@@ -121,21 +123,22 @@ def detect_compression(prefix: bytes) -> str:
 def decompressed(stream: Readable, compression: str) -> Readable:
     """A stream of the uncompressed bytes of ``stream``."""
     if compression == "gzip":
-        return gzip.GzipFile(fileobj=cast(IO[bytes], stream), mode="rb")
+        import gzip  # noqa: PLC0415 - decompressors load only when needed
+
+        return io.BufferedReader(
+            gzip.GzipFile(fileobj=cast(IO[bytes], stream), mode="rb"), buffer_size=BUFFER
+        )
     if compression == "zstd":
+        import zstandard  # noqa: PLC0415
+
         reader = zstandard.ZstdDecompressor().stream_reader(
             cast(IO[bytes], stream), read_across_frames=True, closefd=False
         )
-        return io.BufferedReader(reader, buffer_size=BUFFER)
+        return io.BufferedReader(_ZstdRaw(reader, zstandard.ZstdError), buffer_size=BUFFER)
     return stream
 
 
-DECODE_ERRORS: tuple[type[BaseException], ...] = (
-    EOFError,
-    OSError,
-    zlib.error,
-    zstandard.ZstdError,
-)
+DECODE_ERRORS: tuple[type[BaseException], ...] = (EOFError, OSError, zlib.error)
 """What decompressors raise on corrupt or truncated input."""
 
 
