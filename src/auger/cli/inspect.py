@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auger.cli.console import Console, StderrProgress, write_atomically
+from auger.cli.check import add_gate_options, run_check
+from auger.cli.console import Console, write_atomically
 from auger.cli.exit_codes import ExitCode
+from auger.cli.loading import load
 from auger.cli.parsing import Parser, add_image_options
-from auger.model import ImageAnalysis
-from auger.pipeline import AnalyzeOptions, analyze
 from auger.report.dive_json import format_json
 from auger.report.text import format_summary
-from auger.sources.platforms import parse_platform
 
 DESCRIPTION = """\
 Analyse a container image: what every layer adds, changes and removes, and which bytes are
@@ -33,30 +32,26 @@ def build_parser() -> Parser:
         help="write the analysis as JSON (a superset of dive's --json) and exit",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--ci",
+        action="store_true",
+        help="check budgets instead of exploring (the default when CI is set)",
+    )
+    add_gate_options(parser)
     add_image_options(parser)
     return parser
 
 
-def load(args: argparse.Namespace, console: Console) -> ImageAnalysis:
-    """Analyse the image the arguments name, with progress on stderr."""
-    platform = parse_platform(args.platform) if args.platform else None
-    progress = StderrProgress(console, quiet=args.quiet)
-    try:
-        analysis = analyze(
-            args.image,
-            AnalyzeOptions(source=args.source, platform=platform),
-            progress,
-            console.environ,
-        )
-    finally:
-        progress.done()
-    for warning in analysis.image.warnings:
-        progress.warning(warning)
-    return analysis
+def ci_requested(args: argparse.Namespace, console: Console) -> bool:
+    """True with ``--ci``, or when ``CI`` is set to a true value (as dive decides)."""
+    value = console.environ.get("CI", "").strip().lower()
+    return bool(getattr(args, "ci", False)) or value in ("1", "t", "true", "yes", "on")
 
 
 def run_inspect(args: argparse.Namespace, console: Console) -> int:
-    """Analyse, then write ``--json`` or print the summary."""
+    """Write ``--json``; else run the gate under CI; else print the summary."""
+    if args.json is None and ci_requested(args, console):
+        return run_check(args, console)
     analysis = load(args, console)
     if args.json is not None:
         write_atomically(args.json, format_json(analysis))

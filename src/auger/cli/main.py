@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from auger import __version__
-from auger.cli import inspect
+from auger.cli import check, inspect
 from auger.cli.console import Console
 from auger.cli.exit_codes import ExitCode, exit_code_for
 from auger.cli.parsing import HelpShownError, Parser
@@ -35,16 +35,20 @@ def _demo_run(*args: object) -> int:
 
 COMMANDS: dict[str, Command] = {
     "demo": (_demo_parser, _demo_run),
+    "check": (check.build_parser, check.run_check),
 }
 
 USAGE = f"""\
-usage: auger IMAGE [--json FILE] [options]
+usage: auger IMAGE [--json FILE] [--ci] [options]
+       auger check IMAGE [--budgets FILE] [--format text|json|junit|markdown] [options]
        auger demo [--save PATH] [--json FILE]
 
 auger {__version__}: a container image layer inspector and size-budget gate.
 
 commands:
-  IMAGE        analyse an image (auger IMAGE --help for the options)
+  IMAGE        analyse an image (auger IMAGE --help for the options); under CI or with
+               --ci, check its budgets like 'auger check'
+  check        check an image against budgets: exit 0 pass, 1 a budget failed
   demo         analyse a built-in example image (no container engine needed)
 
 run 'auger COMMAND --help' for a command's options.

@@ -1,0 +1,43 @@
+"""Find the budgets to apply: ``--budgets``, ``budgets.yaml``/``.auger.yaml``, ``.dive-ci``.
+
+The order: an explicit ``--budgets FILE``; else ``budgets.yaml`` or ``.auger.yaml`` in the
+working directory; else ``--ci-config FILE`` or a ``.dive-ci`` there; else dive's defaults.
+dive's threshold flags (``--lowestEfficiency`` ...) apply last, over whatever was found, as they
+do in dive.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auger.budgets.dive_ci import defaults, load_dive_ci, with_flags
+from auger.budgets.loader import load_budgets
+from auger.budgets.schema import Budgets
+
+BUDGET_FILES = ("budgets.yaml", ".auger.yaml")
+DIVE_CI = ".dive-ci"
+
+
+def discover(
+    cwd: Path,
+    budgets_file: Path | None = None,
+    ci_config: Path | None = None,
+    dive_flags: dict[str, str | None] | None = None,
+) -> Budgets:
+    """The budgets that apply in ``cwd`` given the command line's choices."""
+    found: Budgets | None = None
+    if budgets_file is not None:
+        found = load_budgets(budgets_file)
+    else:
+        for name in BUDGET_FILES:
+            if (cwd / name).is_file():
+                found = load_budgets(Path(name) if cwd == Path.cwd() else cwd / name)
+                break
+    if ci_config is not None:
+        dive = load_dive_ci(ci_config)
+        found = dive if found is None else found.merged(dive)
+    elif found is None and (cwd / DIVE_CI).is_file():
+        found = load_dive_ci(Path(DIVE_CI) if cwd == Path.cwd() else cwd / DIVE_CI)
+    if found is None:
+        found = defaults()
+    return with_flags(found, dive_flags or {})

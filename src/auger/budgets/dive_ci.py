@@ -1,0 +1,140 @@
+"""dive's CI configuration: ``.dive-ci``, ``--ci-config`` and dive's threshold flags.
+
+The three rules keep dive's meaning and dive's value syntax: ``lowestEfficiency`` and
+``highestUserWastedPercent`` are ratios between 0 and 1 (Go's ``ParseFloat``),
+``highestWastedBytes`` a size as go-humanize reads it, and ``disabled`` skips a rule. When
+nothing is configured at all, dive's defaults apply: efficiency at least 0.9, user wasted
+percent at most 0.1, wasted bytes unchecked. Unlike dive, a misspelt key or value is an error
+naming file, line and key rather than a silent fallback to the default.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from pathlib import Path
+
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from auger.budgets.loader import BudgetsError, YamlDocument, read_config
+from auger.budgets.schema import Budgets, Limit
+from auger.budgets.units import Ratio, Size, UnitError, parse_dive_bytes
+
+DIVE_RULES = {
+    "lowestefficiency": ("lowestEfficiency", "min_efficiency"),
+    "highestwastedbytes": ("highestWastedBytes", "max_dive_wasted_bytes"),
+    "highestuserwastedpercent": ("highestUserWastedPercent", "max_user_wasted_percent"),
+}
+DEFAULTS = {
+    "lowestEfficiency": "0.9",
+    "highestWastedBytes": "disabled",
+    "highestUserWastedPercent": "0.1",
+}
+
+
+def _go_float(text: str) -> float:
+    """Go's ``strconv.ParseFloat``: no surrounding spaces; hex floats and ``_`` allowed."""
+    if text != text.strip() or not text:
+        raise UnitError(f"{text!r} is not a number")
+    try:
+        return float(text)
+    except ValueError:
+        try:
+            return float.fromhex(text)
+        except ValueError as exc:
+            raise UnitError(f"{text!r} is not a number (write e.g. 0.9)") from exc
+
+
+def dive_limit(name: str, text: str, origin: str) -> tuple[str, Limit]:
+    """One dive rule value as an auger limit (``disabled``: no limit)."""
+    rule = DIVE_RULES[name.lower()][1]
+    if text == "disabled":
+        return rule, Limit(None, None, origin)
+    if name.lower() == "highestwastedbytes":
+        return rule, Limit(Size(parse_dive_bytes(text), text), None, origin)
+    value = _go_float(text)
+    if not math.isnan(value) and not 0 <= value <= 1:
+        raise UnitError(f"{text} is outside dive's allowed range (0-1)")
+    return rule, Limit(Ratio(value, text), None, origin)
+
+
+def _scalar_text(doc: YamlDocument, node: Node, key: str) -> str:
+    """A value as dive (viper) reads it: numbers in their shortest form, text as written."""
+    value = doc.scalar(node, key)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if value is None:
+        return ""
+    return str(value)
+
+
+def defaults() -> Budgets:
+    """dive's built-in CI rules."""
+    limits = dict(dive_limit(name, text, "dive default") for name, text in DEFAULTS.items())
+    return Budgets(image=limits, source="dive defaults")
+
+
+def parse_dive_ci(text: str, name: str) -> Budgets:
+    """Parse a ``.dive-ci`` file: its rules over dive's defaults."""
+    doc = YamlDocument(text, name)
+    budgets = defaults()
+    if doc.root is None:
+        return Budgets(image=budgets.image, source=name)
+    if not isinstance(doc.root, MappingNode):
+        raise doc.error(doc.root, "rules", "expected 'rules:' with dive's three keys")
+    limits = dict(budgets.image)
+    for key_node, value_node in doc.root.value:
+        top = doc.scalar(key_node, "")
+        if not isinstance(top, str) or top.lower() != "rules":
+            close = difflib.get_close_matches(str(top), ["rules"], n=1)
+            hint = "; did you mean 'rules'?" if close else " (a .dive-ci has only 'rules:')"
+            raise doc.error(key_node, str(top), f"unknown key{hint}")
+        if not isinstance(value_node, MappingNode):
+            raise doc.error(value_node, "rules", "expected a mapping of dive's rules")
+        for rule_key, rule_value in value_node.value:
+            rule = doc.scalar(rule_key, "rules")
+            if not isinstance(rule, str) or rule.lower() not in DIVE_RULES:
+                names = [spelled for spelled, _ in DIVE_RULES.values()]
+                close = difflib.get_close_matches(str(rule), names, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else f" (use {', '.join(names)})"
+                raise doc.error(rule_key, f"rules.{rule}", f"unknown rule{hint}")
+            if not isinstance(rule_value, ScalarNode):
+                raise doc.error(rule_value, f"rules.{rule}", "expected a single value")
+            if rule_value.tag.endswith(":null"):
+                continue  # dive keeps the default for an empty value
+            text_value = _scalar_text(doc, rule_value, f"rules.{rule}")
+            try:
+                auger_rule, limit = dive_limit(rule, text_value, doc.origin(rule_value))
+            except UnitError as exc:
+                raise doc.error(rule_value, f"rules.{rule}", str(exc)) from exc
+            limits[auger_rule] = limit
+    return Budgets(image=limits, source=name)
+
+
+def load_dive_ci(path: Path) -> Budgets:
+    """Read and parse a ``.dive-ci`` file."""
+    return parse_dive_ci(read_config(path), str(path))
+
+
+def with_flags(budgets: Budgets, flags: dict[str, str | None]) -> Budgets:
+    """Apply dive's ``--lowestEfficiency`` style flags (given ones only) over ``budgets``."""
+    limits = dict(budgets.image)
+    for flag, value in flags.items():
+        if value is None:
+            continue
+        try:
+            rule, limit = dive_limit(flag, value, f"--{flag}")
+        except UnitError as exc:
+            raise BudgetsError(f"--{flag}: {exc}") from exc
+        limits[rule] = limit
+    return Budgets(
+        image=limits,
+        layers=budgets.layers,
+        paths=budgets.paths,
+        ignore=budgets.ignore,
+        growth=budgets.growth,
+        overrides=budgets.overrides,
+        source=budgets.source,
+    )

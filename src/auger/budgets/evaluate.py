@@ -1,0 +1,329 @@
+"""Check an analysis against budgets: one result per rule, and the verdict.
+
+Pure: an :class:`~auger.model.ImageAnalysis` (and optionally a baseline's) and a
+:class:`~auger.budgets.schema.Budgets` in, a :class:`Verdict` out. Measured values are shown in
+the units the limit was written in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import fnmatch
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from auger.budgets.globs import matches
+from auger.budgets.schema import (
+    GROWTH_METRICS,
+    IMAGE_METRICS,
+    LAYER_METRICS,
+    PATH_METRIC,
+    Budgets,
+    Direction,
+    Limit,
+    Metric,
+    Value,
+    number,
+)
+from auger.budgets.units import IEC, Size
+from auger.layers import paths
+from auger.model import EntryKind, ImageAnalysis
+
+
+class Status(enum.Enum):
+    """A rule's outcome."""
+
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    SKIP = "skip"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleResult:
+    """What one rule measured and decided."""
+
+    rule: str
+    """``image.max_size``, ``layers.max_size``, ``paths[0]``, ``growth.max_size_increase``."""
+    title: str
+    status: Status
+    measured: str
+    """The measured value in the limit's units (``—`` when skipped)."""
+    limit: str
+    """``at most 500MB``, ``at least 0.9`` (warn levels added), or ``disabled``."""
+    origin: str
+    measured_value: float | None = None
+    fail_value: float | None = None
+    warn_value: float | None = None
+    detail: str = ""
+    advice: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Every rule's result for one image."""
+
+    image: str
+    budgets_source: str
+    results: tuple[RuleResult, ...]
+
+    @property
+    def status(self) -> Status:
+        """FAIL if any rule failed, WARN if any warned, else PASS."""
+        statuses = {result.status for result in self.results}
+        if Status.FAIL in statuses:
+            return Status.FAIL
+        if Status.WARN in statuses:
+            return Status.WARN
+        return Status.PASS
+
+    def count(self, status: Status) -> int:
+        """How many rules ended with ``status``."""
+        return sum(1 for result in self.results if result.status is status)
+
+    def summary(self) -> str:
+        """``FAIL: 1 failed, 2 passed, 1 skipped`` style one-liner."""
+        parts = [
+            f"{self.count(status)} {label}"
+            for status, label in (
+                (Status.FAIL, "failed"),
+                (Status.WARN, "warned"),
+                (Status.PASS, "passed"),
+                (Status.SKIP, "skipped"),
+            )
+            if self.count(status)
+        ]
+        return f"{self.status.value.upper()}: {', '.join(parts) or 'no rules'}"
+
+
+def format_size(value: float, like: Value | None = None) -> str:
+    """A byte count in SI units, or IEC units when the limit was written in them."""
+    binary = isinstance(like, Size) and any(like.text.endswith(unit) for unit in IEC)
+    if value < 1000:
+        return f"{int(value)} B"
+    import humanize  # noqa: PLC0415 - slow import, only when reporting
+
+    return humanize.naturalsize(value, binary=binary, format="%.1f")
+
+
+def format_ratio(value: float) -> str:
+    """``12.34 %`` (``inf %`` for an infinite ratio)."""
+    if math.isinf(value):
+        return "inf %"
+    if math.isnan(value):
+        return "n/a"
+    return f"{value * 100:.2f} %"
+
+
+def _format(metric: Metric, value: float, like: Value | None) -> str:
+    if metric.unit == "size":
+        return format_size(value, like)
+    if metric.unit == "count":
+        return str(int(value))
+    return format_ratio(value)
+
+
+def _limit_text(metric: Metric, limit: Limit) -> str:
+    word = metric.direction.value
+    if limit.fail is None and limit.warn is None:
+        return "disabled"
+    parts = []
+    if limit.fail is not None:
+        parts.append(f"{word} {limit.fail}")
+    if limit.warn is not None:
+        parts.append(
+            f"warn {'above' if metric.direction is Direction.AT_MOST else 'below'} {limit.warn}"
+        )
+    return ", ".join(parts)
+
+
+def judge(
+    rule: str,
+    metric: Metric,
+    limit: Limit,
+    measured: float | None,
+    *,
+    skip_reason: str = "",
+    detail: str = "",
+    advice: str | None = None,
+    title: str | None = None,
+) -> RuleResult:
+    """Compare a measured value with a limit (``None`` measured: the rule is skipped)."""
+    like = limit.fail if limit.fail is not None else limit.warn
+    fail = number(limit.fail) if limit.fail is not None else None
+    warn = number(limit.warn) if limit.warn is not None else None
+    base = RuleResult(
+        rule=rule,
+        title=title or metric.title,
+        status=Status.SKIP,
+        measured="—" if measured is None else _format(metric, measured, like),
+        limit=_limit_text(metric, limit),
+        origin=limit.origin,
+        measured_value=measured,
+        fail_value=fail,
+        warn_value=warn,
+        detail=detail or skip_reason,
+        advice=advice,
+    )
+    if measured is None or (fail is None and warn is None):
+        if fail is None and warn is None:
+            return _with(base, Status.SKIP, detail or "rule disabled")
+        return _with(base, Status.SKIP, skip_reason or detail)
+
+    def beyond(level: float | None) -> bool:
+        if level is None or math.isnan(measured) or math.isnan(level):
+            return False
+        if metric.direction is Direction.AT_LEAST:
+            return measured < level
+        return measured > level
+
+    if beyond(fail):
+        return _with(base, Status.FAIL, detail)
+    if beyond(warn):
+        return _with(base, Status.WARN, detail)
+    return _with(base, Status.PASS, detail)
+
+
+def _with(result: RuleResult, status: Status, detail: str) -> RuleResult:
+    return dataclasses.replace(result, status=status, detail=detail)
+
+
+def applicable(budgets: Budgets, analysis: ImageAnalysis) -> Budgets:
+    """The budgets with every override whose ``match`` glob fits the image applied."""
+    names = {analysis.image.reference, analysis.image.name or ""}
+    result = budgets
+    for override in budgets.overrides:
+        if any(name and fnmatch.fnmatchcase(name, override.match) for name in names):
+            result = result.merged(override.budgets)
+    return result
+
+
+def _waste(analysis: ImageAnalysis, ignore: tuple[str, ...]) -> int:
+    if not ignore:
+        return analysis.wasted_bytes
+    return sum(
+        item.size for item in analysis.waste if not any(matches(glob, item.path) for glob in ignore)
+    )
+
+
+def _image_measures(
+    analysis: ImageAnalysis, ignore: tuple[str, ...]
+) -> dict[str, Callable[[], tuple[float | None, str]]]:
+    """Per image rule: a function returning (measured value, reason to skip)."""
+    wasted = _waste(analysis, ignore)
+    return {
+        "max_size": lambda: (analysis.size, ""),
+        "max_compressed_size": lambda: (
+            analysis.compressed_size,
+            "the source stores no compressed layers",
+        ),
+        "max_layers": lambda: (len(analysis.image.layers), ""),
+        "max_wasted_bytes": lambda: (wasted, ""),
+        "max_wasted_percent": lambda: (wasted / analysis.size if analysis.size else 0.0, ""),
+        "min_efficiency": lambda: (analysis.dive.efficiency, ""),
+        "max_user_wasted_percent": lambda: (analysis.dive.user_wasted_percent, ""),
+        "max_dive_wasted_bytes": lambda: (analysis.dive.wasted_bytes, ""),
+    }
+
+
+def _layer_results(analysis: ImageAnalysis, budgets: Budgets) -> list[RuleResult]:
+    limit = budgets.layers.get("max_size")
+    if limit is None or not analysis.image.layers:
+        return []
+    largest = max(analysis.image.layers, key=lambda layer: layer.size)
+    over = [
+        layer
+        for layer in analysis.image.layers
+        if limit.fail is not None and layer.size > number(limit.fail)
+    ]
+    detail = (
+        "; ".join(
+            f"layer {layer.index} is {format_size(layer.size, limit.fail)}"
+            f" ({paths.display(layer.command)[:60]})"
+            for layer in over[:5]
+        )
+        or f"largest is layer {largest.index}"
+    )
+    return [judge("layers.max_size", LAYER_METRICS["max_size"], limit, largest.size, detail=detail)]
+
+
+def _path_results(analysis: ImageAnalysis, budgets: Budgets) -> list[RuleResult]:
+    results = []
+    for index, rule in enumerate(budgets.paths):
+        total = 0
+        found = []
+        for path, visible in analysis.final.items():
+            entry = visible.entry
+            if entry is None or entry.kind is EntryKind.DIR or not matches(rule.glob, path):
+                continue
+            total += entry.size
+            found.append(path)
+        forbidden = rule.limit.fail is not None and number(rule.limit.fail) == 0
+        measured: float = total
+        if forbidden and found and total == 0:
+            measured = 1  # an empty file still breaks a ban
+        shown = ", ".join("/" + paths.display(path) for path in sorted(found)[:3])
+        more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+        count = f"{len(found)} file{'s' if len(found) != 1 else ''}"
+        detail = f"{count}: {shown}{more}" if found else "no matching files"
+        result = judge(
+            f"paths[{index}]",
+            PATH_METRIC,
+            rule.limit,
+            measured,
+            detail=detail,
+            advice=rule.advice,
+            title=f"bytes under {rule.glob}",
+        )
+        if measured != total:
+            result = dataclasses.replace(result, measured=format_size(total))
+        results.append(result)
+    return results
+
+
+def _growth_results(
+    analysis: ImageAnalysis, budgets: Budgets, baseline: ImageAnalysis | None
+) -> list[RuleResult]:
+    results = []
+    for name, limit in budgets.growth.items():
+        metric = GROWTH_METRICS[name]
+        if baseline is None:
+            results.append(
+                judge(f"growth.{name}", metric, limit, None, skip_reason="no --baseline given")
+            )
+            continue
+        increase = analysis.size - baseline.size
+        if name == "max_size_increase_percent":
+            value = (
+                increase / baseline.size if baseline.size else (0.0 if not increase else math.inf)
+            )
+        else:
+            value = increase
+        detail = (
+            f"{format_size(baseline.size)} -> {format_size(analysis.size)} "
+            f"({'+' if increase >= 0 else '-'}{format_size(abs(increase))})"
+        )
+        results.append(judge(f"growth.{name}", metric, limit, value, detail=detail))
+    return results
+
+
+def evaluate(
+    analysis: ImageAnalysis, budgets: Budgets, baseline: ImageAnalysis | None = None
+) -> Verdict:
+    """Check ``analysis`` against ``budgets`` (overrides for this image applied)."""
+    budgets = applicable(budgets, analysis)
+    results: list[RuleResult] = []
+    measures = _image_measures(analysis, budgets.ignore)
+    for name, metric in IMAGE_METRICS.items():
+        limit = budgets.image.get(name)
+        if limit is None:
+            continue
+        value, reason = measures[name]()
+        results.append(judge(f"image.{name}", metric, limit, value, skip_reason=reason))
+    results.extend(_layer_results(analysis, budgets))
+    results.extend(_path_results(analysis, budgets))
+    results.extend(_growth_results(analysis, budgets, baseline))
+    label = analysis.image.name or analysis.image.reference
+    return Verdict(label, budgets.source, tuple(results))

@@ -1,0 +1,96 @@
+"""``auger check IMAGE``: evaluate budgets and exit 0 (pass), 1 (a budget failed) or 2/3.
+
+Also what ``auger IMAGE`` runs under ``CI`` or with ``--ci``. Never imports Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from auger.budgets.discovery import discover
+from auger.budgets.evaluate import Status, Verdict, evaluate
+from auger.cli.console import Console, write_atomically
+from auger.cli.exit_codes import ExitCode
+from auger.cli.loading import load, load_reference
+from auger.cli.parsing import Parser, add_image_options
+from auger.report import gate
+from auger.report.github import workflow_commands
+
+FORMATS: dict[str, Callable[[Verdict], str]] = {
+    "text": gate.format_text,
+    "json": gate.format_json,
+    "junit": gate.format_junit,
+    "markdown": gate.format_markdown,
+}
+DIVE_FLAGS = ("lowestEfficiency", "highestWastedBytes", "highestUserWastedPercent")
+
+
+def add_gate_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the gate, shared by ``auger check`` and ``auger IMAGE --ci``."""
+    group = parser.add_argument_group("budgets")
+    group.add_argument("--budgets", metavar="FILE", type=Path, help="budgets file (budgets.yaml)")
+    group.add_argument(
+        "--ci-config", metavar="FILE", type=Path, help="dive's CI rules file (.dive-ci)"
+    )
+    for flag in DIVE_FLAGS:
+        group.add_argument(f"--{flag}", metavar="VALUE", help=f"dive's {flag} rule")
+    group.add_argument(
+        "--baseline", metavar="REF", help="an image to compare growth against (growth rules)"
+    )
+    group.add_argument(
+        "--format", choices=tuple(FORMATS), default="text", help="report format (default: text)"
+    )
+    group.add_argument("-o", "--output", metavar="FILE", type=Path, help="write the report to FILE")
+    group.add_argument(
+        "--exit-zero", action="store_true", help="report, but exit 0 even when a budget fails"
+    )
+
+
+def build_parser() -> Parser:
+    """The parser of ``auger check``."""
+    parser = Parser(
+        prog="auger check",
+        description="Check an image against size, layer and waste budgets (budgets.yaml, "
+        ".auger.yaml or dive's .dive-ci in the working directory; else dive's defaults).",
+    )
+    parser.add_argument("image", metavar="IMAGE", help="the image to check")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    add_gate_options(parser)
+    add_image_options(parser)
+    return parser
+
+
+def _github(console: Console, verdict: Verdict) -> None:
+    if console.environ.get("GITHUB_ACTIONS") != "true":
+        return
+    for line in workflow_commands(verdict):
+        console.diagnose(line)
+    summary = console.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        try:
+            with Path(summary).open("a", encoding="utf-8") as handle:
+                handle.write(gate.format_markdown(verdict) + "\n")
+        except OSError as exc:
+            console.diagnose(f"auger: warning: cannot write GITHUB_STEP_SUMMARY: {exc.strerror}")
+
+
+def run_check(args: argparse.Namespace, console: Console) -> int:
+    """Analyse, evaluate, report, and turn the verdict into the exit code."""
+    flags = {flag: getattr(args, flag, None) for flag in DIVE_FLAGS}
+    budgets = discover(Path.cwd(), args.budgets, args.ci_config, flags)
+    analysis = load(args, console)
+    baseline = load_reference(args.baseline, args, console) if args.baseline else None
+    verdict = evaluate(analysis, budgets, baseline)
+    report = FORMATS[args.format](verdict)
+    if args.output is not None:
+        write_atomically(args.output, report)
+        if args.format != "text":
+            console.stdout.write(gate.format_text(verdict))
+    else:
+        console.stdout.write(report)
+    _github(console, verdict)
+    if verdict.status is Status.FAIL and not args.exit_zero:
+        return ExitCode.BUDGET_FAILED
+    return ExitCode.OK
