@@ -63,7 +63,8 @@ class Entry(NamedTuple):
     uid: int
     gid: int
     link: str = ""
-    """Link target as written in the tar (symlinks and hard links)."""
+    """The tar header's link name as written: the target of a symlink or hard link (other
+    entries normally have none, though Docker leaves one on some whiteouts)."""
     digest: int | None = None
     """Fingerprint (CRC-32) of the contents of a regular file; with the size, it tells an
     identical re-add from a modification."""

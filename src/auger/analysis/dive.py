@@ -25,7 +25,6 @@ from auger.model import DiveFileReference, DiveMetrics, Entry
 
 _META_PREFIX = ".wh..wh."
 _WHITEOUT_PREFIX = ".wh."
-_LAST = "\U0010ffff"
 
 GO_MODE_DIR = 1 << 31
 GO_MODE_SYMLINK = 1 << 27
@@ -137,13 +136,15 @@ class _Tree:
     def post_order(self) -> list[str]:
         """Every node, children before parents, siblings in byte order (dive's visit order)."""
         keys = list(self.nodes)
-        if any(_LAST in key or not paths.is_utf8(key) for key in keys):
+        if any("\1" in key or not paths.is_utf8(key) for key in keys):
             return sorted(keys, key=_exact_key)
         return sorted(keys, key=_fast_key)
 
 
 def _fast_key(path: str) -> str:
-    return path.replace("/", "\0") + _LAST
+    """Names compared in byte order (UTF-8 order is code point order), ``/`` sorting before
+    any character so that ``ar/x`` < ``ar`` < ``arch``: children first, then the parent."""
+    return path.replace("/", "\0") + "\1"
 
 
 def _exact_key(path: str) -> tuple[tuple[int, bytes], ...]:

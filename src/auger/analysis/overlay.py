@@ -28,6 +28,7 @@ from auger.model import (
     WasteItem,
 )
 
+_LINKS = (EntryKind.SYMLINK, EntryKind.HARDLINK)
 _FILE = EntryKind.FILE
 _DIR = EntryKind.DIR
 _HARDLINK = EntryKind.HARDLINK
@@ -91,7 +92,7 @@ def diff_type(lower: Entry | None, upper: Entry) -> DiffType:
     if (
         _same_metadata(lower, upper)
         and lower.size == upper.size
-        and lower.link == upper.link
+        and (lower.link == upper.link or upper.kind not in _LINKS)
         and lower.digest == upper.digest
     ):
         return DiffType.UNMODIFIED

@@ -14,7 +14,6 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from auger.budgets.globs import matches
 from auger.budgets.schema import (
     GROWTH_METRICS,
     IMAGE_METRICS,
@@ -29,6 +28,7 @@ from auger.budgets.schema import (
 )
 from auger.budgets.units import IEC, Size
 from auger.layers import paths
+from auger.layers.globs import matches
 from auger.model import EntryKind, ImageAnalysis
 
 

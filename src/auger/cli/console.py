@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from auger.errors import UsageError
+from auger.layers import paths
 from auger.progress import Progress
 from auger.report.units import size
 
@@ -68,7 +69,7 @@ class StderrProgress(Progress):
 
     def warning(self, text: str) -> None:
         self.done()
-        self._console.diagnose(f"auger: warning: {text}")
+        self._console.diagnose(f"auger: warning: {paths.safe_line(text)}")
 
     def _draw(self, text: str) -> None:
         self._console.stderr.write("\r\x1b[2K" + text[:120])

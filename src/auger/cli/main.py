@@ -17,6 +17,7 @@ from auger.cli.console import Console
 from auger.cli.exit_codes import ExitCode, exit_code_for
 from auger.cli.parsing import HelpShownError, Parser
 from auger.errors import AugerError
+from auger.layers import paths
 
 Command = tuple[Callable[[], Parser], Callable[..., int]]
 
@@ -60,9 +61,9 @@ def _report(error: AugerError, console: Console, debug: bool) -> int:
         import traceback  # noqa: PLC0415 - only needed to debug
 
         traceback.print_exception(error, file=console.stderr)
-    console.diagnose(f"auger: error: {error.message}")
+    console.diagnose(f"auger: error: {paths.safe_line(error.message)}")
     if error.hint:
-        console.diagnose(f"auger: hint: {error.hint}")
+        console.diagnose(f"auger: hint: {paths.safe_line(error.hint)}")
     return exit_code_for(error)
 
 

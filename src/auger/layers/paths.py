@@ -111,6 +111,17 @@ def display(path: str) -> str:
     return _UNSAFE.sub(_escape, path)
 
 
+_UNSAFE_IN_LINE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\udc80-\udcff]"
+)
+
+
+def safe_line(text: str) -> str:
+    """Make a message safe for one terminal line: like :func:`display`, but backslashes are
+    left alone (the message may already hold escaped names)."""
+    return _UNSAFE_IN_LINE.sub(_escape, text)
+
+
 def is_clean(path: str) -> bool:
     """True if :func:`display` would leave ``path`` unchanged."""
     return _UNSAFE.search(path) is None

@@ -66,12 +66,7 @@ def _entry(reader: TarReader, header: TarHeader, warnings: list[str]) -> Entry |
         path = clean = name.rstrip("/")
     marker, target = _classify(path) if ".wh." in path else (None, path)
     kind = marker or _KINDS.get(header.typeflag, EntryKind.OTHER)
-    link = ""
-    digest = None
-    if kind is EntryKind.FILE:
-        digest = _fingerprint(reader, header.size)
-    elif kind is EntryKind.HARDLINK or kind is EntryKind.SYMLINK:
-        link = header.linkname
+    digest = _fingerprint(reader, header.size) if kind is EntryKind.FILE else None
     return Entry(
         target,
         kind,
@@ -79,7 +74,7 @@ def _entry(reader: TarReader, header: TarHeader, warnings: list[str]) -> Entry |
         header.mode,
         header.uid,
         header.gid,
-        link,
+        header.linkname,
         digest,
         "" if clean == path else clean,
         header.typeflag,

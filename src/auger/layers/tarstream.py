@@ -138,6 +138,8 @@ class TarReader:
     def _read_exact(self, size: int, during: str) -> bytes:
         data = self._stream.read(size)
         if len(data) != size:
+            data = self._read_more(data, size)
+        if len(data) != size:
             self._pos += len(data)
             raise TarTruncatedError(
                 f"{self._label} is truncated: it ends {during} at byte {self._pos}"
@@ -183,9 +185,23 @@ class TarReader:
             self._remaining = 0
             self._padding = 0
 
+    def _read_more(self, data: bytes, size: int) -> bytes:
+        """Complete a short read (raw streams may return less than asked before their end)."""
+        parts = [data]
+        have = len(data)
+        while have < size:
+            more = self._stream.read(size - have)
+            if not more:
+                break
+            parts.append(more)
+            have += len(more)
+        return b"".join(parts)
+
     def _read_block(self) -> bytes | None:
         """Read one header block; ``None`` at a clean end of stream."""
         data = self._stream.read(BLOCK)
+        if len(data) != BLOCK and data:
+            data = self._read_more(data, BLOCK)
         if not data:
             return None
         if len(data) != BLOCK:

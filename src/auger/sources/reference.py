@@ -22,14 +22,16 @@ _ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.zst", ".tar.zstd")
 
 
 def _split_path(rest: str) -> tuple[Path, str | None]:
-    """``PATH[:REF]``: the longest existing path wins, else the whole text is the path."""
+    """``PATH[:REF]``: the longest existing path wins (a REF may hold colons, as in
+    ``name:tag``); if no prefix exists, the whole text is the path."""
     whole = Path(rest).expanduser()
     if whole.exists() or ":" not in rest:
         return whole, None
-    head, _, ref = rest.rpartition(":")
-    head_path = Path(head).expanduser()
-    if head and ref and head_path.exists():
-        return head_path, ref
+    position = len(rest)
+    while (position := rest.rfind(":", 0, position)) > 0:
+        head, ref = rest[:position], rest[position + 1 :]
+        if ref and Path(head).expanduser().exists():
+            return Path(head).expanduser(), ref
     return whole, None
 
 
@@ -64,10 +66,10 @@ def resolve_source(reference: str, source: str | None, environ: Mapping[str, str
     kind = scheme or source
     if kind is None:
         candidate = Path(reference).expanduser()
-        if candidate.is_file() or _looks_like_path(reference):
-            kind = "docker-archive"
-        elif candidate.is_dir() and (candidate / "index.json").is_file():
+        if candidate.is_dir() and (candidate / "index.json").is_file():
             kind = "oci"
+        elif candidate.is_file() or _looks_like_path(reference):
+            kind = "docker-archive"
         else:
             kind = "docker"
     if kind == "docker":
