@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import errno
+import importlib.util
 import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -333,19 +333,38 @@ def forbidden_socket() -> Iterator[Path]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def _unprivileged() -> tuple[list[str], dict[str, Any], dict[str, str]]:
+_PACKAGES = ("auger", "docker", "requests", "urllib3", "certifi", "idna", "charset_normalizer")
+
+
+def _readable_copy(target: Path) -> str:
+    """Copy auger and the packages it needs to reach the engine into ``target``.
+
+    The interpreter's own site-packages may sit where ``nobody`` cannot read (a pyenv under
+    ``/root``), so the unprivileged probe imports these copies instead.
+    """
+    for name in _PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        location = Path(next(iter(spec.submodule_search_locations)))
+        shutil.copytree(location, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        for helper in location.parent.glob("*__mypyc*"):  # compiled helpers beside a package
+            shutil.copy2(helper, target / helper.name)
+    for path in [target, *target.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return str(target)
+
+
+def _unprivileged(scratch: Path) -> tuple[list[str], dict[str, Any], dict[str, str]]:
     """How to run this package's Python as a user who is not root.
 
-    Root ignores file modes, so as root the probe drops to ``nobody``. That user may not reach
-    this interpreter (e.g. a pyenv under ``/root``); then a system Python of the same version
-    runs it, with this environment's packages on ``PYTHONPATH``.
+    Root ignores file modes, so as root the probe drops to ``nobody``, with a readable copy of
+    the packages it needs on ``PYTHONPATH``. This interpreter may itself be out of nobody's
+    reach; then a system Python of the same version runs the probe.
     """
     if os.geteuid() != 0:
         return [sys.executable], {}, {}
-    import auger  # noqa: PLC0415
-
-    source = str(Path(auger.__file__).resolve().parent.parent)
-    environ = {"PYTHONPATH": os.pathsep.join([source, sysconfig.get_paths()["purelib"]])}
+    environ = {"PYTHONPATH": _readable_copy(scratch / "site")}
     drop: dict[str, Any] = {"user": 65534, "group": 65534, "extra_groups": []}
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     for candidate in (
@@ -373,7 +392,7 @@ def _unprivileged() -> tuple[list[str], dict[str, Any], dict[str, str]]:
 def test_permission_denied_on_the_socket(forbidden_socket: Path) -> None:
     """As a user who may not open the socket, the error says permission denied."""
     home = forbidden_socket.parent
-    interpreter, drop, environ = _unprivileged()
+    interpreter, drop, environ = _unprivileged(home)
     completed = subprocess.run(
         [*interpreter, "-c", _PROBE, f"unix://{forbidden_socket}", str(home)],
         cwd=home,

@@ -18,6 +18,16 @@ BUDGET_FILES = ("budgets.yaml", ".auger.yaml")
 DIVE_CI = ".dive-ci"
 
 
+def find_configured(
+    cwd: Path, budgets_file: Path | None = None, ci_config: Path | None = None
+) -> Budgets | None:
+    """The budgets a file configures (no defaults): ``None`` when there is no file."""
+    configured = budgets_file is not None or ci_config is not None
+    if not configured and not any((cwd / n).is_file() for n in (*BUDGET_FILES, DIVE_CI)):
+        return None
+    return discover(cwd, budgets_file, ci_config)
+
+
 def discover(
     cwd: Path,
     budgets_file: Path | None = None,

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from auger.cli.console import Console
-from auger.cli.inspect import run_inspect
+from auger.cli.inspect import show
 from auger.cli.parsing import Parser
 from auger.demo import demo_archive
 
@@ -43,4 +43,4 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
             platform=None,
             debug=args.debug,
         )
-        return run_inspect(inspect_args, console)
+        return show(inspect_args, console)

@@ -52,6 +52,11 @@ def run_inspect(args: argparse.Namespace, console: Console) -> int:
     """Write ``--json``; else run the gate under CI; else print the summary."""
     if args.json is None and ci_requested(args, console):
         return run_check(args, console)
+    return show(args, console)
+
+
+def show(args: argparse.Namespace, console: Console) -> int:
+    """Analyse, then write ``--json`` or print the summary (never the gate)."""
     analysis = load(args, console)
     if args.json is not None:
         write_atomically(args.json, format_json(analysis))

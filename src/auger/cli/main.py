@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from auger import __version__
-from auger.cli import check, inspect
+from auger.cli import check, inspect, report
 from auger.cli.console import Console
 from auger.cli.exit_codes import ExitCode, exit_code_for
 from auger.cli.parsing import HelpShownError, Parser
@@ -37,11 +37,15 @@ def _demo_run(*args: object) -> int:
 COMMANDS: dict[str, Command] = {
     "demo": (_demo_parser, _demo_run),
     "check": (check.build_parser, check.run_check),
+    "report": (report.build_report_parser, report.run_report),
+    "diff": (report.build_diff_parser, report.run_diff),
 }
 
 USAGE = f"""\
 usage: auger IMAGE [--json FILE] [--ci] [options]
        auger check IMAGE [--budgets FILE] [--format text|json|junit|markdown] [options]
+       auger report IMAGE [--baseline REF] [--format markdown|json|text] [-o FILE]
+       auger diff BASE HEAD [--format text|markdown|json]
        auger demo [--save PATH] [--json FILE]
 
 auger {__version__}: a container image layer inspector and size-budget gate.
@@ -50,6 +54,8 @@ commands:
   IMAGE        analyse an image (auger IMAGE --help for the options); under CI or with
                --ci, check its budgets like 'auger check'
   check        check an image against budgets: exit 0 pass, 1 a budget failed
+  report       wasted space, causes, advice and growth, as Markdown for a pull request
+  diff         what changed between two images, layer by layer and path by path
   demo         analyse a built-in example image (no container engine needed)
 
 run 'auger COMMAND --help' for a command's options.

@@ -1,0 +1,257 @@
+"""Reports and diffs as Markdown for pull request comments and step summaries.
+
+Safe to post: every name goes through :mod:`auger.report.markdown` (no raw HTML, no control
+characters, no table-breaking ``|``); the only HTML is auger's own ``<details>`` folds and the
+hidden marker comment that lets a workflow find and update its sticky comment. Long lists are
+folded, and the whole text is kept under GitHub's 65,536-character comment limit: lists are
+shortened first, and if that is not enough the text is cut with a count of what was left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from auger.analysis.waste_groups import WasteGroup
+from auger.budgets.evaluate import Status, format_size
+from auger.layers import paths
+from auger.report.gate import format_markdown as verdict_markdown
+from auger.report.markdown import cell, inline
+from auger.report.model import ImageDiff, ImageReport
+from auger.report.units import percent
+
+LIMIT = 65_536
+MARKER = "<!-- auger-report -->"
+_ICON = {Status.PASS: "✅", Status.WARN: "⚠️", Status.FAIL: "❌", Status.SKIP: "⏭️"}
+_COMMAND = 72
+
+
+def marker(name: str | None = None) -> str:
+    """The hidden line a workflow searches for to update its comment (one per ``name``)."""
+    if not name:
+        return MARKER
+    safe = re.sub(r"[^A-Za-z0-9._:/@+-]", "_", name)[:100]
+    return f"<!-- auger-report:{safe} -->"
+
+
+def _signed(value: int) -> str:
+    return ("+" if value > 0 else "-" if value < 0 else "±") + format_size(abs(value))
+
+
+def _short(command: str) -> str:
+    flat = " ".join(paths.display(command).split())
+    return flat if len(flat) <= _COMMAND else flat[: _COMMAND - 1] + "…"
+
+
+def _fence(text: str) -> str:
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def _group_path(group: WasteGroup) -> str:
+    path = "/" + group.path
+    return path + "/*" if group.contents else path
+
+
+def _waste_rows(groups: tuple[WasteGroup, ...]) -> list[str]:
+    rows = []
+    for group in groups:
+        stored = ", ".join(str(index) for index in group.stored_in)
+        rows.append(
+            f"| {inline(_group_path(group))} | {format_size(group.size)} | {group.files} | "
+            f"{group.cause.value} | {stored} | {group.hidden_by} | "
+            f"{', '.join(group.advice) or '—'} |"
+        )
+    return rows
+
+
+_WASTE_HEAD = [
+    "| path | size | files | cause | stored in layer | hidden by layer | advice |",
+    "|---|---:|---:|---|---|---:|---|",
+]
+
+
+def _folded(title: str, lines: list[str]) -> list[str]:
+    return ["<details>", f"<summary>{title}</summary>", "", *lines, "", "</details>", ""]
+
+
+def _table(head: list[str], rows: list[str], shown: int, more: str) -> list[str]:
+    """A table of at most ``shown`` rows in the open and the rest folded below it."""
+    lines = [*head, *rows[:shown], ""]
+    rest = rows[shown:]
+    if rest:
+        lines += _folded(f"{len(rest)} more {more}", [*head, *rest])
+    return lines
+
+
+def _headline(report: ImageReport) -> list[str]:
+    analysis = report.analysis
+    compressed = analysis.compressed_size
+    if report.baseline is None:
+        delta = "—"
+    else:
+        ratio = report.size_delta_ratio
+        delta = _signed(report.size_delta or 0) + (f" ({ratio:+.2%})" if ratio is not None else "")
+    if report.verdict is None:
+        verdict = "—"
+    else:
+        status = report.verdict.status
+        verdict = f"{_ICON[status]} {cell(report.verdict.summary())}"
+    return [
+        "| size | compressed | vs baseline | wasted | efficiency (dive) | budgets |",
+        "|---:|---:|---:|---:|---:|---|",
+        f"| {format_size(analysis.size)} | "
+        f"{format_size(compressed) if compressed is not None else '—'} | {delta} | "
+        f"{format_size(analysis.wasted_bytes)} ({percent(analysis.wasted_percent)}) | "
+        f"{percent(analysis.dive.efficiency)} | {verdict} |",
+        "",
+    ]
+
+
+def _advice(report: ImageReport, shown: int) -> list[str]:
+    if not report.findings:
+        return []
+    lines = ["### Advice", ""]
+    items = []
+    for finding in report.findings:
+        where = ", ".join(str(index) for index in finding.layers)
+        example = inline(finding.examples[0]) if finding.examples else ""
+        size = f"{format_size(finding.size)}, " if finding.size else ""
+        items.append(
+            f"- **{finding.rule.id}** {cell(finding.rule.title)} ({size}layer {where}"
+            f"{': ' + example if example else ''}) — {cell(finding.rule.fix)}"
+        )
+    lines += items[:shown]
+    if len(items) > shown:
+        lines += ["", *_folded(f"{len(items) - shown} more", items[shown:])]
+    return [*lines, ""]
+
+
+def _layers(report: ImageReport) -> list[str]:
+    head = [
+        "| # | size | vs baseline | stored that became waste | hid | command |",
+        "|---:|---:|---:|---:|---:|---|",
+    ]
+    rows = []
+    for row in report.layers:
+        delta = "—" if row.delta is None else ("shared" if row.shared else _signed(row.delta))
+        rows.append(
+            f"| {row.layer.index} | {format_size(row.layer.size)} | {delta} | "
+            f"{format_size(row.stored_waste)} | {format_size(row.caused_waste)} | "
+            f"{inline(_short(row.layer.command))} |"
+        )
+    return _folded(f"Layers ({len(rows)})", [*head, *rows])
+
+
+def _commands(report: ImageReport) -> list[str]:
+    blocks = []
+    for row in report.layers:
+        blocks += [
+            f"**Layer {row.layer.index}**",
+            "",
+            _fence(paths.display(row.layer.created_by)),
+            "",
+        ]
+    return _folded("Full layer commands", blocks)
+
+
+def _render_report(report: ImageReport, name: str | None, shown: int, commands: bool) -> str:
+    title = report.analysis.image.name or report.analysis.image.reference
+    lines = [marker(name), f"## auger: {inline(title)}", "", *_headline(report)]
+    lines += _advice(report, shown)
+    if report.waste:
+        lines += ["### Wasted space", ""]
+        lines += _table(_WASTE_HEAD, _waste_rows(report.waste), shown, "wasted paths")
+    if report.churn:
+        total = sum(group.size for group in report.churn)
+        lines += _folded(
+            f"Package-manager metadata churn: {format_size(total)} (rarely actionable)",
+            [*_WASTE_HEAD, *_waste_rows(report.churn)],
+        )
+    lines += _layers(report)
+    if commands:
+        lines += _commands(report)
+    if report.verdict is not None:
+        lines += _folded("Budgets", verdict_markdown(report.verdict).splitlines())
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _fit(render: Callable[[int, bool], str], limit: int) -> str:
+    """Render with fewer rows until the text fits, then cut as a last resort."""
+    shown = 10
+    commands = True
+    while True:
+        text = render(shown, commands)
+        if len(text) <= limit:
+            return text
+        if commands:
+            commands = False
+        elif shown > 1:
+            shown //= 2
+        else:
+            break
+    lines = text.splitlines()
+    kept: list[str] = []
+    size = 200
+    for line in lines:
+        if size + len(line) + 1 > limit:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    left_out = len(lines) - len(kept)
+    return (
+        "\n".join(kept)
+        + f"\n\n… {left_out} more lines left out to stay under {limit} characters.\n"
+    )
+
+
+def format_report(report: ImageReport, name: str | None = None, limit: int = LIMIT) -> str:
+    """The report as Markdown, at most ``limit`` characters."""
+    return _fit(lambda shown, commands: _render_report(report, name, shown, commands), limit)
+
+
+def _render_diff(diff: ImageDiff, name: str | None, shown: int, _commands: bool) -> str:
+    base = diff.base.image.name or diff.base.image.reference
+    head = diff.head.image.name or diff.head.image.reference
+    ratio = diff.size_delta / diff.base.size if diff.base.size else 0.0
+    lines = [
+        marker(name),
+        f"## auger diff: {inline(base)} → {inline(head)}",
+        "",
+        f"Size {format_size(diff.base.size)} → {format_size(diff.head.size)} "
+        f"({_signed(diff.size_delta)}, {ratio:+.2%}); {diff.shared} shared base layers, "
+        f"{len(diff.removed_layers)} removed, {len(diff.added_layers)} added.",
+        "",
+    ]
+    layer_rows = [
+        f"| removed | {format_size(layer.size)} | {inline(_short(layer.command))} |"
+        for layer in diff.removed_layers
+    ] + [
+        f"| added | {format_size(layer.size)} | {inline(_short(layer.command))} |"
+        for layer in diff.added_layers
+    ]
+    if layer_rows:
+        lines += ["### Changed layers", ""]
+        lines += _table(["| | size | command |", "|---|---:|---|"], layer_rows, shown, "layers")
+    path_rows = [
+        f"| {inline('/' + change.path)} | {change.kind} | "
+        f"{format_size(change.before) if change.before is not None else '—'} | "
+        f"{format_size(change.after) if change.after is not None else '—'} | "
+        f"{_signed(change.delta)} |"
+        for change in diff.paths
+    ]
+    if path_rows:
+        lines += ["### Changed paths", ""]
+        lines += _table(
+            ["| path | change | before | after | delta |", "|---|---|---:|---:|---:|"],
+            path_rows,
+            shown * 2,
+            "paths",
+        )
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def format_diff(diff: ImageDiff, name: str | None = None, limit: int = LIMIT) -> str:
+    """The diff as Markdown, at most ``limit`` characters."""
+    return _fit(lambda shown, commands: _render_diff(diff, name, shown, commands), limit)
