@@ -14,7 +14,7 @@ from auger.budgets.evaluate import Status, Verdict, evaluate
 from auger.cli.console import Console, write_atomically
 from auger.cli.exit_codes import ExitCode
 from auger.cli.loading import load, load_reference
-from auger.cli.parsing import Parser, add_image_options
+from auger.cli.parsing import DIVE_FLAGS, Parser, add_gate_options, add_image_options
 from auger.report import gate
 from auger.report.github import workflow_commands
 
@@ -24,28 +24,6 @@ FORMATS: dict[str, Callable[[Verdict], str]] = {
     "junit": gate.format_junit,
     "markdown": gate.format_markdown,
 }
-DIVE_FLAGS = ("lowestEfficiency", "highestWastedBytes", "highestUserWastedPercent")
-
-
-def add_gate_options(parser: argparse.ArgumentParser) -> None:
-    """The options of the gate, shared by ``auger check`` and ``auger IMAGE --ci``."""
-    group = parser.add_argument_group("budgets")
-    group.add_argument("--budgets", metavar="FILE", type=Path, help="budgets file (budgets.yaml)")
-    group.add_argument(
-        "--ci-config", metavar="FILE", type=Path, help="dive's CI rules file (.dive-ci)"
-    )
-    for flag in DIVE_FLAGS:
-        group.add_argument(f"--{flag}", metavar="VALUE", help=f"dive's {flag} rule")
-    group.add_argument(
-        "--baseline", metavar="REF", help="an image to compare growth against (growth rules)"
-    )
-    group.add_argument(
-        "--format", choices=tuple(FORMATS), default="text", help="report format (default: text)"
-    )
-    group.add_argument("-o", "--output", metavar="FILE", type=Path, help="write the report to FILE")
-    group.add_argument(
-        "--exit-zero", action="store_true", help="report, but exit 0 even when a budget fails"
-    )
 
 
 def build_parser() -> Parser:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auger.cli.check import add_gate_options, run_check
 from auger.cli.console import Console, write_atomically
 from auger.cli.exit_codes import ExitCode
 from auger.cli.loading import load
-from auger.cli.parsing import Parser, add_image_options
+from auger.cli.parsing import Parser, add_gate_options, add_image_options
 from auger.report.dive_json import format_json
 from auger.report.text import format_summary
 
@@ -51,6 +50,8 @@ def ci_requested(args: argparse.Namespace, console: Console) -> bool:
 def run_inspect(args: argparse.Namespace, console: Console) -> int:
     """Write ``--json``; else run the gate under CI; else print the summary."""
     if args.json is None and ci_requested(args, console):
+        from auger.cli.check import run_check  # noqa: PLC0415 - load the gate only when used
+
         return run_check(args, console)
     return show(args, console)
 

@@ -6,40 +6,36 @@ under test; ``run()`` is the console-script entry point.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from auger import __version__
-from auger.cli import check, inspect, report
+from auger.cli import inspect
 from auger.cli.console import Console
 from auger.cli.exit_codes import ExitCode, exit_code_for
 from auger.cli.parsing import HelpShownError, Parser
 from auger.errors import AugerError
 from auger.layers import paths
 
-Command = tuple[Callable[[], Parser], Callable[..., int]]
-
-
-def _demo_parser() -> Parser:
-    from auger.cli import demo  # noqa: PLC0415 - keeps the archive writer out of other commands
-
-    return demo.build_parser()
-
-
-def _demo_run(*args: object) -> int:
-    from auger.cli import demo  # noqa: PLC0415
-
-    return demo.run_demo(*args)  # type: ignore[arg-type]
-
-
-COMMANDS: dict[str, Command] = {
-    "demo": (_demo_parser, _demo_run),
-    "check": (check.build_parser, check.run_check),
-    "report": (report.build_report_parser, report.run_report),
-    "diff": (report.build_diff_parser, report.run_diff),
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "demo": ("auger.cli.demo", "build_parser", "run_demo"),
+    "check": ("auger.cli.check", "build_parser", "run_check"),
+    "report": ("auger.cli.report", "build_report_parser", "run_report"),
+    "diff": ("auger.cli.report", "build_diff_parser", "run_diff"),
 }
+"""Command name -> (module, parser factory, runner); modules load only when their command runs."""
+
+
+def _command(name: str) -> tuple[Callable[[], Parser], Callable[..., int]]:
+    if name not in COMMANDS:
+        return inspect.build_parser, inspect.run_inspect
+    module_name, parser_name, runner_name = COMMANDS[name]
+    module = importlib.import_module(module_name)
+    return getattr(module, parser_name), getattr(module, runner_name)
+
 
 USAGE = f"""\
 usage: auger IMAGE [--json FILE] [--ci] [options]
@@ -84,7 +80,7 @@ def main(argv: Sequence[str], console: Console | None = None) -> int:
     if arguments[0] == "--version":
         console.stdout.write(f"auger {__version__}\n")
         return ExitCode.OK
-    build, execute = COMMANDS.get(arguments[0], (inspect.build_parser, inspect.run_inspect))
+    build, execute = _command(arguments[0])
     if arguments[0] in COMMANDS:
         arguments = arguments[1:]
     parser = build()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
@@ -49,4 +50,29 @@ def add_image_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--debug", action="store_true", help="show a traceback when something goes wrong"
+    )
+
+
+DIVE_FLAGS = ("lowestEfficiency", "highestWastedBytes", "highestUserWastedPercent")
+GATE_FORMATS = ("text", "json", "junit", "markdown")
+
+
+def add_gate_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the gate, shared by ``auger check`` and ``auger IMAGE --ci``."""
+    group = parser.add_argument_group("budgets")
+    group.add_argument("--budgets", metavar="FILE", type=Path, help="budgets file (budgets.yaml)")
+    group.add_argument(
+        "--ci-config", metavar="FILE", type=Path, help="dive's CI rules file (.dive-ci)"
+    )
+    for flag in DIVE_FLAGS:
+        group.add_argument(f"--{flag}", metavar="VALUE", help=f"dive's {flag} rule")
+    group.add_argument(
+        "--baseline", metavar="REF", help="an image to compare growth against (growth rules)"
+    )
+    group.add_argument(
+        "--format", choices=GATE_FORMATS, default="text", help="report format (default: text)"
+    )
+    group.add_argument("-o", "--output", metavar="FILE", type=Path, help="write the report to FILE")
+    group.add_argument(
+        "--exit-zero", action="store_true", help="report, but exit 0 even when a budget fails"
     )
