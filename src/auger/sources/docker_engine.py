@@ -32,12 +32,19 @@ TIMEOUT = 300
 
 
 def describe_endpoint(environ: Mapping[str, str]) -> str:
-    """Where the engine is expected, in the user's terms."""
+    """Where the engine is expected, in the user's terms (as the docker CLI resolves it)."""
     if environ.get("DOCKER_HOST"):
         return environ["DOCKER_HOST"]
-    if environ.get("DOCKER_CONTEXT"):
-        return f"docker context {environ['DOCKER_CONTEXT']}"
-    return "the default socket (unix:///var/run/docker.sock) or the current docker context"
+    from docker.context.api import ContextAPI  # noqa: PLC0415
+    from docker.context.config import get_current_context_name  # noqa: PLC0415
+
+    name = environ.get("DOCKER_CONTEXT") or get_current_context_name()
+    if not name or name == "default":
+        return "the default socket (unix:///var/run/docker.sock)"
+    context = ContextAPI.get_context(name)
+    if context is None:
+        return f"docker context {name!r}, which does not exist"
+    return f"{context.Host} (docker context {name!r})"
 
 
 def _root_cause(error: BaseException) -> BaseException:
@@ -77,7 +84,17 @@ def unreachable(error: BaseException, environ: Mapping[str, str]) -> EngineUnava
 def connect(environ: Mapping[str, str]) -> docker.DockerClient:
     """A client for the engine the docker CLI would use."""
     import docker  # noqa: PLC0415 - the SDK is slow to import and only needed here
+    from docker.context.api import ContextAPI  # noqa: PLC0415
+    from docker.context.config import get_current_context_name  # noqa: PLC0415
 
+    if not environ.get("DOCKER_HOST"):
+        name = environ.get("DOCKER_CONTEXT") or get_current_context_name()
+        if name and name != "default" and ContextAPI.get_context(name) is None:
+            raise EngineUnavailableError(
+                f"docker context {name!r} does not exist",
+                hint="docker context ls lists the contexts; unset DOCKER_CONTEXT or "
+                "run docker context use default",
+            )
     try:
         return docker.DockerClient.from_env(environment=dict(environ), timeout=TIMEOUT)
     except docker.errors.DockerException as exc:
