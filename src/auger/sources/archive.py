@@ -11,7 +11,8 @@ from pathlib import Path
 
 from auger.model import Image
 from auger.progress import Progress
-from auger.sources.blobs import BlobStore, DirectoryStore, open_tar_store
+from auger.sources.blobs import BlobStore, DirectoryStore
+from auger.sources.docker_save import docker_save_image
 from auger.sources.interface import (
     ArchiveError,
     ImageSource,
@@ -19,8 +20,9 @@ from auger.sources.interface import (
     Platform,
     ReadOptions,
 )
-from auger.sources.layouts import docker_save_image, oci_image
+from auger.sources.oci_index import oci_image
 from auger.sources.platforms import host_platform
+from auger.sources.tar_stores import open_tar_store
 
 
 def _read_store(

@@ -1,29 +1,22 @@
 """Blob stores: the files of an archive or layout, addressed by their path inside it.
 
-Three ways to get at them, all behind one interface:
-
-* :class:`DirectoryStore` reads an OCI layout directory, blob by blob.
-* :class:`SeekableTarStore` indexes an uncompressed tar file once (headers only, seeking past
-  contents) and then reads just the blobs the manifest names.
-* :class:`StreamedTarStore` makes a single forward pass over a tar stream (the engine's
-  ``save`` output, a compressed archive): it keeps small JSON documents and scans every blob
-  that looks like a layer as it goes by, because the manifest may come last.
+This module holds the interface, the scanning of one layer blob (decompressed by its magic
+bytes) and :class:`DirectoryStore` for OCI layout directories; the stores over tar files live
+in :mod:`auger.sources.tar_stores`.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import stat
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 from auger.errors import ImageReadError, LayerFormatError
 from auger.layers import paths
-from auger.layers.tarstream import BLOCK, TarReader, TarTruncatedError
+from auger.layers.tarstream import BLOCK, TarTruncatedError
 from auger.model import LayerScan, Readable
 from auger.progress import Progress
 from auger.sources import streams
@@ -42,17 +35,17 @@ class ScannedBlob:
     stored_size: int
 
 
-def _looks_like_json(prefix: bytes) -> bool:
+def looks_like_json(prefix: bytes) -> bool:
     return prefix.lstrip()[:1] in (b"{", b"[")
 
 
-def _looks_like_tar(prefix: bytes) -> bool:
+def looks_like_tar(prefix: bytes) -> bool:
     if prefix[257:262] == b"ustar":
         return True
     return len(prefix) >= BLOCK and prefix[:BLOCK].count(0) == BLOCK  # an empty tar
 
 
-def _scan_blob(
+def scan_blob(
     stream: Readable,
     prefix: bytes,
     size: int,
@@ -64,7 +57,7 @@ def _scan_blob(
 ) -> ScannedBlob:
     """Decompress (by magic bytes) and scan a layer blob whose first bytes are ``prefix``."""
     compression = streams.detect_compression(prefix)
-    if compression == "none" and not _looks_like_tar(prefix):
+    if compression == "none" and not looks_like_tar(prefix):
         kind = f" ({media})" if media else ""
         raise ArchiveError(f"{label}{kind} is neither a tar archive nor gzip or zstd data")
     window = streams.Window(stream, size, prefix, on_read)
@@ -164,260 +157,9 @@ class DirectoryStore(BlobStore):
             size = os.fstat(handle.fileno()).st_size
             prefix = handle.read(BLOCK)
             progress = self._progress.bytes_read
-            return _scan_blob(
-                handle, prefix, size, scan, label=label, media=media, on_read=progress
-            )
-
-
-@dataclass(frozen=True, slots=True)
-class _Member:
-    offset: int
-    size: int
-    link: str | None
-
-
-def _link_target(name: str, typeflag: str, linkname: str) -> str:
-    """Resolve a symlink or hard link member to the member it names."""
-    if typeflag == "2":
-        return paths.normalize(paths.join(paths.parent(name), linkname))[0]
-    return paths.normalize(linkname)[0]
-
-
-class SeekableTarStore(BlobStore):
-    """An uncompressed tar file: index the headers once, then seek to the blobs needed."""
-
-    def __init__(self, handle: io.BufferedReader, description: str, progress: Progress) -> None:
-        self.description = description
-        self._handle = handle
-        self._progress = progress
-        self._members: dict[str, _Member] = {}
-        self._index()
-
-    def _index(self) -> None:
-        reader = TarReader(_SeekingReader(self._handle), self.description)
-        for header in reader:
-            name = paths.normalize(header.name)[0]
-            link = None
-            if header.typeflag in ("1", "2"):
-                link = _link_target(name, header.typeflag, header.linkname)
-            self._members[name] = _Member(header.offset, header.size, link)
-
-    def _resolve(self, name: str) -> _Member:
-        seen: set[str] = set()
-        current = paths.normalize(name)[0]
-        while True:
-            member = self._members.get(current)
-            if member is None:
-                raise self.missing(name)
-            if member.link is None:
-                return member
-            if current in seen:
-                raise ArchiveError(f"{self.description}: link loop at {paths.display(name)}")
-            seen.add(current)
-            current = member.link
-
-    def close(self) -> None:
-        self._handle.close()
-
-    def exists(self, name: str) -> bool:
-        try:
-            self._resolve(name)
-        except BlobMissingError:
-            return False
-        return True
-
-    def read_document(self, name: str) -> bytes:
-        member = self._resolve(name)
-        if member.size > MAX_DOCUMENT:
-            raise ArchiveError(f"{self.description}: {name} is too large for a JSON document")
-        self._handle.seek(member.offset)
-        data = self._handle.read(member.size)
-        if len(data) != member.size:
-            raise ArchiveError(f"{self.description} is truncated inside {paths.display(name)}")
-        return data
-
-    def scan_layer(
-        self, name: str, scan: LayerScanner, label: str, media: str | None
-    ) -> ScannedBlob:
-        member = self._resolve(name)
-        self._handle.seek(member.offset)
-        prefix = self._handle.read(min(BLOCK, member.size))
-        return _scan_blob(
-            self._handle,
-            prefix,
-            member.size,
-            scan,
-            label=label,
-            media=media,
-            on_read=self._progress.bytes_read,
-        )
-
-
-class _SeekingReader:
-    """Feeds :class:`TarReader` the headers of a file and seeks over member contents."""
-
-    def __init__(self, handle: IO[bytes]) -> None:
-        self._handle = handle
-        self._size = os.fstat(handle.fileno()).st_size
-        handle.seek(0)
-
-    def read(self, size: int = -1, /) -> bytes:
-        return self._handle.read(size)
-
-    def skip(self, size: int) -> int:
-        """Move ``size`` bytes ahead; return how many bytes were there to skip."""
-        start = self._handle.tell()
-        target = min(start + size, self._size)
-        self._handle.seek(target)
-        return target - start
-
-
-class StreamedTarStore(BlobStore):
-    """One forward pass over a tar stream, keeping documents and scanning layer-like blobs."""
-
-    def __init__(
-        self, stream: Readable, description: str, scan: LayerScanner, progress: Progress
-    ) -> None:
-        self.description = description
-        self._documents: dict[str, bytes] = {}
-        self._layers: dict[str, ScannedBlob] = {}
-        self._failures: dict[str, ImageReadError] = {}
-        self._others: set[str] = set()
-        self._links: dict[str, str] = {}
-        self._read(stream, scan, progress)
-
-    def _read(self, stream: Readable, scan: LayerScanner, progress: Progress) -> None:
-        reader = TarReader(stream, self.description)
-        for header in reader:
-            name = paths.normalize(header.name)[0]
-            if header.typeflag in ("1", "2"):
-                self._links[name] = _link_target(name, header.typeflag, header.linkname)
-                continue
-            if header.typeflag not in ("0", "7") or header.size == 0:
-                self._others.add(name)
-                continue
-            first = reader.read_content(BLOCK)
-            layer_like = _looks_like_tar(first) or streams.detect_compression(first) != "none"
-            if not layer_like:
-                if _looks_like_json(first) and header.size <= MAX_DOCUMENT:
-                    self._documents[name] = first + _read_rest(reader, header.size - len(first))
-                else:
-                    self._others.add(name)
-                continue
-            label = f"layer {paths.display(name)}"
-            try:
-                blob = _scan_blob(
-                    _MemberReader(reader), first, header.size, scan, label=label, media=None
-                )
-            except ImageReadError as exc:
-                # Fatal only if the manifest names this blob as a layer; if the outer stream
-                # itself broke, reading the next header raises again.
-                self._failures[name] = exc
-                continue
-            self._layers[name] = blob
-            progress.layer_scanned(len(self._layers) - 1, len(blob.scan.entries))
-
-    def _resolve(self, name: str) -> str:
-        current = paths.normalize(name)[0]
-        for _ in range(40):
-            if current not in self._links:
-                return current
-            current = self._links[current]
-        raise ArchiveError(f"{self.description}: link loop at {paths.display(name)}")
-
-    def exists(self, name: str) -> bool:
-        resolved = self._resolve(name)
-        return (
-            resolved in self._documents
-            or resolved in self._layers
-            or resolved in self._failures
-            or resolved in self._others
-        )
-
-    def read_document(self, name: str) -> bytes:
-        resolved = self._resolve(name)
-        if resolved not in self._documents:
-            if resolved in self._layers or resolved in self._others:
-                raise ArchiveError(f"{self.description}: {paths.display(name)} is not JSON")
-            raise self.missing(name)
-        return self._documents[resolved]
-
-    def scan_layer(
-        self, name: str, scan: LayerScanner, label: str, media: str | None
-    ) -> ScannedBlob:
-        resolved = self._resolve(name)
-        if resolved in self._failures:
-            raise self._failures[resolved]
-        if resolved in self._layers:
-            return self._layers[resolved]
-        if resolved in self._documents or resolved in self._others:
-            kind = f" ({media})" if media else ""
-            raise ArchiveError(f"{label}{kind} is neither a tar archive nor gzip or zstd data")
-        raise self.missing(name)
-
-
-def _read_rest(reader: TarReader, size: int) -> bytes:
-    parts = []
-    while size > 0:
-        chunk = reader.read_content(min(size, streams.BUFFER))
-        if not chunk:
-            break
-        parts.append(chunk)
-        size -= len(chunk)
-    return b"".join(parts)
-
-
-class _MemberReader:
-    """The current member of an outer :class:`TarReader`, as a readable stream."""
-
-    def __init__(self, reader: TarReader) -> None:
-        self._reader = reader
-
-    def read(self, size: int = -1, /) -> bytes:
-        if size < 0:
-            size = streams.BUFFER
-        return self._reader.read_content(size)
-
-
-def open_tar_store(
-    path: Path, scan: LayerScanner, progress: Progress, description: str
-) -> BlobStore:
-    """Open a tar file: indexed and seekable when plain, one streamed pass when compressed."""
-    try:
-        handle = open_buffered(path)
-    except FileNotFoundError as exc:
-        raise ArchiveError(f"{path} does not exist") from exc
-    except IsADirectoryError as exc:
-        raise ArchiveError(f"{path} is a directory, not an archive") from exc
-    except OSError as exc:
-        raise ArchiveError(f"cannot read {path}: {exc.strerror}") from exc
-    if stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-        prefix = handle.peek(BLOCK)[:BLOCK]
-        if streams.detect_compression(prefix) == "none":
-            if not _looks_like_tar(prefix):
-                handle.close()
-                raise ArchiveError(f"{path} is not a tar archive")
-            return SeekableTarStore(handle, description, progress)
-    with handle:  # compressed, or a pipe: one streamed pass
-        return _streamed(handle, description, scan, progress)
+            return scan_blob(handle, prefix, size, scan, label=label, media=media, on_read=progress)
 
 
 def open_buffered(path: Path) -> io.BufferedReader:
     """Open a file for reading with a large buffer."""
     return io.BufferedReader(io.FileIO(path, "r"), buffer_size=streams.BUFFER)
-
-
-def _streamed(
-    stream: Readable, description: str, scan: LayerScanner, progress: Progress
-) -> StreamedTarStore:
-    """A streamed store over a possibly compressed tar stream."""
-    head = stream.read(BLOCK)
-    compression = streams.detect_compression(head)
-    window = streams.Window(stream, 1 << 62, head, progress.bytes_read)
-    try:
-        outer = streams.decompressed(window, compression)
-        return StreamedTarStore(outer, description, scan, progress)
-    except ImageReadError:
-        raise
-    except streams.DECODE_ERRORS as exc:
-        raise streams.decode_error(description, exc) from exc

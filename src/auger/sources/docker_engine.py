@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from auger.model import Image
 from auger.progress import Progress
 from auger.sources import streams
-from auger.sources.blobs import StreamedTarStore
+from auger.sources.docker_save import docker_save_image
 from auger.sources.interface import (
     EngineUnavailableError,
     ImageNotFoundError,
@@ -23,7 +23,7 @@ from auger.sources.interface import (
     LayerScanner,
     ReadOptions,
 )
-from auger.sources.layouts import docker_save_image
+from auger.sources.tar_stores import StreamedTarStore
 
 if TYPE_CHECKING:
     import docker

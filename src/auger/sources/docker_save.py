@@ -1,0 +1,89 @@
+"""``docker save`` tarballs: the image ``manifest.json`` describes (either Docker layout)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from auger.model import Digest, Image
+from auger.progress import Progress
+from auger.sources.blobs import BlobStore
+from auger.sources.interface import (
+    AmbiguousImageError,
+    ArchiveError,
+    ImageNotFoundError,
+    LayerScanner,
+)
+from auger.sources.layouts import (
+    LayerRef,
+    assemble,
+    mapping,
+    matches_tag,
+    read_json,
+    repo_tags,
+    text,
+)
+
+
+def docker_save_image(
+    store: BlobStore,
+    *,
+    reference: str,
+    selector: str | None,
+    scan: LayerScanner,
+    progress: Progress,
+) -> Image:
+    """Read the image ``docker save`` described in ``manifest.json``."""
+    manifest = read_json(store, "manifest.json", "manifest.json")
+    if not isinstance(manifest, list) or not manifest:
+        raise ArchiveError(f"manifest.json in {store.description} lists no image")
+    entries = [mapping(item, "an entry of manifest.json", store) for item in manifest]
+    if selector is not None:
+        entries = [e for e in entries if any(matches_tag(selector, t) for t in repo_tags(e))]
+        if not entries:
+            raise ImageNotFoundError(f"{store.description} holds no image tagged {selector}")
+    if len(entries) > 1:
+        listed = ", ".join(tag for e in entries for tag in repo_tags(e)[:1]) or "untagged"
+        raise AmbiguousImageError(
+            f"{store.description} holds {len(entries)} images ({listed})",
+            hint="choose one with ARCHIVE:TAG, e.g. docker-archive://image.tar:name:tag",
+        )
+    entry = entries[0]
+    config_path = text(entry.get("Config"))
+    layer_paths = entry.get("Layers")
+    if config_path is None or not isinstance(layer_paths, list):
+        raise ArchiveError(f"manifest.json in {store.description} has no Config or Layers")
+    sources = entry.get("LayerSources")
+    sources = sources if isinstance(sources, Mapping) else {}
+    config = mapping(read_json(store, config_path, "the image config"), "the config", store)
+    refs = []
+    for path in layer_paths:
+        if not isinstance(path, str):
+            raise ArchiveError(f"manifest.json in {store.description} has a malformed layer")
+        digest = _digest_from_path(path)
+        source = sources.get(digest) if digest else None
+        media = text(source.get("mediaType")) if isinstance(source, Mapping) else None
+        refs.append(LayerRef(path, path.split("/")[0], digest, media, stored=False))
+    tags = repo_tags(entry)
+    name = selector if selector is not None else (tags[0] if tags else None)
+    return assemble(
+        store=store,
+        reference=reference,
+        kind="docker-archive",
+        config=config,
+        refs=refs,
+        scan=scan,
+        progress=progress,
+        name=name,
+        config_digest=_digest_from_path(config_path),
+        manifest_digest=None,
+    )
+
+
+def _digest_from_path(path: str) -> Digest | None:
+    """``blobs/sha256/HEX`` or ``HEX.json`` as a digest, where the path says one."""
+    parts = path.split("/")
+    if len(parts) == 3 and parts[0] == "blobs":
+        return Digest(f"{parts[1]}:{parts[2]}")
+    if len(parts) == 1 and parts[0].endswith(".json") and len(parts[0]) == 69:
+        return Digest(f"sha256:{parts[0][:-5]}")
+    return None

@@ -1,0 +1,217 @@
+"""OCI image layouts: choose an image from ``index.json`` by ref name and platform.
+
+Nested indexes are opened, attestation manifests skipped, and the config and layer media types
+checked before anything is scanned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from auger.model import Digest, Image
+from auger.progress import Progress
+from auger.sources.blobs import BlobStore, blob_name
+from auger.sources.interface import (
+    AmbiguousImageError,
+    ArchiveError,
+    ImageNotFoundError,
+    LayerScanner,
+    Platform,
+    UnsupportedMediaTypeError,
+)
+from auger.sources.layouts import (
+    LAYER_TYPES,
+    LayerRef,
+    assemble,
+    mapping,
+    matches_tag,
+    read_json,
+    text,
+)
+
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+CONFIG_TYPES = frozenset(
+    {"application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json"}
+)
+REF_NAME = "org.opencontainers.image.ref.name"
+CONTAINERD_NAME = "io.containerd.image.name"
+_MAX_NESTING = 8
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    descriptor: Mapping[str, Any]
+    ref_name: str | None
+
+    @property
+    def platform(self) -> Platform | None:
+        raw = self.descriptor.get("platform")
+        if not isinstance(raw, Mapping):
+            return None
+        os_name, arch = text(raw.get("os")), text(raw.get("architecture"))
+        if not os_name or not arch:
+            return None
+        return Platform(os_name, arch, text(raw.get("variant")))
+
+
+def _ref_names(descriptor: Mapping[str, Any]) -> list[str]:
+    notes = descriptor.get("annotations")
+    if not isinstance(notes, Mapping):
+        return []
+    return [
+        value for key in (REF_NAME, CONTAINERD_NAME) if isinstance(value := notes.get(key), str)
+    ]
+
+
+def _is_attestation(candidate: _Candidate) -> bool:
+    notes = candidate.descriptor.get("annotations")
+    if isinstance(notes, Mapping) and notes.get("vnd.docker.reference.type"):
+        return True
+    platform = candidate.platform
+    return platform is not None and (platform.os, platform.architecture) == ("unknown", "unknown")
+
+
+def _descriptor_digest(descriptor: Mapping[str, Any], store: BlobStore) -> str:
+    digest = text(descriptor.get("digest"))
+    if digest is None:
+        raise ArchiveError(f"a descriptor in {store.description} has no digest")
+    return digest
+
+
+def _expand(
+    store: BlobStore, descriptors: list[Mapping[str, Any]], ref: str | None, depth: int
+) -> list[_Candidate]:
+    """Image manifests reachable from ``descriptors``, nested indexes opened."""
+    if depth > _MAX_NESTING:
+        raise ArchiveError(f"{store.description} nests indexes too deeply")
+    found: list[_Candidate] = []
+    for descriptor in descriptors:
+        media = text(descriptor.get("mediaType"))
+        names = _ref_names(descriptor)
+        name = names[0] if names else ref
+        if media in (OCI_INDEX, DOCKER_LIST):
+            digest = _descriptor_digest(descriptor, store)
+            nested = read_json(store, blob_name(digest), "a nested index")
+            children = nested.get("manifests") if isinstance(nested, Mapping) else None
+            if not isinstance(children, list):
+                raise ArchiveError(f"index {digest} in {store.description} lists no manifests")
+            found.extend(
+                _expand(store, [c for c in children if isinstance(c, Mapping)], name, depth + 1)
+            )
+        elif media in (OCI_MANIFEST, DOCKER_MANIFEST, None):
+            found.append(_Candidate(descriptor, name))
+        else:
+            raise UnsupportedMediaTypeError(
+                f"{store.description} lists a manifest of unsupported media type {media}"
+            )
+    return found
+
+
+def _platform_matches(wanted: Platform, offered: Platform | None) -> bool:
+    if offered is None:
+        return True
+    if (offered.os, offered.architecture) != (wanted.os, wanted.architecture):
+        return False
+    return wanted.variant is None or offered.variant in (None, wanted.variant)
+
+
+def _ref_matches(selector: str, descriptor: Mapping[str, Any]) -> bool:
+    for name in _ref_names(descriptor):
+        if name == selector or name.endswith(f":{selector}") or matches_tag(selector, name):
+            return True
+    return False
+
+
+def select_manifest(
+    store: BlobStore, index: Mapping[str, Any], selector: str | None, platform: Platform
+) -> _Candidate:
+    """Choose one image manifest from an index by ref name and platform."""
+    top = index.get("manifests")
+    if not isinstance(top, list) or not top:
+        raise ArchiveError(f"index.json in {store.description} lists no manifests")
+    descriptors = [item for item in top if isinstance(item, Mapping)]
+    if selector is not None:
+        descriptors = [d for d in descriptors if _ref_matches(selector, d)]
+        if not descriptors:
+            raise ImageNotFoundError(f"{store.description} has no image named {selector}")
+    candidates = [c for c in _expand(store, descriptors, None, 0) if not _is_attestation(c)]
+    if not candidates:
+        raise ArchiveError(f"{store.description} holds no image manifest")
+    if len(candidates) == 1:
+        return candidates[0]
+    matching = [c for c in candidates if _platform_matches(platform, c.platform)]
+    if not matching:
+        offered = ", ".join(sorted({str(c.platform) for c in candidates}))
+        raise ImageNotFoundError(
+            f"{store.description} has no image for platform {platform} (it has {offered})",
+            hint="choose one with --platform",
+        )
+    names = {c.ref_name for c in matching}
+    if len(names) > 1:
+        listed = ", ".join(sorted(name or "(unnamed)" for name in names))
+        raise AmbiguousImageError(
+            f"{store.description} holds several images ({listed})",
+            hint="choose one with LAYOUT:REF, e.g. oci://dir:latest",
+        )
+    exact = [
+        c for c in matching if c.platform is not None and c.platform.variant == platform.variant
+    ]
+    return (exact or matching)[0]
+
+
+def oci_image(
+    store: BlobStore,
+    *,
+    reference: str,
+    kind: str,
+    selector: str | None,
+    platform: Platform,
+    scan: LayerScanner,
+    progress: Progress,
+) -> Image:
+    """Read the image an OCI layout's ``index.json`` leads to."""
+    index = mapping(read_json(store, "index.json", "index.json"), "index.json", store)
+    chosen = select_manifest(store, index, selector, platform)
+    manifest_digest = _descriptor_digest(chosen.descriptor, store)
+    manifest = mapping(
+        read_json(store, blob_name(manifest_digest), "the image manifest"), "the manifest", store
+    )
+    config_ref = mapping(manifest.get("config"), "the manifest's config", store)
+    config_media = text(config_ref.get("mediaType"))
+    if config_media not in CONFIG_TYPES:
+        raise UnsupportedMediaTypeError(
+            f"{manifest_digest} is not a container image (config media type {config_media})"
+        )
+    config_digest = _descriptor_digest(config_ref, store)
+    config = mapping(
+        read_json(store, blob_name(config_digest), "the image config"), "the config", store
+    )
+    raw_layers = manifest.get("layers")
+    if not isinstance(raw_layers, list):
+        raise ArchiveError(f"manifest {manifest_digest} in {store.description} lists no layers")
+    refs = []
+    for raw in raw_layers:
+        descriptor = mapping(raw, "a layer descriptor", store)
+        media = text(descriptor.get("mediaType"))
+        if media not in LAYER_TYPES:
+            raise UnsupportedMediaTypeError(f"layer media type {media} is not supported")
+        digest = _descriptor_digest(descriptor, store)
+        name = blob_name(digest)
+        refs.append(LayerRef(name, digest.partition(":")[2], Digest(digest), media, stored=True))
+    return assemble(
+        store=store,
+        reference=reference,
+        kind=kind,
+        config=config,
+        refs=refs,
+        scan=scan,
+        progress=progress,
+        name=chosen.ref_name,
+        config_digest=Digest(config_digest),
+        manifest_digest=Digest(manifest_digest),
+    )
