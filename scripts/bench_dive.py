@@ -1,7 +1,8 @@
 """Benchmark auger against dive 0.13.1 on generated ``docker save`` archives.
 
-Two archives are generated: one with tens of thousands of files and thousands of whiteouts
-(where dive restacks every layer per whiteout), and one of the same size without whiteouts.
+Three archives are generated: one with tens of thousands of files and thousands of whiteouts
+(where dive restacks every layer per whiteout), one of the same shape without whiteouts, and one
+without whiteouts whose files have realistic sizes (log-normal, as in a Linux distribution).
 Both tools export JSON for each (``dive ARCHIVE --json``, ``auger ARCHIVE --json``); wall time
 and peak RSS of each run are measured in the same run and printed as ratios, and the two
 exports are checked to agree on dive's image numbers.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -77,6 +79,20 @@ print(time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(st
 """
 """Runs the measured command from a small fresh process: Linux carries a parent's peak RSS
 over into a forked child, so measuring from this (large) script would inflate every figure."""
+
+
+def generate_realistic(files: int, seed: int = 1) -> bytes:
+    """Three layers of files sized like a real distribution's (log-normal, median ~5 kB)."""
+    rng = random.Random(seed)
+    layers = []
+    for name, share in (("usr", 0.7), ("opt", 0.2), ("srv", 0.1)):
+        count = int(files * share)
+        entries = [directory(name)]
+        for index in range(count):
+            size = min(int(rng.lognormvariate(8.5, 1.6)), 4_000_000)
+            entries.append(file(f"{name}/f{index:06d}", rng.randbytes(size)))
+        layers.append(LayerSpec(layer_tar(entries), f"COPY {name}"))
+    return docker_archive(ImageSpec(layers))
 
 
 def measure(command: list[str], env: dict[str, str]) -> Run:
@@ -151,7 +167,10 @@ def main() -> None:
         plain = Path(scratch) / "plain.tar"
         plain.write_bytes(generate(args.files, 0))
         compare(heavy, f"{args.files} files, {args.whiteouts} whiteouts", args.repeat)
-        compare(plain, f"{args.files} files, no whiteouts", args.repeat)
+        compare(plain, f"{args.files} small files, no whiteouts", args.repeat)
+        realistic = Path(scratch) / "realistic.tar"
+        realistic.write_bytes(generate_realistic(args.files // 2))
+        compare(realistic, f"{args.files // 2} files of realistic sizes, no whiteouts", args.repeat)
 
 
 if __name__ == "__main__":
