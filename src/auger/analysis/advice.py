@@ -105,7 +105,17 @@ def parse_catalogue(data: object) -> tuple[AdviceRule, ...]:
         if rule.waste_cause is not None and rule.waste_cause not in {c.value for c in WasteCause}:
             raise CatalogueError(f"advice {rule.id}: unknown waste_cause {rule.waste_cause}")
         for pattern in rule.command + rule.unless:
-            re.compile(pattern)
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise CatalogueError(f"advice {rule.id}: bad pattern {pattern!r}: {exc}") from exc
+        for glob in rule.final + rule.waste:
+            try:
+                compile_glob(glob)
+            except re.error as exc:
+                raise CatalogueError(f"advice {rule.id}: bad glob {glob!r}: {exc}") from exc
+        if not isinstance(entry.get("repeated_run", False), bool):
+            raise CatalogueError(f"advice {rule.id}: repeated_run must be true or false")
         if not (rule.final or rule.waste or rule.command or rule.repeated_run or rule.waste_cause):
             raise CatalogueError(f"advice {rule.id} matches nothing")
         rules.append(rule)
@@ -201,6 +211,9 @@ def find_advice(
                 tallies[i].add(0, layer.index, command)
         if rule.repeated_run:
             for item in analysis.waste:
+                match = waste_set.match(item.path)
+                if match is not None and rules[match].kind == CHURN:
+                    continue
                 if (
                     item.hidden_by == item.stored_in + 1
                     and _is_run(layers[item.stored_in].created_by)

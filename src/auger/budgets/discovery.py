@@ -44,8 +44,10 @@ def discover(
                 found = load_budgets(Path(name) if cwd == Path.cwd() else cwd / name)
                 break
     if ci_config is not None:
-        dive = load_dive_ci(ci_config)
-        found = dive if found is None else found.merged(dive)
+        if found is None:
+            found = load_dive_ci(ci_config)
+        else:  # only the rules the file sets, over the budgets file
+            found = found.merged(load_dive_ci(ci_config, with_defaults=False))
     elif found is None and (cwd / DIVE_CI).is_file():
         found = load_dive_ci(Path(DIVE_CI) if cwd == Path.cwd() else cwd / DIVE_CI)
     if found is None:

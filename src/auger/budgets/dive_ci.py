@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
+from decimal import Decimal
 from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode
@@ -32,17 +34,27 @@ DEFAULTS = {
 }
 
 
+_DIGITS = r"[0-9](?:_?[0-9])*"
+_GO_DECIMAL = re.compile(
+    rf"[+-]?(?:{_DIGITS}(?:\.(?:{_DIGITS})?)?|\.{_DIGITS})(?:[eE][+-]?{_DIGITS})?", re.ASCII
+)
+_HEX = r"[0-9a-fA-F](?:_?[0-9a-fA-F])*"
+_GO_HEX = re.compile(
+    rf"[+-]?0[xX](?:{_HEX}(?:\.(?:{_HEX})?)?|\.{_HEX})[pP][+-]?{_DIGITS}", re.ASCII
+)
+_GO_SPECIAL = re.compile(r"[+-]?(?:inf|infinity)|nan", re.IGNORECASE)
+
+
 def _go_float(text: str) -> float:
-    """Go's ``strconv.ParseFloat``: no surrounding spaces; hex floats and ``_`` allowed."""
-    if text != text.strip() or not text:
-        raise UnitError(f"{text!r} is not a number")
-    try:
+    """Go's ``strconv.ParseFloat``: ASCII only, no spaces, ``_`` between digits, hex floats
+    with a ``p`` exponent, ``inf``/``infinity`` with a sign, ``nan`` without one."""
+    if _GO_DECIMAL.fullmatch(text):
+        return float(text.replace("_", ""))
+    if _GO_HEX.fullmatch(text):
+        return float.fromhex(text.replace("_", ""))
+    if _GO_SPECIAL.fullmatch(text):
         return float(text)
-    except ValueError:
-        try:
-            return float.fromhex(text)
-        except ValueError as exc:
-            raise UnitError(f"{text!r} is not a number (write e.g. 0.9)") from exc
+    raise UnitError(f"{text!r} is not a number dive accepts (write e.g. 0.9)")
 
 
 def dive_limit(name: str, text: str, origin: str) -> tuple[str, Limit]:
@@ -58,8 +70,20 @@ def dive_limit(name: str, text: str, origin: str) -> tuple[str, Limit]:
     return rule, Limit(Ratio(value, text), None, origin)
 
 
+_YAML12_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?", re.ASCII)
+
+
 def _scalar_text(doc: YamlDocument, node: Node, key: str) -> str:
-    """A value as dive (viper) reads it: numbers in their shortest form, text as written."""
+    """A value as dive (viper) reads it: numbers in their shortest form, text as written.
+
+    dive's YAML reader takes ``1e3`` for a number where PyYAML (YAML 1.1) sees text, so plain
+    scalars that are numbers in YAML 1.2 are read as numbers here too.
+    """
+    if isinstance(node, ScalarNode) and node.style is None and _YAML12_NUMBER.fullmatch(node.value):
+        number = float(node.value)
+        if number.is_integer():
+            return str(int(number))
+        return format(Decimal(repr(number)), "f")
     value = doc.scalar(node, key)
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -76,10 +100,10 @@ def defaults() -> Budgets:
     return Budgets(image=limits, source="dive defaults")
 
 
-def parse_dive_ci(text: str, name: str) -> Budgets:
-    """Parse a ``.dive-ci`` file: its rules over dive's defaults."""
+def parse_dive_ci(text: str, name: str, *, with_defaults: bool = True) -> Budgets:
+    """Parse a ``.dive-ci`` file: its rules over dive's defaults (or alone)."""
     doc = YamlDocument(text, name)
-    budgets = defaults()
+    budgets = defaults() if with_defaults else Budgets()
     if doc.root is None:
         return Budgets(image=budgets.image, source=name)
     if not isinstance(doc.root, MappingNode):
@@ -91,6 +115,8 @@ def parse_dive_ci(text: str, name: str) -> Budgets:
             close = difflib.get_close_matches(str(top), ["rules"], n=1)
             hint = "; did you mean 'rules'?" if close else " (a .dive-ci has only 'rules:')"
             raise doc.error(key_node, str(top), f"unknown key{hint}")
+        if isinstance(value_node, ScalarNode) and value_node.tag.endswith(":null"):
+            continue  # every rule commented out: dive's defaults
         if not isinstance(value_node, MappingNode):
             raise doc.error(value_node, "rules", "expected a mapping of dive's rules")
         for rule_key, rule_value in value_node.value:
@@ -113,9 +139,9 @@ def parse_dive_ci(text: str, name: str) -> Budgets:
     return Budgets(image=limits, source=name)
 
 
-def load_dive_ci(path: Path) -> Budgets:
+def load_dive_ci(path: Path, *, with_defaults: bool = True) -> Budgets:
     """Read and parse a ``.dive-ci`` file."""
-    return parse_dive_ci(read_config(path), str(path))
+    return parse_dive_ci(read_config(path), str(path), with_defaults=with_defaults)
 
 
 def with_flags(budgets: Budgets, flags: dict[str, str | None]) -> Budgets:

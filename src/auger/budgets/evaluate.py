@@ -27,7 +27,6 @@ from auger.budgets.schema import (
     number,
 )
 from auger.budgets.units import IEC, Size
-from auger.layers import paths
 from auger.layers.globs import matches
 from auger.model import EntryKind, ImageAnalysis
 
@@ -241,7 +240,7 @@ def _layer_results(analysis: ImageAnalysis, budgets: Budgets) -> list[RuleResult
     detail = (
         "; ".join(
             f"layer {layer.index} is {format_size(layer.size, limit.fail)}"
-            f" ({paths.display(layer.command)[:60]})"
+            f" ({' '.join(layer.command.split())[:60]})"
             for layer in over[:5]
         )
         or f"largest is layer {largest.index}"
@@ -264,7 +263,7 @@ def _path_results(analysis: ImageAnalysis, budgets: Budgets) -> list[RuleResult]
         measured: float = total
         if forbidden and found and total == 0:
             measured = 1  # an empty file still breaks a ban
-        shown = ", ".join("/" + paths.display(path) for path in sorted(found)[:3])
+        shown = ", ".join("/" + path for path in sorted(found)[:3])
         more = f" and {len(found) - 3} more" if len(found) > 3 else ""
         count = f"{len(found)} file{'s' if len(found) != 1 else ''}"
         detail = f"{count}: {shown}{more}" if found else "no matching files"
@@ -277,8 +276,8 @@ def _path_results(analysis: ImageAnalysis, budgets: Budgets) -> list[RuleResult]
             advice=rule.advice,
             title=f"bytes under {rule.glob}",
         )
-        if measured != total:
-            result = dataclasses.replace(result, measured=format_size(total))
+        if measured != total:  # judged as a violation, reported as the bytes it holds
+            result = dataclasses.replace(result, measured=format_size(total), measured_value=total)
         results.append(result)
     return results
 

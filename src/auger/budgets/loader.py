@@ -223,7 +223,7 @@ def parse_budgets(text: str, name: str) -> Budgets:
     if "version" not in fields:
         raise doc.error(doc.root, "version", "missing; start the file with 'version: 1'")
     version = doc.scalar(fields["version"], "version")
-    if version != 1:
+    if type(version) is not int or version != 1:
         raise doc.error(fields["version"], "version", f"unsupported version {version!r} (use 1)")
     budgets = _sections(doc, fields, "")
     overrides = _overrides(doc, fields["overrides"]) if "overrides" in fields else ()

@@ -142,7 +142,7 @@ def parse_dive_bytes(text: str) -> int:
     """go-humanize's ``ParseBytes``, as dive applies it to ``highestWastedBytes``."""
     last = 0
     for char in text:
-        if not (char.isdigit() or char in ".,"):
+        if char not in "0123456789.,":
             break
         last += 1
     number = text[:last].replace(",", "")

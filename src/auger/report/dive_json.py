@@ -67,9 +67,9 @@ def _auger(analysis: ImageAnalysis) -> dict[str, Any]:
     return {
         "schemaVersion": SCHEMA_VERSION,
         "image": {
-            "reference": image.reference,
+            "reference": _text(image.reference),
             "source": image.source,
-            "name": image.name,
+            "name": _text(image.name) if image.name else None,
             "platform": image.platform,
             "configDigest": image.config_digest,
             "manifestDigest": image.manifest_digest,

@@ -26,8 +26,8 @@ def format_text(verdict: Verdict) -> str:
     width = max((len(result.title) for result in verdict.results), default=10)
     for result in verdict.results:
         line = (
-            f"  {_LABEL[result.status]}  {result.title:<{width}}  {result.measured:>10}  "
-            f"{result.limit}"
+            f"  {_LABEL[result.status]}  {_clean(result.title):<{width}}  "
+            f"{_clean(result.measured):>10}  {_clean(result.limit)}"
         )
         if result.origin:
             line += f"  [{_clean(result.origin)}]"
@@ -82,7 +82,7 @@ def format_junit(verdict: Verdict) -> str:
     """JUnit XML: one testcase per rule; failures as ``<failure>``, skips as ``<skipped>``."""
     cases = []
     for result in verdict.results:
-        name = quoteattr(f"{result.rule}: {result.title}")
+        name = quoteattr(_clean(f"{result.rule}: {result.title}"))
         message = f"{result.title} is {result.measured}, limit {result.limit}"
         if result.detail:
             message += f" ({result.detail})"
@@ -113,9 +113,9 @@ def format_markdown(verdict: Verdict) -> str:
     """A Markdown table of the rules, safe to post (names escaped)."""
     lines = [
         f"### auger budgets: {_ICON[verdict.status]} {verdict.status.value.upper()} "
-        f"for {inline(verdict.image)}",
+        f"for {inline(verdict.image, in_table=False)}",
         "",
-        f"{verdict.summary()} (budgets: {inline(verdict.budgets_source)})",
+        f"{verdict.summary()} (budgets: {inline(verdict.budgets_source, in_table=False)})",
         "",
         "| | rule | measured | limit | where |",
         "|---|---|---:|---|---|",

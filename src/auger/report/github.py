@@ -28,10 +28,10 @@ def workflow_commands(verdict: Verdict, limit: int = MAX_ANNOTATIONS) -> list[st
     lines = []
     for result in ordered[:limit]:
         command = "error" if result.status is Status.FAIL else "warning"
-        props = [f"title={_property('auger budget: ' + result.title)}"]
+        props = [f"title={_property(paths.display('auger budget: ' + result.title))}"]
         file, sep, line = result.origin.rpartition(":")
         if sep and line.isdigit() and file:
-            props[:0] = [f"file={_property(file)}", f"line={line}"]
+            props[:0] = [f"file={_property(paths.display(file))}", f"line={line}"]
         message = f"{result.title} is {result.measured}, limit {result.limit}"
         if result.detail:
             message += f" ({result.detail})"

@@ -9,14 +9,15 @@ shortened first, and if that is not enough the text is cut with a count of what 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from auger.analysis.waste_groups import WasteGroup
 from auger.budgets.evaluate import Status, format_size
-from auger.layers import paths
 from auger.report.gate import format_markdown as verdict_markdown
-from auger.report.markdown import cell, inline
+from auger.report.markdown import cell, code_block, inline
 from auger.report.model import ImageDiff, ImageReport
 from auger.report.units import percent
 
@@ -39,14 +40,9 @@ def _signed(value: int) -> str:
 
 
 def _short(command: str) -> str:
-    flat = " ".join(paths.display(command).split())
+    """A command on one line, shortened (escaping is left to :func:`inline`)."""
+    flat = " ".join(command.split())
     return flat if len(flat) <= _COMMAND else flat[: _COMMAND - 1] + "…"
-
-
-def _fence(text: str) -> str:
-    longest = max((len(run) for run in re.findall("`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}text\n{text}\n{fence}"
 
 
 def _group_path(group: WasteGroup) -> str:
@@ -76,12 +72,31 @@ def _folded(title: str, lines: list[str]) -> list[str]:
     return ["<details>", f"<summary>{title}</summary>", "", *lines, "", "</details>", ""]
 
 
-def _table(head: list[str], rows: list[str], shown: int, more: str) -> list[str]:
-    """A table of at most ``shown`` rows in the open and the rest folded below it."""
-    lines = [*head, *rows[:shown], ""]
-    rest = rows[shown:]
+@dataclass(frozen=True, slots=True)
+class _Budget:
+    """How much a rendering may show: rows in the open, rows in all, full commands or not."""
+
+    shown: int = 10
+    total: int = 1 << 30
+    commands: bool = True
+
+
+_BUDGETS = (
+    _Budget(),
+    _Budget(commands=False),
+    *(_Budget(min(10, total), total, False) for total in (2000, 500, 100, 20, 5, 1)),
+)
+
+
+def _table(head: list[str], rows: list[str], budget: _Budget, more: str) -> list[str]:
+    """A table of ``budget.shown`` rows in the open, the rest folded, the excess counted."""
+    listed = rows[: budget.total]
+    lines = [*head, *listed[: budget.shown], ""]
+    rest = listed[budget.shown :]
     if rest:
         lines += _folded(f"{len(rest)} more {more}", [*head, *rest])
+    if len(rows) > len(listed):
+        lines += [f"… and {len(rows) - len(listed)} more {more} not listed.", ""]
     return lines
 
 
@@ -109,26 +124,29 @@ def _headline(report: ImageReport) -> list[str]:
     ]
 
 
-def _advice(report: ImageReport, shown: int) -> list[str]:
+def _advice(report: ImageReport, budget: _Budget) -> list[str]:
     if not report.findings:
         return []
     lines = ["### Advice", ""]
     items = []
     for finding in report.findings:
         where = ", ".join(str(index) for index in finding.layers)
-        example = inline(finding.examples[0]) if finding.examples else ""
+        example = inline(finding.examples[0], in_table=False) if finding.examples else ""
         size = f"{format_size(finding.size)}, " if finding.size else ""
         items.append(
             f"- **{finding.rule.id}** {cell(finding.rule.title)} ({size}layer {where}"
             f"{': ' + example if example else ''}) — {cell(finding.rule.fix)}"
         )
-    lines += items[:shown]
-    if len(items) > shown:
-        lines += ["", *_folded(f"{len(items) - shown} more", items[shown:])]
+    listed = items[: budget.total]
+    lines += listed[: budget.shown]
+    if len(listed) > budget.shown:
+        lines += ["", *_folded(f"{len(listed) - budget.shown} more", listed[budget.shown :])]
+    if len(items) > len(listed):
+        lines += ["", f"… and {len(items) - len(listed)} more not listed."]
     return [*lines, ""]
 
 
-def _layers(report: ImageReport) -> list[str]:
+def _layers(report: ImageReport, budget: _Budget) -> list[str]:
     head = [
         "| # | size | vs baseline | stored that became waste | hid | command |",
         "|---:|---:|---:|---:|---:|---|",
@@ -141,7 +159,11 @@ def _layers(report: ImageReport) -> list[str]:
             f"{format_size(row.stored_waste)} | {format_size(row.caused_waste)} | "
             f"{inline(_short(row.layer.command))} |"
         )
-    return _folded(f"Layers ({len(rows)})", [*head, *rows])
+    listed = rows[: max(budget.total, 1)]
+    note = (
+        [f"… and {len(rows) - len(listed)} more layers not listed."] if rows[len(listed) :] else []
+    )
+    return _folded(f"Layers ({len(rows)})", [*head, *listed, *note])
 
 
 def _commands(report: ImageReport) -> list[str]:
@@ -150,74 +172,68 @@ def _commands(report: ImageReport) -> list[str]:
         blocks += [
             f"**Layer {row.layer.index}**",
             "",
-            _fence(paths.display(row.layer.created_by)),
+            code_block(row.layer.created_by),
             "",
         ]
     return _folded("Full layer commands", blocks)
 
 
-def _render_report(report: ImageReport, name: str | None, shown: int, commands: bool) -> str:
+def _render_report(report: ImageReport, name: str | None, budget: _Budget) -> str:
     title = report.analysis.image.name or report.analysis.image.reference
-    lines = [marker(name), f"## auger: {inline(title)}", "", *_headline(report)]
-    lines += _advice(report, shown)
+    lines = [marker(name), f"## auger: {inline(title, in_table=False)}", "", *_headline(report)]
+    lines += _advice(report, budget)
     if report.waste:
         lines += ["### Wasted space", ""]
-        lines += _table(_WASTE_HEAD, _waste_rows(report.waste), shown, "wasted paths")
+        lines += _table(_WASTE_HEAD, _waste_rows(report.waste), budget, "wasted paths")
     if report.churn:
         total = sum(group.size for group in report.churn)
+        churn = _table(_WASTE_HEAD, _waste_rows(report.churn), _Budget(budget.total), "paths")
         lines += _folded(
-            f"Package-manager metadata churn: {format_size(total)} (rarely actionable)",
-            [*_WASTE_HEAD, *_waste_rows(report.churn)],
+            f"Package-manager metadata churn: {format_size(total)} (rarely actionable)", churn
         )
-    lines += _layers(report)
-    if commands:
+    lines += _layers(report, budget)
+    if budget.commands:
         lines += _commands(report)
     if report.verdict is not None:
         lines += _folded("Budgets", verdict_markdown(report.verdict).splitlines())
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _fit(render: Callable[[int, bool], str], limit: int) -> str:
-    """Render with fewer rows until the text fits, then cut as a last resort."""
-    shown = 10
-    commands = True
-    while True:
-        text = render(shown, commands)
+def _fit(render: Callable[[_Budget], str], limit: int) -> str:
+    """Render with ever fewer rows until the text fits; as a last resort, cut it."""
+    text = ""
+    for budget in _BUDGETS:
+        text = render(budget)
         if len(text) <= limit:
             return text
-        if commands:
-            commands = False
-        elif shown > 1:
-            shown //= 2
-        else:
-            break
     lines = text.splitlines()
     kept: list[str] = []
-    size = 200
+    size = 400
     for line in lines:
         if size + len(line) + 1 > limit:
             break
         kept.append(line)
         size += len(line) + 1
-    left_out = len(lines) - len(kept)
-    return (
-        "\n".join(kept)
-        + f"\n\n… {left_out} more lines left out to stay under {limit} characters.\n"
+    unclosed = sum(line == "<details>" for line in kept) - sum(
+        line == "</details>" for line in kept
     )
+    closing = ["", "</details>"] * max(unclosed, 0)
+    note = f"… {len(lines) - len(kept)} more lines left out to stay under {limit} characters."
+    return "\n".join([*kept, *closing, "", note]) + "\n"
 
 
 def format_report(report: ImageReport, name: str | None = None, limit: int = LIMIT) -> str:
     """The report as Markdown, at most ``limit`` characters."""
-    return _fit(lambda shown, commands: _render_report(report, name, shown, commands), limit)
+    return _fit(lambda budget: _render_report(report, name, budget), limit)
 
 
-def _render_diff(diff: ImageDiff, name: str | None, shown: int, _commands: bool) -> str:
+def _render_diff(diff: ImageDiff, name: str | None, budget: _Budget) -> str:
     base = diff.base.image.name or diff.base.image.reference
     head = diff.head.image.name or diff.head.image.reference
     ratio = diff.size_delta / diff.base.size if diff.base.size else 0.0
     lines = [
         marker(name),
-        f"## auger diff: {inline(base)} → {inline(head)}",
+        f"## auger diff: {inline(base, in_table=False)} → {inline(head, in_table=False)}",
         "",
         f"Size {format_size(diff.base.size)} → {format_size(diff.head.size)} "
         f"({_signed(diff.size_delta)}, {ratio:+.2%}); {diff.shared} shared base layers, "
@@ -233,7 +249,7 @@ def _render_diff(diff: ImageDiff, name: str | None, shown: int, _commands: bool)
     ]
     if layer_rows:
         lines += ["### Changed layers", ""]
-        lines += _table(["| | size | command |", "|---|---:|---|"], layer_rows, shown, "layers")
+        lines += _table(["| | size | command |", "|---|---:|---|"], layer_rows, budget, "layers")
     path_rows = [
         f"| {inline('/' + change.path)} | {change.kind} | "
         f"{format_size(change.before) if change.before is not None else '—'} | "
@@ -246,7 +262,7 @@ def _render_diff(diff: ImageDiff, name: str | None, shown: int, _commands: bool)
         lines += _table(
             ["| path | change | before | after | delta |", "|---|---|---:|---:|---:|"],
             path_rows,
-            shown * 2,
+            dataclasses.replace(budget, shown=budget.shown * 2),
             "paths",
         )
     return "\n".join(lines).rstrip() + "\n"
@@ -254,4 +270,4 @@ def _render_diff(diff: ImageDiff, name: str | None, shown: int, _commands: bool)
 
 def format_diff(diff: ImageDiff, name: str | None = None, limit: int = LIMIT) -> str:
     """The diff as Markdown, at most ``limit`` characters."""
-    return _fit(lambda shown, commands: _render_diff(diff, name, shown, commands), limit)
+    return _fit(lambda budget: _render_diff(diff, name, budget), limit)

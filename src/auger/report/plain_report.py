@@ -41,9 +41,12 @@ def format_report_text(report: ImageReport) -> str:
         f" efficiency {percent(analysis.dive.efficiency)}"
     )
     if report.size_delta is not None and report.baseline is not None:
+        ratio = report.size_delta_ratio
+        baseline = report.baseline.image
         lines.append(
-            f"  vs baseline {_name(report.baseline.image.name or report.baseline.image.reference)}:"
+            f"  vs baseline {_name(baseline.name or baseline.reference)}:"
             f" {'+' if report.size_delta >= 0 else '-'}{format_size(abs(report.size_delta))}"
+            + (f" ({ratio:+.2%})" if ratio is not None else "")
         )
     if report.verdict is not None:
         lines.append(f"  budgets: {report.verdict.summary()}")
@@ -60,7 +63,8 @@ def format_report_text(report: ImageReport) -> str:
             advice = f", {', '.join(group.advice)}" if group.advice else ""
             lines.append(
                 f"  {format_size(group.size):>10}  {_name(_group_path(group))}  "
-                f"({group.cause.value} by layer {group.hidden_by}, {group.files} files{advice})"
+                f"({group.cause.value} by layer {group.hidden_by}, {group.files} "
+                f"file{'s' if group.files != 1 else ''}{advice})"
             )
         if len(report.waste) > _ROWS:
             lines.append(f"  … and {len(report.waste) - _ROWS} more")
@@ -77,7 +81,8 @@ def format_report_text(report: ImageReport) -> str:
         command = " ".join(_name(row.layer.command).split())[:70]
         lines.append(
             f"  {row.layer.index:>3}  {format_size(row.layer.size):>10}  "
-            f"waste {format_size(row.stored_waste):>9}{delta}  {command}"
+            f"waste {format_size(row.stored_waste):>9}  hid {format_size(row.caused_waste):>9}"
+            f"{delta}  {command}"
         )
     return "\n".join(lines) + "\n"
 
@@ -93,8 +98,8 @@ def report_data(report: ImageReport) -> dict[str, Any]:
     data: dict[str, Any] = {
         "schemaVersion": REPORT_SCHEMA_VERSION,
         "image": {
-            "reference": image.reference,
-            "name": image.name,
+            "reference": _name(image.reference),
+            "name": _name(image.name) if image.name else None,
             "sizeBytes": analysis.size,
             "compressedSizeBytes": analysis.compressed_size,
             "finalSizeBytes": analysis.final_size,
@@ -106,7 +111,7 @@ def report_data(report: ImageReport) -> dict[str, Any]:
         "baseline": None
         if report.baseline is None
         else {
-            "reference": report.baseline.image.reference,
+            "reference": _name(report.baseline.image.reference),
             "sizeBytes": report.baseline.size,
             "sizeDeltaBytes": report.size_delta,
             "sizeDeltaRatio": report.size_delta_ratio,
@@ -176,8 +181,8 @@ def diff_data(diff: ImageDiff) -> dict[str, Any]:
 
     return {
         "schemaVersion": REPORT_SCHEMA_VERSION,
-        "base": {"reference": diff.base.image.reference, "sizeBytes": diff.base.size},
-        "head": {"reference": diff.head.image.reference, "sizeBytes": diff.head.size},
+        "base": {"reference": _name(diff.base.image.reference), "sizeBytes": diff.base.size},
+        "head": {"reference": _name(diff.head.image.reference), "sizeBytes": diff.head.size},
         "sizeDeltaBytes": diff.size_delta,
         "sharedLayers": diff.shared,
         "removedLayers": layers(diff.removed_layers),

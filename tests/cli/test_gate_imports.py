@@ -1,0 +1,88 @@
+"""The gate never loads Textual: checked in a fresh interpreter for each entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.budgets.support import BLOATED, NO_ENGINE, write_archive
+
+SCRIPT = """\
+import io, json, sys
+argv = json.loads(sys.argv[1])
+environ = json.loads(sys.argv[2])
+from auger.cli.console import Console
+from auger.cli.main import main
+out, err = io.StringIO(), io.StringIO()
+code = main(argv, Console(out, err, environ))
+loaded = sorted({name.split(".")[0] for name in sys.modules})
+print(json.dumps({"code": int(code), "loaded": loaded, "stdout": out.getvalue(),
+                  "stderr": err.getvalue()}))
+"""
+
+
+def fresh_run(argv: list[str], environ: dict[str, str], cwd: Path) -> dict[str, object]:
+    """Run ``main(argv)`` in a new interpreter; its exit code, output and loaded packages."""
+    completed = subprocess.run(
+        [sys.executable, "-c", SCRIPT, json.dumps(argv), json.dumps({**NO_ENGINE, **environ})],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    result: dict[str, object] = json.loads(completed.stdout)
+    return result
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_archive(tmp_path_factory.mktemp("gate-imports"), BLOATED)
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ"),
+    [
+        (["check", "{archive}"], {}),
+        (["check", "{archive}", "--format", "junit"], {"GITHUB_ACTIONS": "true"}),
+        (["{archive}"], {"CI": "true"}),
+        (["{archive}", "--ci", "--format", "markdown"], {}),
+    ],
+    ids=["check", "check-junit-github", "CI=true", "--ci"],
+)
+def test_gate_never_imports_textual(
+    argv: list[str], environ: dict[str, str], archive: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "budgets.yaml").write_text(
+        "version: 1\nimage:\n  max_size: 1kB\npaths:\n  - glob: /app\n    max_size: 0\n"
+    )
+    result = fresh_run([arg.format(archive=archive) for arg in argv], environ, tmp_path)
+    assert result["code"] == 1, result  # the gate ran and failed the image
+    assert isinstance(result["loaded"], list)
+    assert "auger" in result["loaded"]
+    assert "textual" not in result["loaded"]
+
+
+def test_importing_the_cli_loads_neither_textual_nor_docker(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, sys\nimport auger.cli.main\n"
+            "print(json.dumps(sorted({n.split('.')[0] for n in sys.modules})))",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    loaded = json.loads(completed.stdout)
+    assert "auger" in loaded
+    assert "textual" not in loaded
+    assert "docker" not in loaded

@@ -1,0 +1,372 @@
+"""Shared by the report tests: fixed archives, and checks that Markdown is safe to post.
+
+The checks read Markdown the way GitHub's renderer (CommonMark plus GFM tables) does, closely
+enough to tell auger's own HTML from HTML that came from a file name or a command: fenced code
+blocks and code spans are literal text, a line that starts with ``<`` opens an HTML block that
+runs to the next blank line, and a table row is split into cells on unescaped ``|`` before its
+inline content is read.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import string
+from pathlib import Path
+
+from auger.archive_writer import (
+    ImageSpec,
+    LayerSpec,
+    directory,
+    docker_archive,
+    file,
+    layer_tar,
+    opaque,
+    whiteout,
+)
+from auger.model import ImageAnalysis
+from tests.support import analyze_reference
+
+# -- fixed archives -------------------------------------------------------------------------------
+
+ROOTFS = LayerSpec(
+    layer_tar(
+        [
+            directory("bin"),
+            file("bin/sh", 2000, 0o755),
+            directory("etc"),
+            file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n"),
+            file("etc/os-release", b"ID=example\nVERSION_ID=1\n"),
+        ]
+    ),
+    "/bin/sh -c #(nop) ADD file:5d2f1a0c in / ",
+)
+"""Layer 0 of both fixed images: a tiny root filesystem."""
+
+APT = LayerSpec(
+    layer_tar(
+        [
+            file("var/lib/apt/lists/deb.example.org_dists_stable_main_binary-amd64_Packages", 4000),
+            file("var/lib/dpkg/status", 800),
+            file("usr/bin/curl", 3000, 0o755),
+            file("var/cache/apt/archives/curl_8.0_amd64.deb", 2500),
+        ]
+    ),
+    "/bin/sh -c apt-get update && apt-get install -y curl",
+)
+"""Layer 1 of both: apt lists left behind (DL3009), no --no-install-recommends (DL3015)."""
+
+BASE_APP = LayerSpec(
+    layer_tar([file("app/main.py", 400), file("app/legacy.py", 300), file("etc/motd", 500)]),
+    "COPY app /app # buildkit",
+)
+"""Layer 2 of the base image only."""
+
+HEAD_APP = LayerSpec(
+    layer_tar(
+        [
+            file("app/main.py", 900),
+            file("app/.git/HEAD", b"ref: refs/heads/main\n"),
+            file("app/.git/objects/pack/pack-1.pack", 1500),
+            file("app/__pycache__/main.cpython-311.pyc", 300),
+            file("app/build/a.o", 1200),
+            file("app/build/b.o", 800),
+            file("app/build/sub/c.o", 400),
+            file("srv/www/index.html", 700),
+            file("srv/www/old.css", 250),
+            file("etc/motd", 100),
+        ]
+    ),
+    "COPY app /app # buildkit",
+)
+"""Layer 2 of the head image: a .git folder, bytecode, a build directory, a web root."""
+
+PIP = LayerSpec(
+    layer_tar(
+        [
+            file("root/.cache/pip/http/1/2/3/abcdef", 2200),
+            file("usr/lib/python3/site-packages/requests/__init__.py", 1000),
+            file("var/lib/dpkg/status", 900),
+            file("tmp/pip-build.log", 350),
+        ]
+    ),
+    "RUN /bin/sh -c pip install requests # buildkit",
+    empty_before=1,
+)
+"""Layer 3 of the head image: a pip cache, a dpkg status rewrite (churn), a /tmp log."""
+
+CLEANUP = LayerSpec(
+    layer_tar(
+        [
+            whiteout("app/build"),
+            whiteout("var/cache/apt/archives/curl_8.0_amd64.deb"),
+            whiteout("tmp/pip-build.log"),
+            file("app/main.py", 900, 0o755),
+        ]
+    ),
+    "RUN /bin/sh -c rm -rf /app/build /var/cache/apt/archives/*.deb /tmp/pip-build.log"
+    " && chmod 755 /app/main.py # buildkit",
+)
+"""Layer 4 of the head image: deletes a directory, a file, the log; a chmod-only rewrite."""
+
+WEB = LayerSpec(
+    layer_tar(
+        [
+            directory("srv/www"),
+            opaque("srv/www"),
+            file("srv/www/index.html", 650),
+            file("etc/os-release", b"ID=example\nVERSION_ID=2\nPRETTY_NAME=Example 2\n"),
+        ]
+    ),
+    "COPY static /srv/www # buildkit",
+)
+"""Layer 5 of the head image: replaces the web root (opaque) and overwrites a file."""
+
+
+def base_image() -> ImageSpec:
+    """The image a pull request starts from."""
+    return ImageSpec([ROOTFS, APT, BASE_APP], tag="example:base")
+
+
+def head_image() -> ImageSpec:
+    """The image the pull request builds: shares layers 0 and 1 with the base."""
+    return ImageSpec([ROOTFS, APT, HEAD_APP, PIP, CLEANUP, WEB], tag="example:head")
+
+
+BUDGETS_YAML = """\
+version: 1
+image:
+  max_size: {fail: 100kB, warn: 20kB}
+  max_wasted_percent: 25%
+  min_efficiency: 0.5
+paths:
+  - glob: /var/lib/apt/lists/**
+    max_size: 0
+    advice: remove apt lists in the same RUN, hadolint DL3009
+growth:
+  max_size_increase: {fail: 50kB, warn: 5kB}
+"""
+"""Budgets with a pass, a warning, failures and (without a baseline) a skipped rule."""
+
+
+def write_archive(directory_path: Path, name: str, spec: ImageSpec) -> Path:
+    """Write ``spec`` as a ``docker save`` tarball ``name`` in ``directory_path``."""
+    path = directory_path / name
+    path.write_bytes(docker_archive(spec))
+    return path
+
+
+def analyse(path: Path) -> ImageAnalysis:
+    """Analyse an archive with the real pipeline (no engine reachable)."""
+    return analyze_reference(str(path))
+
+
+# -- Markdown safety checks -----------------------------------------------------------------------
+
+AUGER_HTML = re.compile(
+    r"<details>|</details>|<summary>[^<>&\n]*</summary>"
+    r"|<!-- auger-report(?::[A-Za-z0-9._:/@+-]{1,100})? -->"
+)
+"""The only HTML lines auger writes itself."""
+
+_FENCE_OPEN = re.compile(r" {0,3}(`{3,})[^`]*")
+_PUNCTUATION = set(string.punctuation)
+_DELIMITER_ROW = re.compile(r"\|(?:\s*:?-+:?\s*\|)+")
+_BIDI = set("\u061c\u200e\u200f\u2028\u2029") | {chr(c) for c in range(0x202A, 0x202F)}
+_BIDI |= {chr(c) for c in range(0x2066, 0x206A)}
+
+
+def _run_length(text: str, position: int) -> int:
+    end = position
+    while end < len(text) and text[end] == "`":
+        end += 1
+    return end - position
+
+
+def inline_html(text: str) -> list[str]:
+    """Raw HTML in one run of inline content (code spans and backslash escapes are literal)."""
+    found = []
+    position = 0
+    while position < len(text):
+        char = text[position]
+        if char == "\\" and position + 1 < len(text) and text[position + 1] in _PUNCTUATION:
+            position += 2
+            continue
+        if char == "`":
+            run = _run_length(text, position)
+            search = position + run
+            closing = None
+            while (candidate := text.find("`", search)) >= 0:
+                length = _run_length(text, candidate)
+                if length == run:
+                    closing = candidate
+                    break
+                search = candidate + length
+            position = closing + run if closing is not None else position + run
+            continue
+        if char == "<" and re.match(r"<[A-Za-z/!?]", text[position : position + 2]):
+            found.append(text[position : position + 60])
+        position += 1
+    return found
+
+
+def separators(row: str) -> list[int]:
+    """Positions of the ``|`` that split a table row into cells (not backslash-escaped)."""
+    positions = []
+    for match in re.finditer(r"(\\*)\|", row):
+        if len(match.group(1)) % 2 == 0:
+            positions.append(match.end() - 1)
+    return positions
+
+
+def ambiguous_pipes(row: str) -> list[int]:
+    """``|`` after an even, non-zero run of backslashes: renderers disagree on those."""
+    return [m.end() - 1 for m in re.finditer(r"(\\+)\|", row) if len(m.group(1)) % 2 == 0]
+
+
+def cells(row: str) -> list[str]:
+    """The cells of a table row, split where GFM splits them."""
+    cuts = separators(row)
+    return [row[start + 1 : end] for start, end in itertools.pairwise(cuts)]
+
+
+def raw_html(markdown: str) -> list[str]:
+    """Every piece of HTML a renderer would pass through, other than auger's own lines."""
+    problems: list[str] = []
+    fence: int | None = None
+    html_block = False
+    lines = markdown.split("\n")
+    for number, line in enumerate(lines, 1):
+        if fence is not None:
+            if re.fullmatch(rf" {{0,3}}`{{{fence},}}\s*", line):
+                fence = None
+            continue
+        if html_block:
+            if not line.strip():
+                html_block = False
+            elif not AUGER_HTML.fullmatch(line):
+                problems.append(f"line {number} (inside an HTML block): {line[:80]!r}")
+            continue
+        opener = _FENCE_OPEN.fullmatch(line)
+        if opener:
+            fence = len(opener.group(1))
+            continue
+        if re.match(r" {0,3}<", line):
+            if AUGER_HTML.fullmatch(line):
+                html_block = not line.startswith("<!--")
+            else:
+                problems.append(f"line {number} (starts an HTML block): {line[:80]!r}")
+            continue
+        parts = cells(line) if line.startswith("|") else [line]
+        problems.extend(
+            f"line {number}: {found!r}" for part in parts for found in inline_html(part)
+        )
+    if fence is not None:
+        problems.append("a code fence is never closed")
+    return problems
+
+
+def control_characters(text: str) -> list[str]:
+    """C0 and C1 control characters (except newline), bidi controls and lone surrogates."""
+    found = []
+    for index, char in enumerate(text):
+        code = ord(char)
+        if (
+            (code < 0x20 and char != "\n")
+            or 0x7F <= code <= 0x9F
+            or char in _BIDI
+            or 0xD800 <= code <= 0xDFFF
+        ):
+            found.append(f"{char!r} at {index}: {text[max(0, index - 30) : index + 10]!r}")
+    return found
+
+
+def table_problems(markdown: str) -> list[str]:
+    """Table rows whose number of cell separators differs from their header's."""
+    problems: list[str] = []
+    lines = markdown.split("\n")
+    index = 0
+    while index < len(lines) - 1:
+        header, delimiter = lines[index], lines[index + 1]
+        if not (header.startswith("|") and _DELIMITER_ROW.fullmatch(delimiter)):
+            index += 1
+            continue
+        expected = len(separators(header))
+        if len(separators(delimiter)) != expected:
+            problems.append(f"line {index + 2}: delimiter row does not match the header")
+        index += 2
+        while index < len(lines) and lines[index].startswith("|"):
+            row = lines[index]
+            if len(separators(row)) != expected:
+                problems.append(
+                    f"line {index + 1}: {len(separators(row))} separators, "
+                    f"header has {expected}: {row[:120]!r}"
+                )
+            if ambiguous_pipes(row):
+                problems.append(f"line {index + 1}: ambiguous escaped pipe: {row[:120]!r}")
+            index += 1
+    return problems
+
+
+def table_rows(markdown: str) -> list[list[str]]:
+    """Every table row (headers and delimiter rows excluded), as stripped cells."""
+    rows = []
+    lines = markdown.split("\n")
+    in_table = False
+    for index, line in enumerate(lines):
+        if (
+            line.startswith("|")
+            and index + 1 < len(lines)
+            and _DELIMITER_ROW.fullmatch(lines[index + 1])
+        ):
+            in_table = True
+            continue
+        if in_table and _DELIMITER_ROW.fullmatch(line):
+            continue
+        if in_table and line.startswith("|"):
+            rows.append([cell.strip() for cell in cells(line)])
+            continue
+        in_table = False
+    return rows
+
+
+def fold_problems(markdown: str) -> list[str]:
+    """``<details>`` folds that are not closed, closed twice, or have no summary."""
+    problems = []
+    depth = 0
+    lines = markdown.split("\n")
+    for number, line in enumerate(lines, 1):
+        if line == "<details>":
+            depth += 1
+            if number >= len(lines) or not lines[number].startswith("<summary>"):
+                problems.append(f"line {number}: <details> without a <summary>")
+        elif line == "</details>":
+            depth -= 1
+            if depth < 0:
+                problems.append(f"line {number}: </details> without <details>")
+                depth = 0
+    if depth:
+        problems.append(f"{depth} <details> never closed")
+    return problems
+
+
+def unfolded_text(markdown: str) -> str:
+    """The text a reader sees without opening any fold."""
+    shown = []
+    depth = 0
+    for line in markdown.split("\n"):
+        if line == "<details>":
+            depth += 1
+        elif line == "</details>":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            shown.append(line)
+    return "\n".join(shown)
+
+
+def unescape_code(span: str) -> str:
+    """The text an inline code span in a table cell shows (its fence and ``\\|`` undone)."""
+    inner = span.strip("`")
+    if inner.startswith(" ") and inner.endswith(" ") and inner.strip(" "):
+        inner = inner[1:-1]
+    return inner.replace("\\|", "|")

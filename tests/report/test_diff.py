@@ -1,0 +1,224 @@
+"""``diff_images`` and ``auger diff``: shared base layers by diff ID, changed layers only, and
+per-path changes biggest first, on in-process archives and on images the engine built."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from auger.archive_writer import ImageSpec, LayerSpec, file, layer_tar, sha256, whiteout
+from auger.model import ImageAnalysis
+from auger.pipeline import analyze
+from auger.report.markdown_report import format_diff
+from auger.report.model import ImageDiff, diff_images
+from tests.engine_support import BUSYBOX_PREAMBLE, Engine
+from tests.report.support import analyse, table_rows, write_archive
+from tests.support import run_cli
+
+OS = LayerSpec(
+    layer_tar([file("bin/sh", 3000, 0o755), file("etc/os-release", b"ID=x\n")]),
+    "/bin/sh -c #(nop) ADD file:os in / ",
+)
+LIBS = LayerSpec(
+    layer_tar([file("usr/lib/libc.so", 5000), file("usr/lib/libz.so", 800)]),
+    "/bin/sh -c apt-get install -y --no-install-recommends libz",
+)
+BASE_APP = LayerSpec(
+    layer_tar(
+        [
+            file("app/main.py", 400),
+            file("app/old.py", 300),
+            file("app/same.txt", b"same"),
+            file("app/config.json", 900),
+            file("app/swap.txt", b"aaaa"),
+        ]
+    ),
+    "COPY app /app # buildkit",
+)
+HEAD_APP = LayerSpec(
+    layer_tar(
+        [
+            file("app/main.py", 1400),
+            file("app/same.txt", b"same"),
+            file("app/config.json", 100),
+            file("app/new.py", 2000),
+            file("app/swap.txt", b"bbbb"),
+        ]
+    ),
+    "COPY app /app # buildkit",
+)
+HEAD_EXTRA = LayerSpec(
+    layer_tar([file("usr/lib/libz.so", 1000), whiteout("etc/os-release")]),
+    "RUN /bin/sh -c upgrade libz && rm /etc/os-release # buildkit",
+)
+
+
+@pytest.fixture(scope="module")
+def archives(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    directory = tmp_path_factory.mktemp("diff")
+    specs = {
+        "base": ImageSpec([OS, LIBS, BASE_APP], tag="app:base"),
+        "head": ImageSpec([OS, LIBS, HEAD_APP, HEAD_EXTRA], tag="app:head"),
+        "other-os": ImageSpec(
+            [LayerSpec(layer_tar([file("bin/sh", 3001)]), "ADD other"), LIBS, BASE_APP],
+            tag="app:other",
+        ),
+        "inserted": ImageSpec([OS, HEAD_EXTRA, LIBS, BASE_APP], tag="app:inserted"),
+    }
+    return {name: write_archive(directory, f"{name}.tar", spec) for name, spec in specs.items()}
+
+
+@pytest.fixture(scope="module")
+def analyses(archives: dict[str, Path]) -> dict[str, ImageAnalysis]:
+    return {name: analyse(path) for name, path in archives.items()}
+
+
+@pytest.fixture(scope="module")
+def diff(analyses: dict[str, ImageAnalysis]) -> ImageDiff:
+    return diff_images(analyses["base"], analyses["head"])
+
+
+def test_shared_base_layers_are_recognised_by_diff_id(
+    diff: ImageDiff, analyses: dict[str, ImageAnalysis]
+) -> None:
+    assert diff.shared == 2
+    base, head = analyses["base"].image.layers, analyses["head"].image.layers
+    assert [layer.diff_id for layer in base[:2]] == [layer.diff_id for layer in head[:2]]
+    assert [layer.diff_id for layer in base[:2]] == [sha256(OS.tar), sha256(LIBS.tar)]
+
+
+def test_only_the_changed_layers_are_removed_and_added(diff: ImageDiff) -> None:
+    assert [(layer.index, layer.diff_id) for layer in diff.removed_layers] == [
+        (2, sha256(BASE_APP.tar))
+    ]
+    assert [(layer.index, layer.diff_id) for layer in diff.added_layers] == [
+        (2, sha256(HEAD_APP.tar)),
+        (3, sha256(HEAD_EXTRA.tar)),
+    ]
+    assert diff.size_delta == diff.head.size - diff.base.size
+
+
+def test_path_changes_with_their_deltas_biggest_first(diff: ImageDiff) -> None:
+    assert [(c.path, c.kind, c.before, c.after, c.delta) for c in diff.paths] == [
+        ("app/new.py", "added", None, 2000, 2000),
+        ("app/main.py", "grown", 400, 1400, 1000),
+        ("app/config.json", "shrunk", 900, 100, -800),
+        ("app/old.py", "removed", 300, None, -300),
+        ("usr/lib/libz.so", "grown", 800, 1000, 200),
+        ("etc/os-release", "removed", 5, None, -5),
+    ]
+
+
+def test_identical_images_share_every_layer(analyses: dict[str, ImageAnalysis]) -> None:
+    same = diff_images(analyses["head"], analyses["head"])
+    assert same.shared == 4
+    assert (same.removed_layers, same.added_layers, same.paths, same.size_delta) == ((), (), (), 0)
+
+
+def test_a_different_first_layer_shares_nothing(analyses: dict[str, ImageAnalysis]) -> None:
+    other = diff_images(analyses["base"], analyses["other-os"])
+    assert other.shared == 0
+    assert len(other.removed_layers) == len(other.added_layers) == 3
+    assert [(c.path, c.kind, c.delta) for c in other.paths] == [
+        ("etc/os-release", "removed", -5),
+        ("bin/sh", "grown", 1),
+    ]
+
+
+def test_sharing_stops_at_the_first_difference(analyses: dict[str, ImageAnalysis]) -> None:
+    """Layers above a change are not shared even when the same tar appears again."""
+    inserted = diff_images(analyses["base"], analyses["inserted"])
+    assert inserted.shared == 1
+    assert [layer.index for layer in inserted.removed_layers] == [1, 2]
+    assert [layer.index for layer in inserted.added_layers] == [1, 2, 3]
+
+
+def test_markdown_diff_lists_only_the_changed_layers(diff: ImageDiff) -> None:
+    markdown = format_diff(diff)
+    assert "2 shared base layers, 1 removed, 2 added." in markdown
+    layer_rows = [row for row in table_rows(markdown) if len(row) == 3]
+    assert [row[0] for row in layer_rows] == ["removed", "added", "added"]
+    assert not any("apt-get" in row[2] or "ADD file:os" in row[2] for row in layer_rows)
+    path_rows = [row for row in table_rows(markdown) if len(row) == 5]
+    assert [row[:2] for row in path_rows] == [
+        ["`/app/new.py`", "added"],
+        ["`/app/main.py`", "grown"],
+        ["`/app/config.json`", "shrunk"],
+        ["`/app/old.py`", "removed"],
+        ["`/usr/lib/libz.so`", "grown"],
+        ["`/etc/os-release`", "removed"],
+    ]
+    assert path_rows[2][2:] == ["900 B", "100 B", "-800 B"]
+
+
+@pytest.mark.parametrize("output", ["json", "text", "markdown"])
+def test_auger_diff_exits_0(output: str, archives: dict[str, Path]) -> None:
+    result = run_cli(["diff", str(archives["base"]), str(archives["head"]), "--format", output])
+    assert result.code == 0, result.stderr
+    assert result.stderr == ""
+    if output == "json":
+        data = json.loads(result.stdout)
+        assert data["sharedLayers"] == 2
+        assert [layer["index"] for layer in data["addedLayers"]] == [2, 3]
+        assert data["paths"][0] == {
+            "path": "/app/new.py",
+            "change": "added",
+            "before": None,
+            "after": 2000,
+            "deltaBytes": 2000,
+        }
+
+
+# -- images the engine built -----------------------------------------------------------------------
+
+FIRST = (
+    BUSYBOX_PREAMBLE
+    + """\
+RUN mkdir -p /app && echo one > /app/one && echo old-file > /app/old
+ENV MODE=test
+"""
+)
+SECOND = FIRST + "RUN echo extra-bytes > /app/extra && rm /app/old && echo longer-one > /app/one\n"
+
+
+@pytest.fixture(scope="module")
+def engine_pair(
+    engine: Engine, busybox: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, str]:
+    """Two images from the same first stages; the second has one more RUN."""
+    first = engine.build(tmp_path_factory.mktemp("first"), FIRST, None, busybox)
+    second = engine.build(tmp_path_factory.mktemp("second"), SECOND, None, busybox)
+    return first, second
+
+
+@pytest.mark.engine
+def test_engine_images_with_one_more_run_differ_by_that_layer(
+    engine_pair: tuple[str, str],
+) -> None:
+    first, second = (analyze(f"docker://{tag}") for tag in engine_pair)
+    diff = diff_images(first, second)
+    assert len(first.image.layers) == 3
+    assert diff.shared == 3
+    assert diff.removed_layers == ()
+    assert [layer.index for layer in diff.added_layers] == [3]
+    assert "echo extra-bytes > /app/extra" in diff.added_layers[0].created_by
+    assert [(c.path, c.kind, c.before, c.after) for c in diff.paths] == [
+        ("app/extra", "added", None, 12),
+        ("app/old", "removed", 9, None),
+        ("app/one", "grown", 4, 11),
+    ]
+
+
+@pytest.mark.engine
+def test_auger_diff_of_engine_images_writes_json(engine_pair: tuple[str, str]) -> None:
+    first, second = engine_pair
+    result = run_cli(["diff", first, second, "--format", "json", "--quiet"], dict(os.environ))
+    assert result.code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["sharedLayers"] == 3
+    assert data["removedLayers"] == []
+    assert [layer["index"] for layer in data["addedLayers"]] == [3]
+    assert {change["path"] for change in data["paths"]} == {"/app/extra", "/app/old", "/app/one"}

@@ -1,0 +1,252 @@
+"""Golden files: ``auger report`` and ``auger diff`` in every format, byte for byte.
+
+The archives are fixed (tests/report/support.py), so the output is too. To accept a change in
+the output, run ``AUGER_UPDATE_GOLDEN=1 pytest tests/report/test_golden.py`` and review the diff
+of tests/report/golden/ like any other change. Without the variable a difference fails with a
+unified diff. The last tests read the committed golden files themselves and check what they
+say, so regenerating them cannot quietly bless a wrong report.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.report.support import (
+    BUDGETS_YAML,
+    base_image,
+    fold_problems,
+    head_image,
+    raw_html,
+    table_problems,
+    table_rows,
+    write_archive,
+)
+from tests.support import run_cli
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = "AUGER_UPDATE_GOLDEN"
+
+REPORT = ["report", "head.tar"]
+BASELINE = ["report", "head.tar", "--baseline", "base.tar"]
+DIFF = ["diff", "base.tar", "head.tar"]
+
+CASES: dict[str, list[str]] = {
+    "report.md": [*REPORT, "--format", "markdown"],
+    "report.json": [*REPORT, "--format", "json"],
+    "report.txt": [*REPORT, "--format", "text"],
+    "report-baseline.md": [*BASELINE, "--format", "markdown"],
+    "report-baseline.json": [*BASELINE, "--format", "json"],
+    "report-baseline.txt": [*BASELINE, "--format", "text"],
+    "diff.md": [*DIFF, "--format", "markdown"],
+    "diff.json": [*DIFF, "--format", "json"],
+    "diff.txt": [*DIFF, "--format", "text"],
+}
+"""Golden file name -> the command line that produces it (run in the working directory)."""
+
+
+def check_golden(path: Path, actual: str) -> None:
+    """Compare ``actual`` with the golden file byte for byte (or rewrite it when asked)."""
+    data = actual.encode("utf-8")
+    if os.environ.get(UPDATE) == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return
+    if not path.is_file():
+        pytest.fail(f"{path} is missing: generate it with {UPDATE}=1 and review it")
+    expected = path.read_bytes()
+    if expected == data:
+        return
+    diff = "".join(
+        difflib.unified_diff(
+            expected.decode("utf-8", "replace").splitlines(keepends=True),
+            actual.splitlines(keepends=True),
+            fromfile=f"{path.name} (golden)",
+            tofile=f"{path.name} (actual)",
+        )
+    )
+    pytest.fail(
+        f"output differs from {path}; if the change is intended, rerun with {UPDATE}=1 "
+        f"and review the golden files\n{diff or '(differs only in bytes not shown)'}"
+    )
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A working directory with the two fixed archives and a budgets file."""
+    directory = tmp_path_factory.mktemp("golden")
+    write_archive(directory, "base.tar", base_image())
+    write_archive(directory, "head.tar", head_image())
+    (directory / "budgets.yaml").write_text(BUDGETS_YAML, encoding="utf-8")
+    return directory
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_output_matches_the_golden_file(
+    name: str, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(workdir)
+    result = run_cli(CASES[name])
+    assert result.code == 0, result.stderr
+    assert result.stderr == ""
+    check_golden(GOLDEN / name, result.stdout)
+
+
+def test_output_is_deterministic(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(workdir)
+    first = run_cli(CASES["report-baseline.json"]).stdout
+    assert run_cli(CASES["report-baseline.json"]).stdout == first
+
+
+def test_a_difference_fails_with_a_unified_diff(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(UPDATE, raising=False)
+    golden = tmp_path / "example.txt"
+    golden.write_bytes(b"same\nold line\n")
+    check_golden(golden, "same\nold line\n")
+    with pytest.raises(pytest.fail.Exception) as failure:
+        check_golden(golden, "same\nnew line\n")
+    message = str(failure.value)
+    assert "-old line" in message
+    assert "+new line" in message
+    assert UPDATE in message
+    assert golden.read_bytes() == b"same\nold line\n", "a failing comparison must not rewrite"
+
+
+def test_a_missing_golden_file_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(UPDATE, raising=False)
+    with pytest.raises(pytest.fail.Exception, match="missing"):
+        check_golden(tmp_path / "absent.md", "text\n")
+    assert not (tmp_path / "absent.md").exists()
+
+
+# -- what the committed golden files say ----------------------------------------------------------
+
+
+def golden(name: str) -> str:
+    path = GOLDEN / name
+    assert path.is_file(), f"{path} is not committed"
+    return path.read_text(encoding="utf-8")
+
+
+def golden_json(name: str) -> Any:
+    return json.loads(golden(name))
+
+
+def test_every_case_has_a_committed_golden_file() -> None:
+    assert sorted(path.name for path in GOLDEN.iterdir()) == sorted(CASES)
+
+
+@pytest.mark.parametrize("name", ["report.md", "report-baseline.md", "diff.md"])
+def test_golden_markdown_is_well_formed(name: str) -> None:
+    text = golden(name)
+    assert text.startswith("<!-- auger-report -->\n")
+    assert raw_html(text) == []
+    assert table_problems(text) == []
+    assert fold_problems(text) == []
+
+
+def test_golden_markdown_report() -> None:
+    text = golden("report.md")
+    assert "## auger: `example:head`" in text
+    assert "| 24.6 kB | — | — | 7.9 kB (32.25 %) |" in text
+    assert "❌ FAIL: 2 failed, 1 warned, 1 passed, 1 skipped" in text
+    advice = [line.split("**")[1] for line in text.splitlines() if line.startswith("- **")]
+    assert advice[:9] == [
+        "AUG009",
+        "DL3009",
+        "DL3042",
+        "AUG004",
+        "AUG010",
+        "AUG007",
+        "DL3059",
+        "AUG003",
+        "DL3015",
+    ]
+    rows = table_rows(text)
+    waste = {row[0]: row[1:] for row in rows if len(row) == 7}
+    assert waste["`/app/build`"] == ["2.4 kB", "3", "deleted", "2", "4", "AUG009"]
+    assert waste["`/srv/www/*`"] == ["950 B", "2", "replaced-by-opaque", "2", "5", "—"]
+    assert waste["`/var/lib/dpkg/status`"] == ["800 B", "1", "overwritten", "1", "3", "CHURN"]
+    assert "Package-manager metadata churn: 800 B (rarely actionable)" in text
+    layers = [row for row in rows if len(row) == 6 and row[0].isdigit()]
+    assert [row[0] for row in layers] == ["0", "1", "2", "3", "4", "5"]
+    assert layers[4][3:5] == ["0 B", "6.2 kB"], "layer 4 stored no waste and hid 6.2 kB"
+    assert "rm -rf /app/build /var/cache/apt/archives/*.deb /tmp/pip-build.log" in text
+
+
+def test_golden_markdown_report_against_a_baseline() -> None:
+    text = golden("report-baseline.md")
+    assert "| 24.6 kB | — | +11.0 kB (+81.28%) |" in text
+    layers = [row for row in table_rows(text) if len(row) == 6 and row[0].isdigit()]
+    assert [row[2] for row in layers] == [
+        "shared",
+        "shared",
+        "+6.2 kB",
+        "+4.5 kB",
+        "+900 B",
+        "+696 B",
+    ]
+    assert "❌ FAIL: 2 failed, 2 warned, 1 passed" in text
+
+
+def test_golden_json_report() -> None:
+    data = golden_json("report.json")
+    assert data["schemaVersion"] == 1
+    assert data["image"]["sizeBytes"] == 24571
+    assert data["image"]["wastedBytes"] == 7924
+    assert data["image"]["compressedSizeBytes"] is None
+    assert data["baseline"] is None
+    assert [layer["causedWastedBytes"] for layer in data["layers"]] == [0, 0, 0, 800, 6150, 974]
+    assert [layer["storedWastedBytes"] for layer in data["layers"]] == [24, 3300, 4250, 350, 0, 0]
+    assert data["layers"][4]["createdBy"].endswith("&& chmod 755 /app/main.py # buildkit")
+    groups = {group["path"]: group for group in data["waste"]}
+    assert groups["/app/build"]["files"] == 3
+    assert groups["/app/build"]["advice"] == ["AUG009"]
+    assert [group["path"] for group in data["churn"]] == ["/var/lib/dpkg/status"]
+    assert data["budgets"]["verdict"] == "fail"
+
+
+def test_golden_json_report_against_a_baseline() -> None:
+    data = golden_json("report-baseline.json")
+    assert data["baseline"] == {
+        "reference": "base.tar",
+        "sizeBytes": 13554,
+        "sizeDeltaBytes": 11017,
+        "sizeDeltaRatio": 11017 / 13554,
+    }
+    assert [layer["sharedWithBaseline"] for layer in data["layers"]] == [True, True] + [False] * 4
+    growth = [rule for rule in data["budgets"]["rules"] if rule["rule"].startswith("growth.")]
+    assert [rule["status"] for rule in growth] == ["warn"]
+
+
+def test_golden_text_report() -> None:
+    text = golden("report-baseline.txt")
+    assert text.startswith("auger report: example:head\n")
+    assert "vs baseline example:base: +11.0 kB" in text
+    assert "budgets: FAIL: 2 failed, 2 warned, 1 passed" in text
+
+
+def test_golden_diff() -> None:
+    data = golden_json("diff.json")
+    assert data["sharedLayers"] == 2
+    assert [layer["index"] for layer in data["removedLayers"]] == [2]
+    assert [layer["index"] for layer in data["addedLayers"]] == [2, 3, 4, 5]
+    changes = {change["path"]: (change["change"], change["deltaBytes"]) for change in data["paths"]}
+    assert changes["/app/main.py"] == ("grown", 500)
+    assert changes["/etc/motd"] == ("shrunk", -400)
+    assert changes["/app/legacy.py"] == ("removed", -300)
+    assert changes["/root/.cache/pip/http/1/2/3/abcdef"] == ("added", 2200)
+    assert "/usr/bin/curl" not in changes
+    deltas = [abs(change["deltaBytes"]) for change in data["paths"]]
+    assert deltas == sorted(deltas, reverse=True)
+    markdown = golden("diff.md")
+    assert "2 shared base layers, 1 removed, 4 added." in markdown
+    assert "| `/etc/motd` | shrunk | 500 B | 100 B | -400 B |" in markdown
+    assert "  size 13.6 kB -> 24.6 kB (+11.0 kB); 2 shared layers\n" in golden("diff.txt")
