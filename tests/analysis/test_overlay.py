@@ -247,3 +247,18 @@ def test_wasted_bytes_add_up() -> None:
     assert result.final_size == 5
     assert sum(layer.stored_waste for layer in result.layers) == size - 5
     assert sum(layer.caused_waste for layer in result.layers) == size - 5
+
+
+def test_a_path_added_then_hidden_in_the_same_layer_is_not_a_change() -> None:
+    layer = entries(directory("a"), file("a/b", 5), file("a", 3), file("c", 1))
+    result = stack(layer)
+    assert set(result.final) == {"a", "c"}
+    assert diffs(result, 0) == {"a": DiffType.ADDED, "c": DiffType.ADDED}
+
+
+def test_a_lower_path_changed_then_hidden_in_one_layer_is_removed() -> None:
+    lower = entries(directory("a"), file("a/b", 5))
+    upper = entries(file("a/b", 7), file("a", 3))
+    result = stack(lower, upper)
+    assert diffs(result, 1)["a/b"] is DiffType.REMOVED
+    assert diffs(result, 1)["a"] is DiffType.MODIFIED

@@ -134,8 +134,18 @@ class _Overlay:
                 )
             self.nodes.pop(current_path, None)
             self._release(current.content, cause)
-            if record and current_path not in self.changes:
-                self.changes[current_path] = Change(current_path, DiffType.REMOVED, current.entry)
+            if record:
+                self._record_removal(current_path, current.entry)
+
+    def _record_removal(self, path: str, entry: Entry | None) -> None:
+        """Note that ``path`` left the view in this layer (relative to the layers below)."""
+        earlier = self.changes.get(path)
+        if earlier is None:
+            self.changes[path] = Change(path, DiffType.REMOVED, entry)
+        elif earlier.diff is DiffType.ADDED:  # came and went within this layer
+            del self.changes[path]
+        elif earlier.diff is not DiffType.REMOVED:  # was below, changed here, then hidden
+            self.changes[path] = Change(path, DiffType.REMOVED, earlier.previous)
 
     def _detach(self, path: str) -> None:
         parent = self.nodes.get(paths.parent(path)) if paths.parent(path) else self.root
@@ -262,10 +272,18 @@ class _Overlay:
         path = entry.path
         assert parent.children is not None
         earlier_diff, lower = self._diff_for(path, old)
+        is_dir = entry.kind is EntryKind.DIR
+        if old is not None and old.children is not None and not is_dir:
+            # a directory replaced by a non-directory: its contents go first (a hard link
+            # cannot point into them, as extraction removes them before linking)
+            for name, child in list(old.children.items()):
+                self._hide_subtree(
+                    paths.join(path, name), child, WasteCause.OVERWRITTEN, record=True
+                )
+            old.children = None
         content = self._content_for(entry)
         if content is not None:
             content.refs += 1
-        is_dir = entry.kind is EntryKind.DIR
         if old is None:
             node = _Node(entry, self.layer, {} if is_dir else None, content)
             parent.children[paths.basename(path)] = node
@@ -274,13 +292,7 @@ class _Overlay:
                 DiffType.ADDED if path not in self.changes else diff_type(lower, entry)
             )
         else:
-            if old.children is not None and not is_dir:
-                for name, child in list(old.children.items()):
-                    self._hide_subtree(
-                        paths.join(path, name), child, WasteCause.OVERWRITTEN, record=True
-                    )
-                old.children = None
-            elif old.children is None and is_dir:
+            if old.children is None and is_dir:
                 old.children = {}
             same_bytes = (
                 old.content is not None
