@@ -131,24 +131,64 @@ def catalogue() -> tuple[AdviceRule, ...]:
     return parse_catalogue(yaml.safe_load(text))
 
 
+def _alternation(tagged: list[tuple[int, str]]) -> re.Pattern[str] | None:
+    """One regular expression for many globs; the matching group names the rule index."""
+    if not tagged:
+        return None
+    parts = [
+        f"(?P<r{index}_{n}>{compile_glob(glob).pattern.removesuffix(chr(92) + 'Z')})"
+        for n, (index, glob) in enumerate(tagged)
+    ]
+    return re.compile("(?:" + "|".join(parts) + r")\Z", re.DOTALL)
+
+
+def _first_name(glob: str) -> str | None:
+    """The glob's first path component if it is literal (no wildcard), else ``None``."""
+    first = glob.strip("/").split("/", 1)[0]
+    return None if any(char in first for char in "*?[") else first
+
+
+def _required(glob: str) -> str:
+    """A substring every path matching ``glob`` contains (to skip hopeless regex matches)."""
+    core = glob.removesuffix("/**").removeprefix("/").removeprefix("**/")
+    pieces = re.split(r"\*+|\?|\[[^\]]*\]", core)
+    return max(pieces, key=len)
+
+
 class _GlobSet:
-    """Many globs, each tagged with a rule index, matched with one regular expression."""
+    """Many globs, each tagged with a rule index, matched fast against many paths.
+
+    Globs are grouped by their first, literal, path component, so a path is only tried
+    against the globs that can match it; globs that start with a wildcard are tried one by
+    one, and only on paths that contain their longest literal part.
+    """
 
     def __init__(self, tagged: Iterable[tuple[int, str]]) -> None:
-        parts = [
-            f"(?P<r{index}_{n}>{compile_glob(glob).pattern.removesuffix(chr(92) + 'Z')})"
-            for n, (index, glob) in enumerate(tagged)
-        ]
-        self._regex = re.compile("(?:" + "|".join(parts) + r")\Z", re.DOTALL) if parts else None
+        by_first: dict[str, list[tuple[int, str]]] = {}
+        self._wild: list[tuple[int, str, re.Pattern[str]]] = []
+        for index, glob in tagged:
+            first = _first_name(glob)
+            if first is None:
+                self._wild.append((index, _required(glob), compile_glob(glob)))
+            else:
+                by_first.setdefault(first, []).append((index, glob))
+        self._by_first = {name: _alternation(group) for name, group in by_first.items()}
 
     def match(self, path: str) -> int | None:
-        """The rule index of the first glob matching ``/path``, if any."""
-        if self._regex is None:
-            return None
-        found = self._regex.match("/" + path)
-        if found is None or found.lastgroup is None:
-            return None
-        return int(found.lastgroup[1:].partition("_")[0])
+        """The rule index of the first glob (in catalogue order) matching ``/path``."""
+        rooted = "/" + path
+        best: int | None = None
+        regex = self._by_first.get(path.partition("/")[0])
+        if regex is not None:
+            found = regex.match(rooted)
+            if found is not None and found.lastgroup is not None:
+                best = int(found.lastgroup[1:].partition("_")[0])
+        for index, literal, pattern in self._wild:
+            if best is not None and index >= best:
+                break
+            if literal in rooted and pattern.match(rooted):
+                return index
+        return best
 
 
 @dataclass

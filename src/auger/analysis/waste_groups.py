@@ -9,16 +9,16 @@ apart.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from auger.analysis.advice import CHURN, AdviceRule, waste_rule_index
 from auger.layers import paths
 from auger.model import DiffType, ImageAnalysis, WasteCause
 
 
-@dataclass(frozen=True, slots=True)
-class WasteGroup:
-    """Wasted bytes under one path, hidden by one layer for one cause."""
+class WasteGroup(NamedTuple):
+    """Wasted bytes under one path, hidden by one layer for one cause (a named tuple: an
+    image can have tens of thousands)."""
 
     path: str
     """The deleted directory, the opaque directory (``contents`` true) or the file."""
@@ -33,6 +33,10 @@ class WasteGroup:
     churn: bool = False
 
 
+_Key = tuple[str, str, int, bool]
+"""A group: (root path, cause, hiding layer, whether it is an opaque directory's contents)."""
+
+
 def _removed_paths(analysis: ImageAnalysis) -> list[set[str]]:
     return [
         {change.path for change in layer.changes if change.diff is DiffType.REMOVED}
@@ -45,10 +49,10 @@ def group_waste(analysis: ImageAnalysis, rules: tuple[AdviceRule, ...]) -> tuple
     removed = _removed_paths(analysis)
     matcher = waste_rule_index(rules)
     by_cause = {rule.waste_cause: rule for rule in rules if rule.waste_cause}
-    sizes: dict[tuple[str, WasteCause, int, bool], list[int]] = defaultdict(lambda: [0, 0])
-    stored: dict[tuple[str, WasteCause, int, bool], set[int]] = defaultdict(set)
-    advice: dict[tuple[str, WasteCause, int, bool], set[str]] = defaultdict(set)
-    churn: dict[tuple[str, WasteCause, int, bool], bool] = {}
+    sizes: dict[_Key, list[int]] = {}
+    stored: dict[_Key, set[int]] = defaultdict(set)
+    advice: dict[_Key, set[str]] = defaultdict(set)
+    churn: dict[_Key, bool] = {}
     for item in analysis.waste:
         root, contents = item.path, False
         if item.cause in (WasteCause.DELETED, WasteCause.REPLACED_BY_OPAQUE):
@@ -57,9 +61,12 @@ def group_waste(analysis: ImageAnalysis, rules: tuple[AdviceRule, ...]) -> tuple
                 root = paths.parent(root)
             if item.cause is WasteCause.REPLACED_BY_OPAQUE and paths.parent(root):
                 root, contents = paths.parent(root), True
-        key = (root, item.cause, item.hidden_by, contents)
-        sizes[key][0] += item.size
-        sizes[key][1] += 1
+        key = (root, item.cause.value, item.hidden_by, contents)
+        tally = sizes.get(key)
+        if tally is None:
+            tally = sizes[key] = [0, 0]
+        tally[0] += item.size
+        tally[1] += 1
         stored[key].add(item.stored_in)
         index = matcher.match(item.path)
         rule = rules[index] if index is not None else by_cause.get(item.cause.value)
@@ -68,12 +75,13 @@ def group_waste(analysis: ImageAnalysis, rules: tuple[AdviceRule, ...]) -> tuple
             churn[key] = churn.get(key, True) and rule.kind == CHURN
         else:
             churn[key] = False
+    causes = {cause.value: cause for cause in WasteCause}
     groups = [
         WasteGroup(
             path=key[0],
             size=size,
             files=files,
-            cause=key[1],
+            cause=causes[key[1]],
             hidden_by=key[2],
             stored_in=tuple(sorted(stored[key])),
             contents=key[3],
