@@ -9,6 +9,7 @@ from auger.cli.console import Console, write_atomically
 from auger.cli.exit_codes import ExitCode
 from auger.cli.loading import load
 from auger.cli.parsing import Parser, add_gate_options, add_image_options
+from auger.layers import paths
 from auger.report.dive_json import format_json
 from auger.report.text import format_summary
 
@@ -48,12 +49,23 @@ def ci_requested(args: argparse.Namespace, console: Console) -> bool:
 
 
 def run_inspect(args: argparse.Namespace, console: Console) -> int:
-    """Write ``--json``; else run the gate under CI; else print the summary."""
+    """Write ``--json``; else run the gate under CI; else explore on a terminal, or print the
+    summary and how to get the explorer."""
     if args.json is None and ci_requested(args, console):
         from auger.cli.check import run_check  # noqa: PLC0415 - load the gate only when used
 
         return run_check(args, console)
-    return show(args, console)
+    if args.json is None and console.stdout_is_tty:
+        from auger.cli.explore import explore  # noqa: PLC0415 - the explorer only when used
+
+        return explore(args, console)
+    code = show(args, console)
+    if args.json is None:
+        console.diagnose(
+            f"auger: hint: for the interactive explorer, run 'auger explore "
+            f"{paths.safe_line(args.image)}' in a terminal"
+        )
+    return code
 
 
 def show(args: argparse.Namespace, console: Console) -> int:

@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "check": ("auger.cli.check", "build_parser", "run_check"),
     "report": ("auger.cli.report", "build_report_parser", "run_report"),
     "diff": ("auger.cli.report", "build_diff_parser", "run_diff"),
+    "explore": ("auger.cli.explore", "build_parser", "run_explore"),
+    "build": ("auger.cli.explore", "build_build_parser", "run_build"),
 }
 """Command name -> (module, parser factory, runner); modules load only when their command runs."""
 
@@ -42,16 +44,22 @@ usage: auger IMAGE [--json FILE] [--ci] [options]
        auger check IMAGE [--budgets FILE] [--format text|json|junit|markdown] [options]
        auger report IMAGE [--baseline REF] [--format markdown|json|text] [-o FILE]
        auger diff BASE HEAD [--format text|markdown|json]
+       auger explore IMAGE [--source SOURCE] [--platform OS/ARCH]
+       auger build [docker build args...]
        auger demo [--save PATH] [--json FILE]
 
 auger {__version__}: a container image layer inspector and size-budget gate.
 
 commands:
-  IMAGE        analyse an image (auger IMAGE --help for the options); under CI or with
-               --ci, check its budgets like 'auger check'
+  IMAGE        analyse an image (auger IMAGE --help for the options): the explorer on a
+               terminal, else a summary; under CI or with --ci, check its budgets like
+               'auger check'
   check        check an image against budgets: exit 0 pass, 1 a budget failed
   report       wasted space, causes, advice and growth, as Markdown for a pull request
   diff         what changed between two images, layer by layer and path by path
+  explore      explore an image interactively (layers, files, wasted space; ? for keys)
+  build        run docker build with the given arguments, then explore the image (or
+               check its budgets under CI)
   demo         analyse a built-in example image (no container engine needed)
 
 run 'auger COMMAND --help' for a command's options.

@@ -1,0 +1,162 @@
+"""Extract a file or folder of the explored image into a local directory.
+
+:func:`plan_extraction` lists, per layer, the entries that make up the selection in the view;
+:func:`extract` re-resolves the image with :func:`~auger.sources.reference.resolve_source` and
+reads it again with a scanner callback that, for the blobs of those layers only, streams the tar
+with :class:`~auger.layers.tarstream.TarReader` and hands the selected entries to a
+:class:`~auger.tui.safe_write.SafeWriter`. Nothing is executed; devices are refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from auger.errors import AugerError
+from auger.layers import paths
+from auger.layers.tarstream import TarHeader, TarReader
+from auger.model import DiffType, Entry, EntryKind, Layer, LayerScan, Readable
+from auger.progress import NullProgress
+from auger.sources.interface import Platform, ReadOptions
+from auger.sources.reference import resolve_source
+from auger.tui.blobs import layers_for_label
+from auger.tui.index import PathIndex
+from auger.tui.safe_write import SafeWriter, UnsafeEntryError
+
+_KINDS = {"0": EntryKind.FILE, "7": EntryKind.FILE, "1": EntryKind.HARDLINK}
+_KINDS |= {"2": EntryKind.SYMLINK, "5": EntryKind.DIR}
+_REFUSED = frozenset({EntryKind.CHAR, EntryKind.BLOCK, EntryKind.FIFO, EntryKind.OTHER})
+_EMPTY = LayerScan(entries=(), size=0, tar_bytes=0)
+_CHUNK = 1 << 20
+
+Plan = dict[int, dict[str, Entry]]
+"""Per layer index: image path -> the entry of that layer to write."""
+
+
+class ExtractError(AugerError):
+    """The selection could not be extracted."""
+
+
+class _Finished(Exception):  # noqa: N818 - a signal, not an error
+    """Every layer needed was read: stop reading the image."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractRequest:
+    reference: str
+    source: str | None
+    platform: Platform | None
+    environ: Mapping[str, str]
+    layers: tuple[Layer, ...]
+    plan: Plan
+    selected: str
+    """The selected image path; output paths are relative to its parent."""
+    target: Path
+
+
+@dataclass(slots=True)
+class ExtractResult:
+    written: int = 0
+    notes: list[str] = field(default_factory=list)
+    """Entries refused or skipped, and why."""
+
+
+def plan_extraction(index: PathIndex, number: int, layer: int, aggregated: bool) -> Plan:
+    """The entries that make up path ``number`` (and everything below it) in the view."""
+    plan: Plan = {}
+    end, n = index.end[number], number
+    while n < end:
+        event = index.event_at(n, layer) if aggregated else index.change_in(n, layer)
+        if event is None or event.diff is DiffType.REMOVED:
+            n = index.end[n] if aggregated else n + 1  # absent: so is everything below
+            continue
+        if event.entry is not None:
+            plan.setdefault(event.layer, {})[index.paths[n]] = event.entry
+        n += 1
+    return plan
+
+
+def extract(request: ExtractRequest) -> ExtractResult:
+    """Read the image again and write the planned entries below ``request.target``."""
+    wanted = {layer: entries for layer, entries in request.plan.items() if entries}
+    base = paths.parent(request.selected)
+    result, done = ExtractResult(), set[int]()
+    try:
+        writer = SafeWriter(request.target)
+    except OSError as exc:
+        raise ExtractError(f"cannot write to {request.target}: {exc.strerror}") from exc
+
+    def scan(stream: Readable, label: str) -> LayerScan:
+        found = layers_for_label(label, request.layers) & wanted.keys() - done
+        if found:
+            entries = {path: e for layer in sorted(found) for path, e in wanted[layer].items()}
+            try:
+                _write_layer(TarReader(stream, label), entries, base, writer, result)
+            except OSError as exc:
+                raise ExtractError(f"extracting failed: {exc}") from exc
+            done.update(found)
+            if done == wanted.keys():
+                raise _Finished
+        return _EMPTY
+
+    source = resolve_source(request.reference, request.source, request.environ)
+    try:
+        source.read(scan, ReadOptions(platform=request.platform), NullProgress())
+    except _Finished:
+        pass
+    finally:
+        writer.close()
+    if wanted.keys() - done:
+        missing = ", ".join(str(layer) for layer in sorted(wanted.keys() - done))
+        raise ExtractError(f"could not find the blob of layer {missing} in the image")
+    return result
+
+
+def _write_layer(
+    reader: TarReader, entries: dict[str, Entry], base: str, writer: SafeWriter, out: ExtractResult
+) -> None:
+    for header in reader:
+        path, escaped = paths.normalize(header.name)
+        entry = entries.get(path)
+        if entry is None:
+            continue
+        shown = paths.display(path)
+        if escaped:
+            out.notes.append(f"refused {paths.display(header.name)}: it climbs out of the root")
+            continue
+        if entry.kind in _REFUSED:
+            out.notes.append(f"refused {shown}: a device or special file")
+            continue
+        if not _same(entry, header):
+            continue
+        relative = path[len(base) + 1 :] if base else path
+        try:
+            if entry.kind is EntryKind.FILE:
+                writer.file(relative, _chunks(reader), entry.mode)
+            elif entry.kind is EntryKind.DIR:
+                writer.directory(relative, entry.mode)
+            elif entry.kind is EntryKind.SYMLINK:
+                writer.symlink(relative, header.linkname)
+            else:
+                target = paths.normalize(header.linkname)[0]
+                if not paths.is_within(target, base) or target == base:
+                    raise UnsafeEntryError(f"its target {paths.display(target)} is not extracted")
+                writer.hardlink(relative, target[len(base) + 1 :] if base else target)
+        except UnsafeEntryError as exc:
+            out.notes.append(f"skipped {shown}: {exc}")
+            continue
+        out.written += 1
+
+
+def _same(entry: Entry, header: TarHeader) -> bool:
+    """True if ``header`` is the entry the analysis kept (the last one of its path)."""
+    kind = _KINDS.get(header.typeflag)
+    if kind is None or kind is not entry.kind:
+        return False
+    return header.mode == entry.mode and header.linkname == entry.link
+
+
+def _chunks(reader: TarReader) -> Iterator[bytes]:
+    while chunk := reader.read_content(_CHUNK):
+        yield chunk

@@ -1,0 +1,70 @@
+"""Load an image for the explorer in a worker thread, reporting progress as it goes.
+
+:class:`ReportingProgress` turns the pipeline's progress hooks into calls of one ``report``
+callback (phase, bytes read, layers scanned), at most every 50 ms for byte counts, so the
+interface is told often enough to look alive and never so often that it falls behind.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from auger.cli.exit_codes import exit_code_for
+from auger.errors import AugerError
+from auger.layers.paths import safe_line
+from auger.pipeline import analyze
+from auger.progress import Progress
+from auger.tui.explorer import Explorer, ImageRef
+
+Report = Callable[[str, int, int], None]
+"""``report(phase, bytes_read, layers_scanned)``."""
+
+
+class ReportingProgress(Progress):
+    """Progress forwarded to a callback (which must be safe to call from a worker thread)."""
+
+    def __init__(self, report: Report, interval: float = 0.05) -> None:
+        self._report = report
+        self._interval = interval
+        self._phase = "starting"
+        self._bytes = 0
+        self._layers = 0
+        self._last = 0.0
+        self.warnings: list[str] = []
+
+    def _send(self) -> None:
+        self._last = time.monotonic()
+        self._report(self._phase, self._bytes, self._layers)
+
+    def phase(self, text: str) -> None:
+        self._phase = text
+        self._send()
+
+    def bytes_read(self, count: int) -> None:
+        self._bytes += count
+        if time.monotonic() - self._last >= self._interval:
+            self._send()
+
+    def layer_scanned(self, index: int, entries: int) -> None:
+        self._layers = max(self._layers, index + 1)
+        self._send()
+
+    def warning(self, text: str) -> None:
+        self.warnings.append(text)
+
+
+def load(image: ImageRef, progress: ReportingProgress) -> Explorer:
+    """Analyse the image and index it for the explorer."""
+    analysis = analyze(image.reference, image.options, progress, image.environ)
+    progress.phase("indexing paths")
+    return Explorer.build(analysis, with_waste=False)
+
+
+def describe_failure(error: BaseException) -> tuple[str, str | None, int]:
+    """The CLI's one-line cause, hint and exit code for an error (3 for a bug, as the CLI)."""
+    if isinstance(error, AugerError):
+        hint = f"auger: hint: {safe_line(error.hint)}" if error.hint else None
+        return f"auger: error: {safe_line(error.message)}", hint, int(exit_code_for(error))
+    message = safe_line(f"auger: internal error: {type(error).__name__}: {error}")
+    return message, "auger: hint: run again with --debug and report the traceback", 3

@@ -1,0 +1,1 @@
+"""The explorer's screens: loading, main, and the dialogs over it."""

@@ -1,0 +1,69 @@
+"""Extraction from the main screen: ask for a directory, then extract in a thread worker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from auger.errors import AugerError
+from auger.layers.paths import display, safe_line
+from auger.model import DiffType
+from auger.tui.extract import ExtractRequest, extract, plan_extraction
+from auger.tui.messages import Extracted
+from auger.tui.model import Mode
+from auger.tui.screens.extract import ExtractDialog
+
+if TYPE_CHECKING:
+    from auger.tui.screens.main import MainScreen
+
+
+def ask_and_extract(screen: MainScreen) -> None:
+    """The ``x`` key: ask for a directory, then extract in a thread worker."""
+    item = screen.file_tree.selected
+    if item is None:
+        return
+    if screen.image is None:
+        screen.notify("this image cannot be read again", severity="warning", markup=False)
+        return
+    if item.diff is DiffType.REMOVED:
+        screen.notify(
+            "removed in this layer: select a lower layer to extract it",
+            severity="warning",
+            markup=False,
+        )
+        return
+    path = screen.explorer.index.paths[item.id]
+    what = f"Extract /{display(path)} as seen in layer {screen.view.layer} into:"
+
+    def chosen(target: Path | None) -> None:
+        if target is not None:
+            screen.run_worker(lambda: run_extraction(screen, item.id, target), thread=True)
+
+    screen.app.push_screen(ExtractDialog(what, screen.default_target()), chosen)
+
+
+def run_extraction(screen: MainScreen, number: int, target: Path) -> None:
+    """Runs in a thread worker: plan, read the image again, write, report."""
+    assert screen.image is not None
+    index, view = screen.explorer.index, screen.view
+    plan = plan_extraction(index, number, view.layer, view.mode is Mode.AGGREGATED)
+    request = ExtractRequest(
+        reference=screen.image.reference,
+        source=screen.image.options.source,
+        platform=screen.image.options.platform,
+        environ=screen.image.environ,
+        layers=screen.explorer.analysis.image.layers,
+        plan=plan,
+        selected=index.paths[number],
+        target=target,
+    )
+    try:
+        result = extract(request)
+    except AugerError as error:
+        screen.post_message(Extracted("", [], safe_line(error.message)))
+        return
+    except OSError as error:
+        screen.post_message(Extracted("", [], safe_line(f"{target}: {error.strerror}")))
+        return
+    summary = f"{result.written} entries written to {display(str(target))}"
+    screen.post_message(Extracted(summary, [safe_line(note) for note in result.notes]))

@@ -1,0 +1,40 @@
+"""The extract dialog: which directory to write the selected file or folder into."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+
+class ExtractDialog(ModalScreen[Path | None]):
+    """Asks for a target directory; ``enter`` extracts, ``esc`` cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, what: str, default: Path) -> None:
+        super().__init__()
+        self.what, self.default = what, default
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="extract"):
+            yield Static(self.what, id="extract-what", markup=False)
+            yield Input(str(self.default), id="extract-target")
+            yield Static("enter: extract   esc: cancel", classes="dim")
+
+    def on_mount(self) -> None:
+        self.query_one("#extract").border_title = "Extract"
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        self.dismiss(Path(text).expanduser() if text else None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

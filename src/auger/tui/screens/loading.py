@@ -1,0 +1,48 @@
+"""The loading screen: reads and indexes the image in a thread worker, showing progress."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Center, Middle
+from textual.screen import Screen
+from textual.widgets import Static
+
+from auger.layers.paths import display
+from auger.tui.attributes import size
+from auger.tui.explorer import ImageRef
+from auger.tui.loading import ReportingProgress, describe_failure, load
+from auger.tui.messages import Loaded, LoadFailed, LoadProgress
+
+
+class LoadingScreen(Screen[None]):
+    """Progress while the image is analysed; the app replaces it when done."""
+
+    def __init__(self, image: ImageRef) -> None:
+        super().__init__()
+        self.image = image
+
+    def compose(self) -> ComposeResult:
+        with Middle(), Center():
+            yield Static(f"Reading {display(self.image.reference)}", id="loading-title")
+            yield Static("starting", id="loading-progress")
+
+    def on_mount(self) -> None:
+        self.run_worker(self._load, thread=True, exit_on_error=False, name="load")
+
+    def _load(self) -> None:
+        def report(phase: str, read: int, layers: int) -> None:
+            self.post_message(LoadProgress(phase, read, layers))
+
+        progress = ReportingProgress(report)
+        try:
+            explorer = load(self.image, progress)
+        except Exception as error:  # every failure goes to the error dialog
+            self.post_message(LoadFailed(*describe_failure(error)))
+        else:
+            self.post_message(Loaded(explorer))
+
+    def on_load_progress(self, event: LoadProgress) -> None:
+        text = Text(event.phase + "\n", style="bold")
+        text.append(f"{event.layers} layers scanned · {size(event.bytes_read)} read")
+        self.query_one("#loading-progress", Static).update(text)

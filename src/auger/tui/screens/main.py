@@ -1,0 +1,227 @@
+"""The main screen: layers, layer and image details on the left, the file tree on the right.
+
+It owns the current :class:`~auger.tui.model.View` (layer, mode, diff toggles, filter, order)
+and hands every change to the file tree, which redraws only what is on screen.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from auger.layers.paths import display
+from auger.model import DiffType
+from auger.tui import attributes
+from auger.tui.explorer import Explorer, ImageRef
+from auger.tui.messages import Extracted, WasteGrouped
+from auger.tui.model import Mode, SortOrder, View
+from auger.tui.pathfilter import apply_filter
+from auger.tui.screens.actions import ask_and_extract
+from auger.tui.screens.waste import Jump, WasteScreen
+from auger.tui.widgets.details import ImageDetails, LayerDetails
+from auger.tui.widgets.file_tree import FileTree
+from auger.tui.widgets.filter_bar import FilterBar
+from auger.tui.widgets.layers import LayersPane
+
+EXPAND_MATCHES = 200
+"""A filter matching at most this many paths expands every folder that holds one."""
+
+
+class MainScreen(Screen[None]):
+    """The explorer proper."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+f,slash", "open_filter", "Filter"),
+        Binding("w", "waste", "Wasted space"),
+    ]
+
+    def __init__(self, explorer: Explorer, image: ImageRef | None) -> None:
+        super().__init__()
+        self.explorer, self.image = explorer, image
+        self.view = View(layer=0)
+        self._typed: str | None = None
+
+    def compose(self) -> ComposeResult:
+        analysis = self.explorer.analysis
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield LayersPane(analysis, id="layers")
+                yield LayerDetails(id="layer-details")
+                yield ImageDetails(id="image-details")
+            with Vertical(id="right"):
+                yield Static(id="tree-header", markup=False)
+                yield FileTree(self.explorer.model, self.view, id="tree")
+                yield Static(id="status", markup=False)
+                yield FilterBar(id="filter")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for selector, title in (
+            ("#layers", "Layers"),
+            ("#layer-details", "Layer details"),
+            ("#image-details", "Image details"),
+        ):
+            self.query_one(selector).border_title = title
+        self.query_one(ImageDetails).show(self.explorer.analysis, self.explorer.waste)
+        self._refresh_panes()
+        self.query_one(LayersPane).focus()
+        if self.explorer.waste is None:  # after the first paint, which it would slow down
+            self.call_after_refresh(self.run_worker, self._group_waste, thread=True)
+
+    def _group_waste(self) -> None:
+        self.explorer.group_waste()
+        self.post_message(WasteGrouped())
+
+    def on_waste_grouped(self) -> None:
+        self.query_one(ImageDetails).show(self.explorer.analysis, self.explorer.waste)
+
+    @property
+    def file_tree(self) -> FileTree:
+        return self.query_one(FileTree)
+
+    # -- the view ------------------------------------------------------------------------
+
+    def set_view(self, view: View, keep: int | None = None) -> None:
+        """Show ``view`` in the tree and the panes."""
+        self.view = view
+        self.file_tree.show(view, keep)
+        if view.filter is not None and len(view.filter.matches) <= EXPAND_MATCHES:
+            self.file_tree.rows.expand_all()
+            self.file_tree.show(view, keep)
+        self._refresh_panes()
+
+    def _refresh_panes(self) -> None:
+        view = self.view
+        what = "Layer changes only" if view.mode is Mode.LAYER else "Aggregated contents"
+        hidden = [diff.value for diff in DiffType if diff not in view.shown]
+        parts = [f"layer {view.layer}", f"sorted by {view.sort.value}"]
+        if view.filter is not None:
+            parts.append(view.filter.describe())
+        if hidden:
+            parts.append("hiding " + ", ".join(hidden))
+        header = Text(" · ".join(display(part) for part in parts), style="bold")
+        if self.file_tree.show_attributes:
+            header.append("\n" + f"{'Permission':<11}{'UID:GID':>9} {'Size':>9} Name", "dim")
+        header_widget = self.query_one("#tree-header", Static)
+        lines = 1 + self.file_tree.show_attributes
+        header_widget.update(header, layout=header_widget.size.height != lines)
+        self.query_one(LayerDetails).show(self.explorer.analysis, view.layer)
+        right = self.query_one("#right")
+        if right.border_title != what:
+            right.border_title = what
+
+    def on_layers_pane_chosen(self, event: LayersPane.Chosen) -> None:
+        if event.index != self.view.layer:
+            self.set_view(dataclasses.replace(self.view, layer=event.index))
+
+    def action_set_mode(self, mode: str) -> None:
+        self.set_view(dataclasses.replace(self.view, mode=Mode[mode.upper()]))
+
+    def action_toggle_diff(self, name: str) -> None:
+        self.set_view(dataclasses.replace(self.view, shown=self.view.shown ^ {DiffType(name)}))
+
+    def action_toggle_sort(self) -> None:
+        order = SortOrder.SIZE if self.view.sort is SortOrder.NAME else SortOrder.NAME
+        self.set_view(dataclasses.replace(self.view, sort=order))
+
+    def action_toggle_attributes(self) -> None:
+        self.file_tree.action_toggle_attributes()
+        self._refresh_panes()
+
+    # -- filter --------------------------------------------------------------------------
+
+    def action_open_filter(self) -> None:
+        self.query_one(FilterBar).open()
+
+    def on_input_changed(self, event: FilterBar.Changed) -> None:
+        """Apply the filter once the keystrokes already queued are in (typing ahead of a slow
+        match over hundreds of thousands of paths applies only the latest text)."""
+        if event.input.id != "filter":
+            return
+        scheduled = self._typed is not None
+        self._typed = event.value
+        if not scheduled:
+            self.call_later(self._apply_filter)
+
+    def _apply_filter(self) -> None:
+        text, self._typed = self._typed or "", None
+        if text != (self.view.filter.text if self.view.filter else ""):
+            found = apply_filter(text, self.explorer.haystack, self.view.filter)
+            self.set_view(dataclasses.replace(self.view, filter=found))
+
+    def on_input_submitted(self, event: FilterBar.Submitted) -> None:
+        if event.input.id == "filter":
+            self.file_tree.focus()
+
+    def on_filter_bar_closed(self) -> None:
+        if self.view.filter is not None:
+            self.set_view(dataclasses.replace(self.view, filter=None))
+        self.file_tree.focus()
+
+    # -- status, copy, waste -------------------------------------------------------------
+
+    def on_file_tree_highlighted(self, event: FileTree.Highlighted) -> None:
+        item, status = event.item, Text()
+        if item is not None:
+            status.append(display("/" + self.explorer.index.paths[item.id]), style="bold")
+            if not item.context:
+                status.append(f"  {item.diff.value}", style=attributes.DIFF_STYLE[item.diff])
+        self.query_one("#status", Static).update(status, layout=False)
+
+    def action_copy_path(self) -> None:
+        item = self.file_tree.selected
+        if item is None:
+            return
+        path = "/" + self.explorer.index.paths[item.id]
+        self.app.copy_to_clipboard(path)
+        self.notify(f"copied {display(path)}", title="Clipboard", markup=False)
+
+    def action_waste(self) -> None:
+        if self.explorer.waste is None:
+            self.notify("still grouping the wasted paths, a moment…", markup=False)
+            return
+        self.app.push_screen(WasteScreen(self.explorer.waste), self.jump)
+
+    def jump(self, target: Jump | None) -> None:
+        """Select the layer that stored ``path`` and put the tree's cursor on it."""
+        if target is None:
+            return
+        path, layer = target
+        number = self.explorer.index.id_of.get(path)
+        model = self.explorer.model
+        view = dataclasses.replace(self.view, layer=layer)
+        if number is None:
+            return
+        if model.item(view, number) is None:
+            view = dataclasses.replace(view, mode=Mode.AGGREGATED)
+        item = model.item(view, number)
+        if item is not None and not model.shows(view, item):
+            view = dataclasses.replace(view, filter=None, shown=frozenset(DiffType))
+            self.query_one(FilterBar).action_close()
+            self.notify("cleared the filter and toggles to show it", markup=False)
+        self.set_view(view, keep=number)
+        self.query_one(LayersPane).select(layer)
+        self.file_tree.reveal(number)
+        self.file_tree.focus()
+
+    def on_extracted(self, event: Extracted) -> None:
+        if event.error is not None:
+            self.notify(event.error, title="Extract failed", severity="error", markup=False)
+            return
+        notes = "\n".join(event.notes[:5]) + ("\n…" if len(event.notes) > 5 else "")
+        message = event.summary + ("\n" + notes if notes else "")
+        self.notify(message, title="Extracted", markup=False, timeout=8)
+
+    def action_extract(self) -> None:
+        ask_and_extract(self)
+
+    def default_target(self) -> Path:
+        return Path.cwd() / "auger-extract"

@@ -1,0 +1,1 @@
+"""The explorer's widgets: layers, details, the file tree and the filter bar."""

@@ -1,0 +1,42 @@
+"""Loading for the explorer: progress reported from the worker, failures as the CLI words them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auger.errors import ImageReadError, UsageError
+from auger.tui.explorer import ImageRef
+from auger.tui.loading import ReportingProgress, describe_failure, load
+from tests.support import NO_ENGINE
+from tests.tui.support import sample_spec
+
+
+def test_progress_reports_layers_and_bytes_read(sample: Path) -> None:
+    reports: list[tuple[str, int, int]] = []
+    progress = ReportingProgress(lambda *report: reports.append(report), interval=0.0)
+    explorer = load(ImageRef(str(sample), environ=NO_ENGINE), progress)
+    assert explorer.waste is None  # grouped later, in the background
+    assert reports[-1][0] == "indexing paths"
+    assert max(layers for _, _, layers in reports) == len(sample_spec().layers)
+    assert max(read for _, read, _ in reports) > 0
+    assert [layers for _, _, layers in reports] == sorted(layers for _, _, layers in reports)
+
+
+def test_byte_counts_are_throttled() -> None:
+    reports: list[tuple[str, int, int]] = []
+    progress = ReportingProgress(lambda *report: reports.append(report), interval=60.0)
+    progress.phase("reading")
+    for _ in range(1000):
+        progress.bytes_read(10)
+    assert reports == [("reading", 0, 0)]
+    progress.layer_scanned(0, 5)
+    assert reports[-1] == ("reading", 10_000, 1)
+
+
+def test_failures_read_as_the_cli_prints_them() -> None:
+    message, hint, code = describe_failure(ImageReadError("no \x1b[31mimage", hint="try x"))
+    assert (message, hint, code) == ("auger: error: no \\x1b[31mimage", "auger: hint: try x", 3)
+    assert describe_failure(UsageError("bad"))[2] == 2
+    message, hint, code = describe_failure(ValueError("boom"))
+    assert message == "auger: internal error: ValueError: boom"
+    assert code == 3

@@ -1,0 +1,64 @@
+"""SVG snapshots (pytest-textual-snapshot, Textual pinned) at a fixed terminal size.
+
+Update them after a deliberate change of the look with ``pytest tests/tui --snapshot-update``
+and review the SVG files in ``__snapshots__``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from auger.tui.app import AugerApp
+from auger.tui.explorer import ImageRef
+from auger.tui.screens.error import ErrorDialog
+from tests.support import NO_ENGINE
+from tests.tui.support import SIZE, make_app
+
+Compare = Callable[..., bool]
+
+
+def test_main_screen(snap_compare: Compare, sample: Path) -> None:
+    assert snap_compare(make_app(sample), terminal_size=SIZE)
+
+
+def test_filtered_tree(snap_compare: Compare, sample: Path) -> None:
+    keys = ["down", "tab", "ctrl+f", *"lib", "enter"]
+    assert snap_compare(make_app(sample), press=keys, terminal_size=SIZE)
+
+
+def test_layer_changes_view(snap_compare: Compare, sample: Path) -> None:
+    keys = ["down", "ctrl+l", "tab", "ctrl+space"]
+    assert snap_compare(make_app(sample), press=keys, terminal_size=SIZE)
+
+
+def test_aggregated_view(snap_compare: Compare, sample: Path) -> None:
+    keys = ["down", "down", "ctrl+a", "tab", "ctrl+space"]
+    assert snap_compare(make_app(sample), press=keys, terminal_size=SIZE)
+
+
+def test_help_overlay(snap_compare: Compare, sample: Path) -> None:
+    assert snap_compare(make_app(sample), press=["question_mark"], terminal_size=SIZE)
+
+
+def test_wasted_space_view(snap_compare: Compare, sample: Path) -> None:
+    assert snap_compare(make_app(sample), press=["w"], terminal_size=SIZE)
+
+
+def test_error_dialog(
+    snap_compare: Compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the missing archive's name, relative: the same on every run
+
+    async def until_the_dialog(pilot: Pilot[int]) -> None:
+        for _ in range(200):
+            if isinstance(pilot.app.screen, ErrorDialog):
+                return
+            await pilot.pause(0.05)
+        raise AssertionError("no error dialog")
+
+    app = AugerApp(image=ImageRef("missing-image.tar", environ=NO_ENGINE))
+    assert snap_compare(app, terminal_size=SIZE, run_before=until_the_dialog)
