@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -67,6 +68,7 @@ class ViewModel:
         self._view: View | None = None
         self._holds: dict[int, bool] = {}
         self._changed_all: dict[int, list[int]] = {}
+        self._changed_sets: dict[tuple[int, DiffType], frozenset[int]] = {}
 
     def _use(self, view: View) -> None:
         if view != self._view:
@@ -163,23 +165,39 @@ class ViewModel:
     def _holds_shown(self, view: View, number: int) -> bool:
         """True if some path below ``number`` is in the view and passes toggles and filter."""
         low, high = number + 1, self.index.end[number]
-        matches = view.filter.match_set if view.filter is not None else None
         changed = self.index.changed[view.layer]
         for diff in view.shown:
-            ids = changed[diff]
-            start, stop = bisect_left(ids, low), bisect_left(ids, high)
-            if start == stop:
-                continue
-            found = (
-                ids[start:stop] if matches is None else [n for n in ids[start:stop] if n in matches]
-            )
-            if diff is not _REMOVED and found:
-                return True
-            if any(self._reachable(n, number, view.layer) for n in found):
+            found = self._changed_matching(view, diff, changed[diff], low, high)
+            if diff is not _REMOVED:
+                if next(found, None) is not None:
+                    return True
+            elif any(self._reachable(n, number, view.layer) for n in found):
                 return True
         if _UNMODIFIED not in view.shown or view.mode is Mode.LAYER:
             return False
         return self._holds_inherited(view, low, high)
+
+    def _changed_matching(
+        self, view: View, diff: DiffType, ids: list[int], low: int, high: int
+    ) -> Iterator[int]:
+        """Ids in ``[low, high)`` that changed with ``diff`` and match the filter, lazily.
+
+        Walks the shorter of the two sorted ranges (changed ids, filter matches) and tests
+        membership in the other, so a directory with a match answers at the first one.
+        """
+        start, stop = bisect_left(ids, low), bisect_left(ids, high)
+        if view.filter is None:
+            return (ids[k] for k in range(start, stop))
+        matches = view.filter.matches
+        first, last = bisect_left(matches, low), bisect_left(matches, high)
+        if last - first < stop - start:
+            key = (view.layer, diff)
+            members = self._changed_sets.get(key)
+            if members is None:
+                members = self._changed_sets[key] = frozenset(ids)
+            return (matches[k] for k in range(first, last) if matches[k] in members)
+        match_set = view.filter.match_set
+        return (ids[k] for k in range(start, stop) if ids[k] in match_set)
 
     def _reachable(self, number: int, top: int, layer: int) -> bool:
         """False for a path removed below something that is no longer a directory."""
