@@ -21,6 +21,7 @@ import pytest
 from auger.archive_writer import directory, file, whiteout
 from tests.budgets.support import Layers, run_auger, write_archive
 from tests.engine_support import BUSYBOX_PREAMBLE
+from tests.oracle.support import run_dive
 
 pytestmark = pytest.mark.oracle
 
@@ -82,27 +83,6 @@ class Numbers:
 class OracleImage:
     archive: Path
     numbers: Numbers
-
-
-def run_dive(
-    dive: Path, archive: Path, workdir: Path, *args: str
-) -> subprocess.CompletedProcess[str]:
-    """``CI=true dive docker-archive://ARCHIVE`` in ``workdir``, away from user configuration."""
-    environ = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(workdir),
-        "XDG_CONFIG_HOME": str(workdir / ".xdg"),
-        "CI": "true",
-    }
-    return subprocess.run(
-        [str(dive), f"docker-archive://{archive}", *args],
-        cwd=workdir,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def dive_numbers(dive: Path, archive: Path, workdir: Path) -> Numbers:

@@ -14,6 +14,20 @@ from auger.tui.widgets.filter_bar import FilterBar
 from auger.tui.widgets.layers import LayersPane
 from tests.tui.support import SIZE, main_screen, make_app, row_paths, run, selected_path, tree_of
 
+LAYER_1_CHANGES = [
+    "etc",
+    "etc/passwd",
+    "usr",
+    "usr/lib",
+    "usr/lib/libfoo.so",
+    "usr/lib/libfoo.so.1",
+    "var",
+    "var/cache",
+    "var/cache/apt",
+    "var/cache/apt/more.deb",
+]
+"""The sample's layer 1 with every folder open: only what it changes, and their parents."""
+
 
 def test_opens_on_the_first_layer_with_the_layers_pane_focused(sample: Path) -> None:
     async def body() -> None:
@@ -104,18 +118,7 @@ def test_ctrl_l_shows_layer_changes_and_ctrl_a_the_aggregate(sample: Path) -> No
             screen = main_screen(app)
             assert (screen.view.layer, screen.view.mode) == (1, Mode.LAYER)
             await pilot.press("tab", "ctrl+space")
-            assert row_paths(app) == [
-                "etc",
-                "etc/passwd",
-                "usr",
-                "usr/lib",
-                "usr/lib/libfoo.so",
-                "usr/lib/libfoo.so.1",
-                "var",
-                "var/cache",
-                "var/cache/apt",
-                "var/cache/apt/more.deb",
-            ]
+            assert row_paths(app) == LAYER_1_CHANGES
             await pilot.press("shift+tab", "ctrl+a")
             assert screen.view.mode is Mode.AGGREGATED
             assert "etc/hosts" in row_paths(app)  # unchanged in layer 1, shown again
@@ -158,18 +161,7 @@ def test_hiding_unmodified_leaves_the_layers_own_changes(sample: Path) -> None:
         app = make_app(sample)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("down", "tab", "u", "ctrl+space")
-            assert row_paths(app) == [
-                "etc",
-                "etc/passwd",
-                "usr",
-                "usr/lib",
-                "usr/lib/libfoo.so",
-                "usr/lib/libfoo.so.1",
-                "var",
-                "var/cache",
-                "var/cache/apt",
-                "var/cache/apt/more.deb",
-            ]
+            assert row_paths(app) == LAYER_1_CHANGES
 
     run(body)
 

@@ -26,7 +26,7 @@ from auger.budgets.schema import (
     Value,
     number,
 )
-from auger.budgets.units import IEC, Size
+from auger.budgets.units import format_ratio, format_size
 from auger.layers.globs import matches
 from auger.model import EntryKind, ImageAnalysis
 
@@ -95,25 +95,6 @@ class Verdict:
             if self.count(status)
         ]
         return f"{self.status.value.upper()}: {', '.join(parts) or 'no rules'}"
-
-
-def format_size(value: float, like: Value | None = None) -> str:
-    """A byte count in SI units, or IEC units when the limit was written in them."""
-    binary = isinstance(like, Size) and any(like.text.endswith(unit) for unit in IEC)
-    if value < 1000:
-        return f"{int(value)} B"
-    import humanize  # noqa: PLC0415 - slow import, only when reporting
-
-    return humanize.naturalsize(value, binary=binary, format="%.1f")
-
-
-def format_ratio(value: float) -> str:
-    """``12.34 %`` (``inf %`` for an infinite ratio)."""
-    if math.isinf(value):
-        return "inf %"
-    if math.isnan(value):
-        return "n/a"
-    return f"{value * 100:.2f} %"
 
 
 def _format(metric: Metric, value: float, like: Value | None) -> str:

@@ -11,7 +11,6 @@ from typing import TextIO
 from auger.errors import UsageError
 from auger.layers import paths
 from auger.progress import Progress
-from auger.report.units import size
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +61,9 @@ class StderrProgress(Progress):
         self._bytes += count
         if self._live and self._bytes - self._last >= 8 << 20:
             self._last = self._bytes
-            self._draw(f"read {size(self._bytes)}, {self._layers} layers scanned")
+            from auger.budgets.units import format_size  # noqa: PLC0415 - off the start-up path
+
+            self._draw(f"read {format_size(self._bytes)}, {self._layers} layers scanned")
 
     def layer_scanned(self, index: int, entries: int) -> None:
         self._layers = index + 1

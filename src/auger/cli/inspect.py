@@ -11,7 +11,6 @@ from auger.cli.loading import load
 from auger.cli.parsing import Parser, add_gate_options, add_image_options
 from auger.layers import paths
 from auger.report.dive_json import format_json
-from auger.report.text import format_summary
 
 DESCRIPTION = """\
 Analyse a container image: what every layer adds, changes and removes, and which bytes are
@@ -76,5 +75,7 @@ def show(args: argparse.Namespace, console: Console) -> int:
         if not args.quiet:
             console.diagnose(f"auger: wrote {args.json}")
         return ExitCode.OK
+    from auger.report.text import format_summary  # noqa: PLC0415 - not needed by --json
+
     console.stdout.write(format_summary(analysis))
     return ExitCode.OK

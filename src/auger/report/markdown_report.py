@@ -15,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from auger.analysis.waste_groups import WasteGroup
-from auger.budgets.evaluate import Status, format_size
+from auger.budgets.evaluate import Status
+from auger.budgets.units import format_ratio, format_size
 from auger.report.gate import format_markdown as verdict_markdown
 from auger.report.markdown import cell, code_block, inline
 from auger.report.model import ImageDiff, ImageReport
-from auger.report.units import percent
 
 LIMIT = 65_536
 MARKER = "<!-- auger-report -->"
@@ -118,8 +118,8 @@ def _headline(report: ImageReport) -> list[str]:
         "|---:|---:|---:|---:|---:|---|",
         f"| {format_size(analysis.size)} | "
         f"{format_size(compressed) if compressed is not None else '—'} | {delta} | "
-        f"{format_size(analysis.wasted_bytes)} ({percent(analysis.wasted_percent)}) | "
-        f"{percent(analysis.dive.efficiency)} | {verdict} |",
+        f"{format_size(analysis.wasted_bytes)} ({format_ratio(analysis.wasted_percent)}) | "
+        f"{format_ratio(analysis.dive.efficiency)} | {verdict} |",
         "",
     ]
 

@@ -7,11 +7,10 @@ import math
 from typing import Any
 
 from auger.analysis.waste_groups import WasteGroup
-from auger.budgets.evaluate import format_size
+from auger.budgets.units import format_ratio, format_size
 from auger.layers import paths
 from auger.report import gate
 from auger.report.model import ImageDiff, ImageReport
-from auger.report.units import percent
 
 REPORT_SCHEMA_VERSION = 1
 _ROWS = 20
@@ -37,8 +36,9 @@ def format_report_text(report: ImageReport) -> str:
             if analysis.compressed_size is not None
             else ""
         )
-        + f", wasted {format_size(analysis.wasted_bytes)} ({percent(analysis.wasted_percent)}),"
-        f" efficiency {percent(analysis.dive.efficiency)}"
+        + f", wasted {format_size(analysis.wasted_bytes)}"
+        f" ({format_ratio(analysis.wasted_percent)}),"
+        f" efficiency {format_ratio(analysis.dive.efficiency)}"
     )
     if report.size_delta is not None and report.baseline is not None:
         ratio = report.size_delta_ratio

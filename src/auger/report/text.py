@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from auger.budgets.units import format_ratio as percent
+from auger.budgets.units import format_size as size
 from auger.layers import paths
 from auger.model import ImageAnalysis
-from auger.report.units import percent, size
 
 TOP_WASTE = 10
 _COMMAND_WIDTH = 60

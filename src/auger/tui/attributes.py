@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import stat
 
+from auger.budgets.units import format_size as _size
 from auger.layers.paths import display
 from auger.model import DiffType, Entry, EntryKind
-from auger.report.units import size as _size
 
 _TYPE_CHAR = {
     EntryKind.DIR: "d",

@@ -61,27 +61,16 @@ class PathIndex:
         self.timeline: list[list[Event] | None] = [None] * count
         self.events: list[list[tuple[int, Event]]] = []
         """Per layer: ``(id, event)`` of every path it changed."""
-        self.changed = [
-            self._add_layer(layer.index, layer.changes, scanned.scan.entries)
-            for layer, scanned in zip(analysis.layers, analysis.image.layers, strict=True)
-        ]
+        self.changed = [self._add_layer(layer.index, layer.changes) for layer in analysis.layers]
         """Per layer: the ids it changed, per diff type, sorted."""
 
-    def _add_layer(
-        self, layer: int, changes: tuple[Change, ...], entries: tuple[Entry, ...]
-    ) -> dict[DiffType, list[int]]:
+    def _add_layer(self, layer: int, changes: tuple[Change, ...]) -> dict[DiffType, list[int]]:
         id_of, timeline = self.id_of, self.timeline
         by_diff: dict[DiffType, list[int]] = {diff: [] for diff in DiffType}
-        hidden = _hidden_in_layer(changes, entries)
         here: list[tuple[int, Event]] = []
         self.events.append(here)
         for path, diff, entry, _ in changes:
             number = id_of[path]
-            if hidden and path in hidden:
-                below = self.event_at(number, layer - 1)
-                if below is None or below.diff is REMOVED:
-                    continue  # added and buried within this layer: never visible
-                diff, entry = REMOVED, below.entry
             event = Event(layer, diff, entry)
             events = timeline[number]
             if events is None:
@@ -143,38 +132,3 @@ def _all_paths(analysis: ImageAnalysis) -> list[str]:
     seen.discard("")
     keys = sorted([path.replace("/", "\0") for path in seen])  # "/" sorts before any name byte
     return ["", *(key.replace("\0", "/") for key in keys)]
-
-
-def _hidden_in_layer(changes: tuple[Change, ...], entries: tuple[Entry, ...]) -> set[str]:
-    """Paths a layer's changes list as present that the layer itself buried again.
-
-    Tar order can put ``a/b`` before a file ``a`` (which hides it) and even another ``a/c``
-    after that (which makes ``a`` a directory again, without ``a/b``); the changes keep the
-    last state of each path and still list ``a/b``. Only layers where a non-directory entry
-    stands above a changed path need the tar-order replay below.
-    """
-    live = [c.path for c in changes if c.diff is not REMOVED]
-    removed = {c.path for c in changes if c.diff is REMOVED}
-    flat = {e.path for e in entries if not e.kind.is_marker and e.kind is not EntryKind.DIR}
-    if (flat | removed).isdisjoint({path.rpartition("/")[0] for path in live}):
-        return set()
-    last_flat: dict[str, int] = {}
-    made: dict[str, int] = {}
-    for position, entry in enumerate(entries):
-        if entry.kind.is_marker:
-            continue
-        if entry.kind is not EntryKind.DIR:
-            last_flat[entry.path] = position
-        path = entry.path
-        while path:
-            made[path] = position
-            path = path.rpartition("/")[0]
-    hidden: set[str] = set()
-    for path in sorted(live, key=len):  # parents before their children
-        created, head = made.get(path, -1), path.rpartition("/")[0]
-        while head:
-            if head in hidden or head in removed or last_flat.get(head, -1) > created:
-                hidden.add(path)
-                break
-            head = head.rpartition("/")[0]
-    return hidden
