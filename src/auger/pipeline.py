@@ -5,8 +5,10 @@ Every front end (the CLI gate and exports, reports, the TUI) calls :func:`analyz
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from auger.analysis.image import analyze_image
@@ -36,6 +38,24 @@ def analyze(
     options = options or AnalyzeOptions()
     progress = progress or NullProgress()
     source = resolve_source(reference, options.source, os.environ if environ is None else environ)
-    image = source.read(scan_layer, ReadOptions(platform=options.platform), progress)
-    progress.phase("analysing")
-    return analyze_image(image)
+    with _without_cycle_collection():
+        image = source.read(scan_layer, ReadOptions(platform=options.platform), progress)
+        progress.phase("analysing")
+        return analyze_image(image)
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while an image is read and analysed.
+
+    The analysis allocates an object or more per entry and none of them form cycles, so the
+    collector's passes over the growing heap (a sixth of the run time on large layers) would
+    reclaim nothing; reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -8,12 +8,15 @@ fingerprint computed chunk by chunk. Contents are never kept and nothing touches
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
+from typing import Any
 
 from auger.layers import paths
 from auger.layers.tarstream import TarHeader, TarReader
 from auger.model import Entry, EntryKind, LayerScan, Readable
 
-_CHUNK = 1 << 20
+_SMALL = 64 << 10
+"""Members up to this size are fingerprinted in one piece."""
 
 _KINDS = {
     "0": EntryKind.FILE,
@@ -28,11 +31,11 @@ _KINDS = {
 
 
 def _fingerprint(reader: TarReader, size: int) -> int:
-    """CRC-32 of a member's contents, read a chunk at a time."""
-    if size <= _CHUNK:
+    """CRC-32 of a member's contents, read a buffer at a time and never copied."""
+    if size <= _SMALL:
         return zlib.crc32(reader.read_small_content())
     crc = 0
-    while chunk := reader.read_content(_CHUNK):
+    while chunk := reader.read_content_view(size):
         crc = zlib.crc32(chunk, crc)
     return crc
 
@@ -53,7 +56,12 @@ def _classify(path: str) -> tuple[EntryKind | None, str]:
     return None, path
 
 
+_new_entry: Callable[[type[Entry], tuple[Any, ...]], Entry] = tuple.__new__
+"""Make an :class:`Entry` from a tuple, skipping the named tuple's Python-level ``__new__``."""
+
+
 def _entry(reader: TarReader, header: TarHeader, warnings: list[str]) -> Entry | None:
+    """The entry for ``header`` (reading its contents), or ``None`` for the root itself."""
     name = header.name
     if "//" in name or name.startswith((".", "/")) or "/." in name:
         path, escaped = paths.normalize(name)
@@ -85,16 +93,46 @@ def scan_layer(stream: Readable, label: str) -> LayerScan:
     """Read a whole layer tar from ``stream`` and describe every entry in it."""
     reader = TarReader(stream, label)
     entries: list[Entry] = []
+    append = entries.append
     warnings: list[str] = []
     size = 0
+    file_kind = EntryKind.FILE
     for header in reader:
-        entry = _entry(reader, header, warnings)
-        if entry is None:
-            if paths.go_clean(header.name) != ".":  # the root ("/"): dive counts its size
-                size += header.size
-            continue
-        size += header.size
-        entries.append(entry)
+        name, typeflag, header_size, mode, uid, gid, link, _ = header
+        size += header_size
+        if ".wh." in name or "/." in name or "//" in name or name.startswith((".", "/")):
+            entry = _entry(reader, header, warnings)  # markers and names to normalise
+            if entry is None:  # the root: dive counts the size of "/" but not of "./"
+                if paths.go_clean(name) == ".":
+                    size -= header_size
+                continue
+            append(entry)
+        elif typeflag in {"0", "7"}:  # a regular file with a normal name: the common case
+            append(
+                _new_entry(
+                    Entry,
+                    (
+                        name.rstrip("/"),
+                        file_kind,
+                        header_size,
+                        mode,
+                        uid,
+                        gid,
+                        link,
+                        _fingerprint(reader, header_size),
+                        "",
+                        typeflag,
+                    ),
+                )
+            )
+        else:
+            path = name.rstrip("/")
+            kind = _KINDS.get(typeflag, EntryKind.OTHER)
+            append(
+                _new_entry(
+                    Entry, (path, kind, header_size, mode, uid, gid, link, None, "", typeflag)
+                )
+            )
     return LayerScan(
         entries=tuple(entries),
         size=size,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from auger.errors import LayerFormatError
@@ -22,9 +22,15 @@ from auger.model import Readable
 
 BLOCK = 512
 _CHUNK = 1 << 20
+_READAHEAD = 1 << 18
+"""How far a stream is read ahead of the member being parsed."""
 _ZERO_BLOCK = bytes(BLOCK)
-_FIELDS = struct.Struct("100s8s8s8s12s20x1x100s6s82x155s12x")
-"""name, mode, uid, gid, size, (mtime, chksum, typeflag), linkname, magic, (...), prefix."""
+_FIELDS = struct.Struct("100s8s8s8s12s12x8sB100s6s82x155s12x")
+"""name, mode, uid, gid, size, (mtime), chksum, typeflag, linkname, magic, (...), prefix."""
+_TYPEFLAGS = ["0" if code == 0 else chr(code) for code in range(256)]
+"""A typeflag byte as a string (NUL, the oldest tars', is a regular file)."""
+_NO_DATA = frozenset("123456")
+"""Typeflags whose size field does not count stored bytes (links, devices, directories)."""
 _MAX_META = 1 << 20
 """Largest GNU long-name or pax header accepted."""
 
@@ -51,6 +57,11 @@ class TarHeader(NamedTuple):
     """Offset of the member's data in the stream."""
 
 
+_new_header: Callable[[type[TarHeader], tuple[str, str, int, int, int, int, str, int]], TarHeader]
+_new_header = tuple.__new__
+"""Make a :class:`TarHeader` from a tuple, skipping the named tuple's Python-level ``__new__``."""
+
+
 def _decode(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")
 
@@ -60,7 +71,7 @@ def _cstr(raw: bytes) -> bytes:
     return raw if end < 0 else raw[:end]
 
 
-def _number(field: bytes) -> int:
+def _number(field: bytes | bytearray) -> int:
     """Parse an octal (or GNU base-256) numeric header field."""
     if field and field[0] & 0x80:
         value = int.from_bytes(field[1:], "big")
@@ -74,17 +85,18 @@ def _number(field: bytes) -> int:
         return int(digits, 8) if digits else 0
 
 
-def _checksum_ok(block: bytes) -> bool:
+def _checksum_ok(block: bytes | bytearray) -> bool:
     """Check the header checksum (unsigned, or the signed variant some old tars wrote).
 
     The unsigned byte sum comes from Adler-32's first half, which is that sum plus one modulo
-    65521; a header's sum is below 2 * 65521, so two candidates remain and one must match.
+    65521; a block's sum is below 2 * 65521, so two candidates remain and one must match.
     """
     try:
         expected = _number(block[148:156])
     except ValueError:
         return False
-    low = ((zlib.adler32(block[:148] + b"        " + block[156:]) & 0xFFFF) - 1) % 65521
+    # the sum with the checksum field read as eight spaces
+    low = ((zlib.adler32(block) & 0xFFFF) - 1) % 65521 - sum(block[148:156]) + 256
     if expected in (low, low + 65521):
         return True
     signed = sum((b - 256 if b > 127 else b) for b in block[:148] + block[156:]) + 256
@@ -117,12 +129,24 @@ def _parse_pax(data: bytes, what: str) -> dict[str, bytes]:
 class TarReader:
     """Iterate over the members of a tar stream.
 
-    ``label`` names the stream in error messages (for example ``layer 3``).
+    ``label`` names the stream in error messages (for example ``layer 3``). The stream is read
+    ahead into one reused buffer (with ``readinto`` when the stream has it), so that a member's
+    header and small contents cost no call to the stream and no copy; a stream with a
+    ``skip(n)`` method (a seekable file) is instead read one header at a time and its contents
+    are skipped, not read.
     """
 
     def __init__(self, stream: Readable, label: str) -> None:
         self._stream = stream
         self._label = label
+        self._seek: Callable[[int], int] | None = getattr(stream, "skip", None)
+        self._readinto: Callable[[memoryview], int] | None = getattr(stream, "readinto", None)
+        self._buffer = bytearray(BLOCK if self._seek is not None else _READAHEAD)
+        self._view = memoryview(self._buffer)
+        self._start = 0
+        """The first unread byte of the buffer."""
+        self._end = 0
+        """The end of the bytes read into the buffer."""
         self._pos = 0
         self._remaining = 0
         """Unread content bytes of the current member."""
@@ -135,31 +159,89 @@ class TarReader:
         """Bytes consumed from the stream so far."""
         return self._pos
 
-    def _read_exact(self, size: int, during: str) -> bytes:
+    def _fill(self, size: int) -> int:
+        """Make ``size`` (at most the buffer's length) unread bytes available if the stream has
+        them; return how many are."""
+        have = self._end - self._start
+        if have:
+            self._buffer[:have] = self._buffer[self._start : self._end]
+        self._start = 0
+        capacity = len(self._buffer)
+        while have < size:
+            if self._readinto is not None:
+                count = self._readinto(self._view[have:capacity])
+            else:
+                data = self._stream.read(capacity - have)
+                count = len(data)
+                self._view[have : have + count] = data
+            if not count:
+                break
+            have += count
+        self._end = have
+        return have
+
+    def _truncated(self, during: str) -> TarTruncatedError:
+        """The error for a stream that ends early; whatever was buffered counts as read."""
+        self._pos += self._end - self._start
+        self._start = self._end = 0
+        return TarTruncatedError(
+            f"{self._label} is truncated: it ends {during} at byte {self._pos}"
+        )
+
+    def _take(self, size: int, during: str) -> memoryview:
+        """The next ``size`` bytes (at most the buffer's length), valid until the next read."""
+        start = self._start
+        if self._end - start < size:
+            if self._fill(size) < size:
+                raise self._truncated(during)
+            start = 0
+        self._start = start + size
+        self._pos += size
+        return self._view[start : start + size]
+
+    def _read_stream(self, size: int, during: str) -> bytes:
+        """Read exactly ``size`` bytes from the stream itself (the buffer must be empty)."""
         data = self._stream.read(size)
         if len(data) != size:
-            data = self._read_more(data, size)
+            parts = [data]
+            have = len(data)
+            while data and have < size:
+                data = self._stream.read(size - have)
+                parts.append(data)
+                have += len(data)
+            data = b"".join(parts)
+        self._pos += len(data)
         if len(data) != size:
-            self._pos += len(data)
-            raise TarTruncatedError(
-                f"{self._label} is truncated: it ends {during} at byte {self._pos}"
-            )
-        self._pos += size
+            raise self._truncated(during)
         return data
 
+    def _read_exact(self, size: int, during: str) -> bytes:
+        if size <= self._end - self._start or size <= len(self._buffer):
+            return self._take(size, during).tobytes()
+        head = self._view[self._start : self._end].tobytes()  # a large read: from the stream
+        self._pos += len(head)
+        self._start = self._end = 0
+        rest = self._read_stream(size - len(head), during)
+        return head + rest if head else rest
+
     def _skip(self, size: int, during: str) -> None:
-        skip = getattr(self._stream, "skip", None)
-        if skip is not None:  # a seekable source: no need to read what is skipped
-            skipped = skip(size)
+        unread = self._end - self._start
+        if size <= unread:
+            self._start += size
+            self._pos += size
+            return
+        self._pos += unread
+        self._start = self._end = 0
+        size -= unread
+        if self._seek is not None:  # a seekable source: no need to read what is skipped
+            skipped = self._seek(size)
             self._pos += skipped
             if skipped != size:
-                raise TarTruncatedError(
-                    f"{self._label} is truncated: it ends {during} at byte {self._pos}"
-                )
+                raise self._truncated(during)
             return
         while size > 0:
             step = min(size, _CHUNK)
-            self._read_exact(step, during)
+            self._read_stream(step, during)
             size -= step
 
     def read_content(self, size: int) -> bytes:
@@ -171,13 +253,30 @@ class TarReader:
         self._remaining -= step
         return data
 
-    def read_small_content(self) -> bytes:
-        """Read the rest of the current member with its padding in one call and return it."""
+    def read_content_view(self, size: int) -> memoryview:
+        """Up to ``size`` bytes of the current member's content, read through the buffer without
+        a copy and valid until the next read; empty at the member's end."""
+        step = min(size, self._remaining)
+        if step <= 0:
+            return memoryview(b"")
+        if self._end == self._start and self._fill(1) == 0:
+            raise self._truncated("inside a member")
+        step = min(step, self._end - self._start)
+        self._remaining -= step
+        return self._take(step, "inside a member")
+
+    def read_small_content(self) -> bytes | memoryview:
+        """The rest of the current member, without a copy when it fits the read-ahead buffer
+        (then valid until the next read). The member's padding is consumed with it."""
         size = self._remaining
-        data = self._read_exact(size + self._padding, "inside a member")
+        total = size + self._padding
+        if total <= len(self._buffer) or total <= self._end - self._start:
+            data: bytes | memoryview = self._take(total, "inside a member")[:size]
+        else:
+            data = self._read_exact(total, "inside a member")[:size]
         self._remaining = 0
         self._padding = 0
-        return data[:size]
+        return data
 
     def _finish_member(self) -> None:
         if self._remaining or self._padding:
@@ -185,32 +284,19 @@ class TarReader:
             self._remaining = 0
             self._padding = 0
 
-    def _read_more(self, data: bytes, size: int) -> bytes:
-        """Complete a short read (raw streams may return less than asked before their end)."""
-        parts = [data]
-        have = len(data)
-        while have < size:
-            more = self._stream.read(size - have)
-            if not more:
-                break
-            parts.append(more)
-            have += len(more)
-        return b"".join(parts)
-
-    def _read_block(self) -> bytes | None:
+    def _read_block(self) -> bytearray | None:
         """Read one header block; ``None`` at a clean end of stream."""
-        data = self._stream.read(BLOCK)
-        if len(data) != BLOCK and data:
-            data = self._read_more(data, BLOCK)
-        if not data:
-            return None
-        if len(data) != BLOCK:
-            self._pos += len(data)
-            raise TarTruncatedError(
-                f"{self._label} is truncated: it ends inside a header at byte {self._pos}"
-            )
+        start = self._start
+        if self._end - start < BLOCK:
+            have = self._fill(BLOCK)
+            if not have:
+                return None
+            if have < BLOCK:
+                raise self._truncated("inside a header")
+            start = 0
+        self._start = start + BLOCK
         self._pos += BLOCK
-        return data
+        return self._buffer[start : start + BLOCK]
 
     def _meta_content(self, size: int) -> bytes:
         if size > _MAX_META:
@@ -223,32 +309,58 @@ class TarReader:
         long_link: bytes | None = None
         pax: dict[str, bytes] = {}
         seen_any = False
+        unpack = _FIELDS.unpack_from
+        adler32 = zlib.adler32
         while True:
-            self._finish_member()
-            block = self._read_block()
-            if block is None:
-                if not seen_any:
-                    raise TarTruncatedError(f"{self._label} is empty, not a tar archive")
-                return  # tolerated: no end-of-archive marker
-            if block[0] == 0 and block == _ZERO_BLOCK:
-                self.ended_cleanly = True
-                return
-            if not _checksum_ok(block):
-                what = "is not a tar archive" if not seen_any else "has a corrupt header"
-                raise TarHeaderError(f"{self._label} {what} (at byte {self._pos - BLOCK})")
-            seen_any = True
+            if self._remaining or self._padding:
+                self._skip(self._remaining + self._padding, "inside a member")
+                self._remaining = self._padding = 0
+            start = self._start
+            if self._end - start < BLOCK:
+                have = self._fill(BLOCK)
+                if not have:
+                    if not seen_any:
+                        raise TarTruncatedError(f"{self._label} is empty, not a tar archive")
+                    return  # tolerated: no end-of-archive marker
+                if have < BLOCK:
+                    raise self._truncated("inside a header")
+                start = 0
+            self._start = start + BLOCK
+            self._pos += BLOCK
             (
                 raw_name,
                 raw_mode,
                 raw_uid,
                 raw_gid,
                 raw_size,
+                raw_checksum,
+                raw_flag,
                 raw_linkname,
                 magic,
                 raw_prefix,
-            ) = _FIELDS.unpack_from(block)
+            ) = unpack(self._buffer, start)
+            try:  # the common case: octal digits ended by NUL or space
+                expected = int(raw_checksum.rstrip(b"\0 "), 8)
+            except ValueError:
+                expected = -1
+            # the unsigned byte sum with the checksum field read as spaces: Adler-32's low half
+            # is the sum plus one modulo 65521, and a block's sum is below twice that
+            low = (
+                ((adler32(self._view[start : start + BLOCK]) & 0xFFFF) - 1) % 65521
+                - ((adler32(raw_checksum) & 0xFFFF) - 1)
+                + 256
+            )
+            if expected != low and expected != low + 65521:
+                block = self._buffer[start : start + BLOCK]
+                if block == _ZERO_BLOCK:
+                    self.ended_cleanly = True
+                    return
+                if not _checksum_ok(block):
+                    what = "is not a tar archive" if not seen_any else "has a corrupt header"
+                    raise TarHeaderError(f"{self._label} {what} (at byte {self._pos - BLOCK})")
+            seen_any = True
             try:
-                try:  # the common case: octal digits ended by NUL or space
+                try:
                     size = int(raw_size.rstrip(b"\0 "), 8)
                     mode = int(raw_mode.rstrip(b"\0 "), 8)
                     uid = int(raw_uid.rstrip(b"\0 "), 8)
@@ -264,23 +376,20 @@ class TarReader:
                 ) from exc
             if size < 0:
                 raise TarHeaderError(f"{self._label} has a negative member size")
-            raw_flag = block[156]
-            typeflag = chr(raw_flag) if raw_flag else "0"
-            if typeflag == "L":
-                long_name = _cstr(self._meta_content(size))
-                continue
-            if typeflag == "K":
-                long_link = _cstr(self._meta_content(size))
-                continue
-            if typeflag == "x":
-                pax.update(_parse_pax(self._meta_content(size), self._label))
-                continue
-            if typeflag == "g":
-                self._meta_content(size)
+            typeflag = _TYPEFLAGS[raw_flag]
+            if typeflag in "LKxg":
+                if typeflag == "L":
+                    long_name = _cstr(self._meta_content(size))
+                elif typeflag == "K":
+                    long_link = _cstr(self._meta_content(size))
+                elif typeflag == "x":
+                    pax.update(_parse_pax(self._meta_content(size), self._label))
+                else:
+                    self._meta_content(size)
                 continue
             end = raw_name.find(0)
             name = raw_name if end < 0 else raw_name[:end]
-            if magic == b"ustar\0" and raw_prefix[0]:  # POSIX ustar has a prefix field
+            if raw_prefix[0] and magic == b"ustar\0":  # POSIX ustar has a prefix field
                 name = _cstr(raw_prefix) + b"/" + name
             linkname = _cstr(raw_linkname) if raw_linkname[0] else b""
             if long_name is not None:
@@ -299,17 +408,21 @@ class TarReader:
                 pax = {}
             if raw_flag == 0 and name.endswith(b"/"):  # old-style entries: a slash means dir
                 typeflag = "5"
-            has_data = typeflag not in ("1", "2", "3", "4", "5", "6")
-            data_size = size if has_data else 0
-            self._remaining = data_size
-            self._padding = -data_size % BLOCK
-            yield TarHeader(
-                name.decode("utf-8", "surrogateescape"),
-                typeflag,
-                size,
-                mode,
-                uid,
-                gid,
-                linkname.decode("utf-8", "surrogateescape") if linkname else "",
-                self._pos,
+            if typeflag in _NO_DATA:
+                self._remaining = self._padding = 0
+            else:
+                self._remaining = size
+                self._padding = -size % BLOCK
+            yield _new_header(
+                TarHeader,
+                (
+                    name.decode("utf-8", "surrogateescape"),
+                    typeflag,
+                    size,
+                    mode,
+                    uid,
+                    gid,
+                    linkname.decode("utf-8", "surrogateescape") if linkname else "",
+                    self._pos,
+                ),
             )

@@ -80,6 +80,22 @@ class Window:
             self._on_read(len(data))
         return head + data if head else data
 
+    def readinto(self, buffer: memoryview, /) -> int:
+        """Read into ``buffer`` (without a copy when the inner stream has ``readinto``)."""
+        inner_readinto = getattr(self._inner, "readinto", None)
+        if self._prefix or inner_readinto is None:
+            data = self.read(len(buffer))
+            buffer[: len(data)] = data
+            return len(data)
+        size = min(len(buffer), self._remaining)
+        if size <= 0:
+            return 0
+        count: int = inner_readinto(buffer[:size]) or 0
+        self._remaining -= count
+        if self._on_read is not None and count:
+            self._on_read(count)
+        return count
+
     def drain(self) -> None:
         """Consume whatever the reader of this window left unread."""
         self._prefix = b""
