@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import random
 import tarfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -314,10 +315,45 @@ def test_unread_and_partly_read_contents_are_skipped() -> None:
         if index == 0:
             firsts.append(reader.read_content(10))  # then leave the rest unread
         elif index == 3:
-            firsts.append(bytes(reader.read_small_content()))
+            firsts.append(reader.read_content(100))
     assert names == [f"m{index}" for index in range(4)]
     assert firsts == [payloads[0][:10], payloads[3]]
     assert reader.ended_cleanly
+
+
+@pytest.mark.parametrize("size", [0, 1, 511, 512, (1 << 18) - 1024, 1 << 18, 700_000])
+def test_checksums_cover_regular_files_whole_and_consume_them(size: int) -> None:
+    payload = random.Random(size).randbytes(size)
+    members = [
+        Member("before", data=b"x" * 700),
+        Member("data", data=payload),
+        Member("link", type=tarfile.SYMTYPE, linkname="data"),
+        Member("after", data=b"y"),
+    ]
+    reader = TarReader(io.BytesIO(write_tar(members)), LABEL, checksums=True)
+    crcs = {}
+    for header in reader:
+        crcs[header.name] = header.crc
+        assert reader.read_content(10) == b""  # the reader consumed the contents
+    assert crcs == {
+        "before": zlib.crc32(b"x" * 700),
+        "data": zlib.crc32(payload),
+        "link": None,
+        "after": zlib.crc32(b"y"),
+    }
+    assert reader.ended_cleanly
+
+
+def test_no_checksums_unless_asked() -> None:
+    data, _ = content_archive()
+    assert [header.crc for header in TarReader(io.BytesIO(data), LABEL)] == [None] * 4
+
+
+def test_checksums_of_a_truncated_member_fail_cleanly() -> None:
+    data = write_tar([Member("big", data=bytes(300_000))])
+    reader = TarReader(io.BytesIO(data[:100_000]), LABEL, checksums=True)
+    with pytest.raises(TarTruncatedError):
+        list(reader)
 
 
 def test_skipping_uses_the_stream_skip_method_when_present() -> None:

@@ -2,21 +2,18 @@
 
 One pass over the (already decompressed) stream: each header becomes an :class:`Entry` with a
 normalised path, whiteout and opaque markers are recognised, and regular files get a content
-fingerprint computed chunk by chunk. Contents are never kept and nothing touches the disk.
+fingerprint (CRC-32, computed by the tar reader as the bytes pass). Contents are never kept and
+nothing touches the disk.
 """
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable
 from typing import Any
 
 from auger.layers import paths
 from auger.layers.tarstream import TarHeader, TarReader
 from auger.model import Entry, EntryKind, LayerScan, Readable
-
-_SMALL = 64 << 10
-"""Members up to this size are fingerprinted in one piece."""
 
 _KINDS = {
     "0": EntryKind.FILE,
@@ -28,16 +25,6 @@ _KINDS = {
     "5": EntryKind.DIR,
     "6": EntryKind.FIFO,
 }
-
-
-def _fingerprint(reader: TarReader, size: int) -> int:
-    """CRC-32 of a member's contents, read a buffer at a time and never copied."""
-    if size <= _SMALL:
-        return zlib.crc32(reader.read_small_content())
-    crc = 0
-    while chunk := reader.read_content_view(size):
-        crc = zlib.crc32(chunk, crc)
-    return crc
 
 
 def _classify(path: str) -> tuple[EntryKind | None, str]:
@@ -60,8 +47,8 @@ _new_entry: Callable[[type[Entry], tuple[Any, ...]], Entry] = tuple.__new__
 """Make an :class:`Entry` from a tuple, skipping the named tuple's Python-level ``__new__``."""
 
 
-def _entry(reader: TarReader, header: TarHeader, warnings: list[str]) -> Entry | None:
-    """The entry for ``header`` (reading its contents), or ``None`` for the root itself."""
+def _entry(header: TarHeader, warnings: list[str]) -> Entry | None:
+    """The entry for ``header``, or ``None`` for the root itself."""
     name = header.name
     if "//" in name or name.startswith((".", "/")) or "/." in name:
         path, escaped = paths.normalize(name)
@@ -74,7 +61,7 @@ def _entry(reader: TarReader, header: TarHeader, warnings: list[str]) -> Entry |
         path = clean = name.rstrip("/")
     marker, target = _classify(path) if ".wh." in path else (None, path)
     kind = marker or _KINDS.get(header.typeflag, EntryKind.OTHER)
-    digest = _fingerprint(reader, header.size) if kind is EntryKind.FILE else None
+    digest = header.crc if kind is EntryKind.FILE else None
     return Entry(
         target,
         kind,
@@ -91,17 +78,17 @@ def _entry(reader: TarReader, header: TarHeader, warnings: list[str]) -> Entry |
 
 def scan_layer(stream: Readable, label: str) -> LayerScan:
     """Read a whole layer tar from ``stream`` and describe every entry in it."""
-    reader = TarReader(stream, label)
+    reader = TarReader(stream, label, checksums=True)
     entries: list[Entry] = []
     append = entries.append
     warnings: list[str] = []
     size = 0
     file_kind = EntryKind.FILE
     for header in reader:
-        name, typeflag, header_size, mode, uid, gid, link, _ = header
+        name, typeflag, header_size, mode, uid, gid, link, _, crc = header
         size += header_size
         if ".wh." in name or "/." in name or "//" in name or name.startswith((".", "/")):
-            entry = _entry(reader, header, warnings)  # markers and names to normalise
+            entry = _entry(header, warnings)  # markers and names to normalise
             if entry is None:  # the root: dive counts the size of "/" but not of "./"
                 if paths.go_clean(name) == ".":
                     size -= header_size
@@ -119,7 +106,7 @@ def scan_layer(stream: Readable, label: str) -> LayerScan:
                         uid,
                         gid,
                         link,
-                        _fingerprint(reader, header_size),
+                        crc,
                         "",
                         typeflag,
                     ),

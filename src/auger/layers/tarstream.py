@@ -31,6 +31,8 @@ _TYPEFLAGS = ["0" if code == 0 else chr(code) for code in range(256)]
 """A typeflag byte as a string (NUL, the oldest tars', is a regular file)."""
 _NO_DATA = frozenset("123456")
 """Typeflags whose size field does not count stored bytes (links, devices, directories)."""
+_REGULAR = frozenset("07")
+"""Typeflags of regular files (contiguous files are regular files too)."""
 _MAX_META = 1 << 20
 """Largest GNU long-name or pax header accepted."""
 
@@ -55,9 +57,13 @@ class TarHeader(NamedTuple):
     linkname: str
     offset: int
     """Offset of the member's data in the stream."""
+    crc: int | None = None
+    """CRC-32 of a regular file's contents, when the reader was asked for checksums."""
 
 
-_new_header: Callable[[type[TarHeader], tuple[str, str, int, int, int, int, str, int]], TarHeader]
+_new_header: Callable[
+    [type[TarHeader], tuple[str, str, int, int, int, int, str, int, int | None]], TarHeader
+]
 _new_header = tuple.__new__
 """Make a :class:`TarHeader` from a tuple, skipping the named tuple's Python-level ``__new__``."""
 
@@ -134,11 +140,15 @@ class TarReader:
     header and small contents cost no call to the stream and no copy; a stream with a
     ``skip(n)`` method (a seekable file) is instead read one header at a time and its contents
     are skipped, not read.
+
+    With ``checksums``, the reader consumes each regular file's contents itself and puts their
+    CRC-32 in the header (the layer scanner's fingerprint, computed where the bytes already are).
     """
 
-    def __init__(self, stream: Readable, label: str) -> None:
+    def __init__(self, stream: Readable, label: str, *, checksums: bool = False) -> None:
         self._stream = stream
         self._label = label
+        self._checksums = checksums
         self._seek: Callable[[int], int] | None = getattr(stream, "skip", None)
         self._readinto: Callable[[memoryview], int] | None = getattr(stream, "readinto", None)
         self._buffer = bytearray(BLOCK if self._seek is not None else _READAHEAD)
@@ -265,18 +275,20 @@ class TarReader:
         self._remaining -= step
         return self._take(step, "inside a member")
 
-    def read_small_content(self) -> bytes | memoryview:
-        """The rest of the current member, without a copy when it fits the read-ahead buffer
-        (then valid until the next read). The member's padding is consumed with it."""
+    def _checksum_rest(self) -> int:
+        """CRC-32 of the rest of the current member, consumed with its padding."""
         size = self._remaining
         total = size + self._padding
-        if total <= len(self._buffer) or total <= self._end - self._start:
-            data: bytes | memoryview = self._take(total, "inside a member")[:size]
-        else:
-            data = self._read_exact(total, "inside a member")[:size]
-        self._remaining = 0
-        self._padding = 0
-        return data
+        start = self._start
+        if total <= self._end - start:  # already buffered: the common case
+            self._start = start + total
+            self._pos += total
+            self._remaining = self._padding = 0
+            return zlib.crc32(self._view[start : start + size])
+        crc = 0
+        while chunk := self.read_content_view(size):
+            crc = zlib.crc32(chunk, crc)
+        return crc
 
     def _finish_member(self) -> None:
         if self._remaining or self._padding:
@@ -311,6 +323,7 @@ class TarReader:
         seen_any = False
         unpack = _FIELDS.unpack_from
         adler32 = zlib.adler32
+        checksums = self._checksums
         while True:
             if self._remaining or self._padding:
                 self._skip(self._remaining + self._padding, "inside a member")
@@ -408,11 +421,14 @@ class TarReader:
                 pax = {}
             if raw_flag == 0 and name.endswith(b"/"):  # old-style entries: a slash means dir
                 typeflag = "5"
+            crc = None
             if typeflag in _NO_DATA:
                 self._remaining = self._padding = 0
             else:
                 self._remaining = size
                 self._padding = -size % BLOCK
+                if checksums and typeflag in _REGULAR:
+                    crc = self._checksum_rest()
             yield _new_header(
                 TarHeader,
                 (
@@ -424,5 +440,6 @@ class TarReader:
                     gid,
                     linkname.decode("utf-8", "surrogateescape") if linkname else "",
                     self._pos,
+                    crc,
                 ),
             )
