@@ -269,3 +269,39 @@ def dive_metrics(layers: list[tuple[Entry, ...]], layer_sizes: list[int]) -> Div
         tuple(tree.nodes[path] for path in order) for tree, order in zip(trees, orders, strict=True)
     )
     return DiveMetrics(efficiency, wasted, user_percent, tuple(inefficient), file_lists)
+
+
+PlainDiveMetrics = tuple[float, int, float, list[tuple[str, int, int]], list[list[int]]]
+""":class:`DiveMetrics` as plain data: file lists hold each entry's index in its layer
+(``-1`` for an implicit directory)."""
+
+
+def to_plain(metrics: DiveMetrics, layers: list[tuple[Entry, ...]]) -> PlainDiveMetrics:
+    """``metrics`` as plain data, for :func:`from_plain` in another process."""
+    file_lists = []
+    for entries, files in zip(layers, metrics.file_lists, strict=True):
+        index = {id(entry): position for position, entry in enumerate(entries)}
+        file_lists.append([-1 if entry is None else index[id(entry)] for entry in files])
+    references = [(ref.path, ref.count, ref.size) for ref in metrics.inefficient_files]
+    return (
+        metrics.efficiency,
+        metrics.wasted_bytes,
+        metrics.user_wasted_percent,
+        references,
+        file_lists,
+    )
+
+
+def from_plain(plain: PlainDiveMetrics, layers: list[tuple[Entry, ...]]) -> DiveMetrics:
+    """Rebuild the metrics :func:`to_plain` flattened, over the same ``layers``."""
+    efficiency, wasted, user_percent, references, file_lists = plain
+    return DiveMetrics(
+        efficiency,
+        wasted,
+        user_percent,
+        tuple(DiveFileReference(*reference) for reference in references),
+        tuple(
+            tuple([None if position < 0 else entries[position] for position in positions])
+            for entries, positions in zip(layers, file_lists, strict=True)
+        ),
+    )

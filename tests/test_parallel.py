@@ -1,0 +1,185 @@
+"""Running work beside the main process: the forked path, the sequential path, and failures."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from auger.analysis import dive
+from auger.analysis.image import analyze_image
+from auger.archive_writer import (
+    ImageSpec,
+    LayerSpec,
+    directory,
+    docker_archive,
+    file,
+    hardlink,
+    layer_tar,
+    opaque,
+    symlink,
+    whiteout,
+)
+from auger.layers.scanner import scan_layer
+from auger.parallel import can_fork, in_parallel
+from auger.pipeline import analyze
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX-only")
+
+
+@contextmanager
+def another_thread() -> Iterator[None]:
+    """Keep a second thread alive, as the explorer's analysis worker does."""
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        yield
+    finally:
+        release.set()
+        thread.join()
+
+
+def require_fork() -> None:
+    if not can_fork():
+        pytest.fail("this test needs a second CPU and a single-threaded test process")
+
+
+def test_the_background_runs_in_a_child_when_it_can() -> None:
+    require_fork()
+    background, foreground = in_parallel(os.getpid, os.getpid)
+    assert foreground == os.getpid()
+    assert background != os.getpid()
+
+
+def test_send_and_receive_carry_the_result_across() -> None:
+    require_fork()
+    result, _ = in_parallel(
+        lambda: {"pid": os.getpid(), "items": frozenset({1, 2})},
+        lambda: None,
+        send=lambda value: (value["pid"], sorted(value["items"])),
+        receive=lambda plain: {"pid": plain[0], "items": frozenset(plain[1]), "received": True},
+    )
+    assert result["pid"] != os.getpid()
+    assert result == {"pid": result["pid"], "items": frozenset({1, 2}), "received": True}
+
+
+def test_with_another_thread_alive_both_run_here() -> None:
+    with another_thread():
+        assert not can_fork()
+        background, foreground = in_parallel(
+            os.getpid, os.getpid, send=lambda _: pytest.fail("no child, nothing to send")
+        )
+    assert background == foreground == os.getpid()
+
+
+def test_a_failing_child_is_replaced_by_a_run_here() -> None:
+    require_fork()
+    calls: list[int] = []
+
+    def background() -> str:
+        calls.append(os.getpid())  # only the parent's list is seen here
+        if os.getpid() == parent:
+            return "here"
+        raise RuntimeError("the child fails")
+
+    parent = os.getpid()
+    assert in_parallel(background, lambda: 1) == ("here", 1)
+    assert calls == [parent]
+
+
+def test_an_unsendable_result_falls_back_to_a_run_here() -> None:
+    require_fork()
+    result, _ = in_parallel(lambda: {os.getpid(), object()}, lambda: None)
+    assert os.getpid() in result
+
+
+def test_errors_of_the_background_are_raised_as_a_sequential_run_would() -> None:
+    require_fork()
+
+    def broken() -> int:
+        raise ValueError("broken input")
+
+    with pytest.raises(ValueError, match="broken input"):
+        in_parallel(broken, lambda: None)
+
+
+def test_a_failing_foreground_stops_and_reaps_the_child() -> None:
+    require_fork()
+    started: list[int] = []
+
+    def background() -> int:
+        threading.Event().wait(30)  # would outlive the test if not stopped
+        return 0
+
+    def foreground() -> None:
+        started.append(1)
+        raise KeyError("foreground")
+
+    began = time.monotonic()
+    with pytest.raises(KeyError):
+        in_parallel(background, foreground)
+    assert started == [1]
+    assert time.monotonic() - began < 10  # the child was killed, not waited for
+
+
+def mixed_layers() -> list[bytes]:
+    return [
+        layer_tar(
+            [
+                directory("etc"),
+                file("etc/a", b"one"),
+                file("etc/b", b"two" * 50),
+                hardlink("etc/c", "etc/b"),
+                file("usr/lib/deep/x", b"implicit parents"),
+                directory("var/cache"),
+                file("var/cache/blob", bytes(5000)),
+            ]
+        ),
+        layer_tar(
+            [
+                file("etc/a", b"one, changed"),
+                file("etc/a", b"one, changed again"),  # duplicate entry: last wins
+                whiteout("etc/b"),
+                symlink("etc/s", "a"),
+                opaque("var/cache"),
+                file("var/cache/new", b"n"),
+            ]
+        ),
+        layer_tar([whiteout("usr/lib"), file("etc/b", b"back")]),
+    ]
+
+
+def test_dive_metrics_survive_the_trip_as_plain_data() -> None:
+    layers = [scan_layer(io.BytesIO(data), "layer").entries for data in mixed_layers()]
+    metrics = dive.dive_metrics(layers, [100, 200, 300])
+    assert any(None in files for files in metrics.file_lists)  # implicit directories included
+    rebuilt = dive.from_plain(dive.to_plain(metrics, layers), layers)
+    assert rebuilt == metrics
+    assert all(
+        a is b
+        for before, after in zip(metrics.file_lists, rebuilt.file_lists, strict=True)
+        for a, b in zip(before, after, strict=True)
+    )
+
+
+def test_analysis_is_the_same_with_and_without_a_child(tmp_path: Path) -> None:
+    require_fork()
+    archive = tmp_path / "image.tar"
+    archive.write_bytes(
+        docker_archive(
+            ImageSpec([LayerSpec(data, f"RUN step {i}") for i, data in enumerate(mixed_layers())])
+        )
+    )
+    forked = analyze(f"docker-archive://{archive}")
+    with another_thread():
+        sequential = analyze(f"docker-archive://{archive}")
+    assert forked.dive == sequential.dive
+    assert forked == sequential
+    assert analyze_image(forked.image) == forked
