@@ -14,6 +14,7 @@ the end are the image's wasted bytes.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from auger.layers import paths
@@ -32,6 +33,12 @@ _LINKS = (EntryKind.SYMLINK, EntryKind.HARDLINK)
 _FILE = EntryKind.FILE
 _DIR = EntryKind.DIR
 _HARDLINK = EntryKind.HARDLINK
+_ADDED = DiffType.ADDED
+
+_new_change: Callable[[type[Change], tuple[str, DiffType, Entry, None]], Change] = tuple.__new__
+_new_visible: Callable[[type[VisibleEntry], tuple[int, Entry | None]], VisibleEntry]
+_new_visible = tuple.__new__
+"""Named tuples made from tuples, skipping their Python-level ``__new__`` (one per entry)."""
 
 
 class _Content:
@@ -238,34 +245,45 @@ class _Overlay:
             return None, earlier.entry
         return None, old.entry if old is not None else None
 
-    def add(self, entry: Entry) -> None:
-        """Apply one non-marker entry of the current layer."""
-        path = entry.path
-        head, _, name = path.rpartition("/")
-        parent = self.nodes.get(head) if head else self.root
-        if parent is None or parent.children is None:
-            parent = self._ensure_dir(head)
-        old = self.nodes.get(path)
-        if old is None and path not in self.changes:  # a new path: the common case
+    def add_all(self, entries: Iterable[Entry]) -> None:
+        """Apply the current layer's non-marker entries in order.
+
+        New paths, the bulk of most layers, are handled inline with local names only; anything
+        that meets a visible or already changed path goes through :meth:`_replace`.
+        """
+        nodes = self.nodes
+        changes = self.changes
+        contents = self.contents
+        layer_files = self.layer_files
+        root = self.root
+        layer = self.layer
+        for entry in entries:
+            path = entry.path
+            head, _, name = path.rpartition("/")
+            parent = nodes.get(head) if head else root
+            if parent is None or parent.children is None:
+                parent = self._ensure_dir(head)
+            old = nodes.get(path)
+            if old is not None or path in changes:
+                self._replace(entry, parent, old)
+                continue
             kind = entry.kind
             if entry.size > 0:
-                content: _Content | None = _Content(entry, self.layer)
-                self.contents.append(content)  # type: ignore[arg-type]
+                content: _Content | None = _Content(entry, layer)
+                contents.append(content)  # type: ignore[arg-type]
                 if kind is _FILE:
-                    self.layer_files[path] = content  # type: ignore[assignment]
+                    layer_files[path] = content  # type: ignore[assignment]
+                content.refs = 1  # type: ignore[union-attr]
             elif kind is _HARDLINK:
                 content = self._content_for(entry)
+                if content is not None:
+                    content.refs += 1
             else:
                 content = None
-            if content is not None:
-                content.refs += 1
-            node = _Node(entry, self.layer, {} if kind is _DIR else None, content)
-            assert parent.children is not None
-            parent.children[name] = node
-            self.nodes[path] = node
-            self.changes[path] = Change(path, DiffType.ADDED, entry, None)
-            return
-        self._replace(entry, parent, old)
+            node = _Node(entry, layer, {} if kind is _DIR else None, content)
+            parent.children[name] = node  # type: ignore[index]
+            nodes[path] = node
+            changes[path] = _new_change(Change, (path, _ADDED, entry, None))
 
     def _replace(self, entry: Entry, parent: _Node, old: _Node | None) -> None:
         """Apply an entry whose path was visible below or already changed in this layer."""
@@ -332,9 +350,7 @@ class _Overlay:
                     self.marker_waste.append(
                         WasteItem(entry.path, entry.size, index, index, WasteCause.DELETED)
                     )
-        add = self.add
-        for entry in entries if not markers else [e for e in entries if not e.kind.is_marker]:
-            add(entry)
+        self.add_all(entries if not markers else [e for e in entries if not e.kind.is_marker])
         return self.changes
 
 
@@ -365,7 +381,10 @@ def stack_layers(layers: list[tuple[Entry, ...]]) -> OverlayResult:
         stored[item.stored_in] += item.size
         caused[item.hidden_by] += item.size
     waste.sort(key=lambda item: (-item.size, item.path, item.stored_in))
-    final = {path: VisibleEntry(node.layer, node.entry) for path, node in overlay.nodes.items()}
+    final = {
+        path: _new_visible(VisibleEntry, (node.layer, node.entry))
+        for path, node in overlay.nodes.items()
+    }
     analyses = tuple(
         LayerAnalysis(index, tuple(changes.values()), stored[index], caused[index])
         for index, changes in enumerate(per_layer)
