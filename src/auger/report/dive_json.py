@@ -159,24 +159,32 @@ def export(analysis: ImageAnalysis, *, with_files: bool = True) -> dict[str, Any
 
 _EMPTY_FILE_INFO = json.dumps(_file_info(None), separators=(",", ":"))
 _quote = json.encoder.encode_basestring
-_MODES: dict[tuple[int, str], int] = {}
-"""Go file modes by (tar mode, type flag): images repeat a handful of combinations."""
+_TAILS: dict[tuple[int, str, int, int], str] = {}
+"""The JSON after ``size`` by (tar mode, type flag, uid, gid): images repeat a handful."""
+
+
+def _tail(entry: Entry) -> str:
+    key = (entry.mode, entry.typeflag, entry.uid, entry.gid)
+    tail = _TAILS.get(key)
+    if tail is None:
+        mode = go_file_mode(entry)
+        tail = _TAILS[key] = (
+            f'"fileMode":{mode},"uid":{entry.uid},"gid":{entry.gid},'
+            f'"isDir":{"true" if mode & GO_MODE_DIR else "false"}}}'
+        )
+    return tail
 
 
 def _file_info_json(entry: Entry | None) -> str:
     """:func:`_file_info` rendered straight to JSON text (the export's hot loop)."""
     if entry is None:
         return _EMPTY_FILE_INFO
-    mode = _MODES.get((entry.mode, entry.typeflag))
-    if mode is None:
-        mode = _MODES[entry.mode, entry.typeflag] = go_file_mode(entry)
+    tail = _TAILS.get((entry.mode, entry.typeflag, entry.uid, entry.gid)) or _tail(entry)
     link = _quote(_dive_text(entry.link)) if entry.link else '""'
     name = entry.name or (entry.path if not entry.kind.is_marker else paths.stored_name(entry))
     return (
-        f'{{"path":{_quote(_dive_text(name))},'
-        f'"typeFlag":{ord(entry.typeflag)},"linkName":{link},"size":{entry.size},'
-        f'"fileMode":{mode},"uid":{entry.uid},"gid":{entry.gid},'
-        f'"isDir":{"true" if mode & GO_MODE_DIR else "false"}}}'
+        f'{{"path":{_quote(_dive_text(name))},"typeFlag":{ord(entry.typeflag)},'
+        f'"linkName":{link},"size":{entry.size},{tail}'
     )
 
 
