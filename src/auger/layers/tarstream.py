@@ -25,8 +25,8 @@ _CHUNK = 1 << 20
 _READAHEAD = 1 << 18
 """How far a stream is read ahead of the member being parsed."""
 _ZERO_BLOCK = bytes(BLOCK)
-_FIELDS = struct.Struct("100s8s8s8s12s12x8sB100s6s82x155s12x")
-"""name, mode, uid, gid, size, (mtime), chksum, typeflag, linkname, magic, (...), prefix."""
+_FIELDS = struct.Struct("100s24s12s12x8sB100s6s82x155s12x")
+"""name, mode+uid+gid, size, (mtime), chksum, typeflag, linkname, magic, (...), prefix."""
 _TYPEFLAGS = ["0" if code == 0 else chr(code) for code in range(256)]
 """A typeflag byte as a string (NUL, the oldest tars', is a regular file)."""
 _NO_DATA = frozenset("123456")
@@ -89,6 +89,11 @@ def _number(field: bytes | bytearray) -> int:
     except ValueError:
         digits = field.split(b"\0", 1)[0].strip()
         return int(digits, 8) if digits else 0
+
+
+def _owner(fields: bytes) -> tuple[int, int, int]:
+    """Parse the adjacent mode, uid and gid fields of a header."""
+    return _number(fields[:8]), _number(fields[8:16]), _number(fields[16:24])
 
 
 def _checksum_ok(block: bytes | bytearray) -> bool:
@@ -324,6 +329,8 @@ class TarReader:
         unpack = _FIELDS.unpack_from
         adler32 = zlib.adler32
         checksums = self._checksums
+        owners: dict[bytes, tuple[int, int, int]] = {}
+        """Parsed mode, uid and gid fields: a layer repeats a handful of combinations."""
         while True:
             if self._remaining or self._padding:
                 self._skip(self._remaining + self._padding, "inside a member")
@@ -342,9 +349,7 @@ class TarReader:
             self._pos += BLOCK
             (
                 raw_name,
-                raw_mode,
-                raw_uid,
-                raw_gid,
+                raw_owner,
                 raw_size,
                 raw_checksum,
                 raw_flag,
@@ -375,18 +380,16 @@ class TarReader:
             try:
                 try:
                     size = int(raw_size.rstrip(b"\0 "), 8)
-                    mode = int(raw_mode.rstrip(b"\0 "), 8)
-                    uid = int(raw_uid.rstrip(b"\0 "), 8)
-                    gid = int(raw_gid.rstrip(b"\0 "), 8)
                 except ValueError:
                     size = _number(raw_size)
-                    mode = _number(raw_mode)
-                    uid = _number(raw_uid)
-                    gid = _number(raw_gid)
+                owner = owners.get(raw_owner)
+                if owner is None:
+                    owner = owners[raw_owner] = _owner(raw_owner)
             except ValueError as exc:
                 raise TarHeaderError(
                     f"{self._label} has a corrupt header (at byte {self._pos - BLOCK})"
                 ) from exc
+            mode, uid, gid = owner
             if size < 0:
                 raise TarHeaderError(f"{self._label} has a negative member size")
             typeflag = _TYPEFLAGS[raw_flag]
