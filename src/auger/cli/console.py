@@ -85,21 +85,29 @@ class StderrProgress(Progress):
 
 def write_atomically(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` in one step: readers see the old file or the new one."""
-    import tempfile  # noqa: PLC0415 - only when writing files
-
-    directory = path.parent if str(path.parent) else Path()
+    handle, temporary = _create_beside(path)
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(text.encode("utf-8"))
+        temporary.replace(path)
     except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from exc
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        Path(temporary).chmod(0o644)
-        Path(temporary).replace(path)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise UsageError(f"cannot write {path}: {exc.strerror}") from exc
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+
+
+def _create_beside(path: Path) -> tuple[int, Path]:
+    """Create a new, private-named file next to ``path``; return its descriptor and path."""
+    if not path.name:
+        raise UsageError(f"cannot write {path}: not a file name")
+    for _ in range(100):
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}")
+        try:
+            return os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644), temporary
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror}") from exc
+    raise UsageError(f"cannot write {path}: no free temporary name beside it")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import platform as _platform
+import os
 
 from auger.errors import UsageError
 from auger.sources.interface import Platform
@@ -24,9 +24,19 @@ _MACHINES = {
 
 def host_platform() -> Platform:
     """The platform a container started here would use (always ``linux``)."""
-    machine = _platform.machine().lower()
+    machine = _machine().lower()
     arch, variant = _MACHINES.get(machine, (machine, None))
     return Platform("linux", arch, variant)
+
+
+def _machine() -> str:
+    """The hardware name (``uname -m``); the platform module only where there is no uname."""
+    uname = getattr(os, "uname", None)
+    if uname is not None:
+        return str(uname().machine)
+    import platform  # noqa: PLC0415 - slow to import, and only needed off POSIX
+
+    return platform.machine()
 
 
 def parse_platform(text: str) -> Platform:
