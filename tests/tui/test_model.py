@@ -158,7 +158,7 @@ def test_toggles_and_filter_keep_matches_and_their_ancestors(
         keep = {
             path
             for path in in_view
-            if plain[path][0] in shown and (found is None or index.id_of[path] in found.match_set)
+            if plain[path][0] in shown and (found is None or index.id_of[path] in found)
         }
         assert set(shown_rows(model, view)) == with_ancestors(keep)
 

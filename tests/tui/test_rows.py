@@ -78,3 +78,12 @@ def test_filter_forms(sample: Path) -> None:
     narrowed = apply_filter("pas", slashed, first)
     assert narrowed is not None
     assert [explorer.index.paths[n] for n in narrowed.matches] == ["etc/passwd"]
+
+
+def test_filter_membership_agrees_with_its_matches(sample: Path) -> None:
+    explorer = load_explorer(sample)
+    for text in ("lib", r"\.so$", "*.so", "no such path", "^/etc$"):
+        found = apply_filter(text, explorer.haystack, None)
+        assert found is not None
+        every = range(-1, len(explorer.index.paths) + 1)
+        assert [n for n in every if n in found] == found.matches

@@ -134,7 +134,7 @@ class ViewModel:
     def shows(self, view: View, item: Item) -> bool:
         """True if the item passes the toggles and the filter itself or holds one that does."""
         self._use(view)
-        matched = view.filter is None or item.id in view.filter.match_set
+        matched = view.filter is None or item.id in view.filter
         if not item.context and item.diff in view.shown and matched:
             return True
         if not item.is_dir:
@@ -196,8 +196,8 @@ class ViewModel:
             if members is None:
                 members = self._changed_sets[key] = frozenset(ids)
             return (matches[k] for k in range(first, last) if matches[k] in members)
-        match_set = view.filter.match_set
-        return (ids[k] for k in range(start, stop) if ids[k] in match_set)
+        found = view.filter
+        return (ids[k] for k in range(start, stop) if ids[k] in found)
 
     def _reachable(self, number: int, top: int, layer: int) -> bool:
         """False for a path removed below something that is no longer a directory."""

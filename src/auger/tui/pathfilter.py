@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import operator
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import compress, repeat
 
@@ -25,7 +26,13 @@ class PathFilter:
     kind: str
     """``text`` (a plain substring), ``regex`` or ``glob``."""
     matches: list[int]
-    match_set: frozenset[int]
+
+    def __contains__(self, number: int) -> bool:
+        """True if the path ``number`` matches (a binary search: no set of every match to
+        build on each keystroke, when a screen only asks about a few dozen paths)."""
+        matches = self.matches
+        position = bisect_left(matches, number)
+        return position < len(matches) and matches[position] == number
 
     def describe(self) -> str:
         """How the filter reads in the header line."""
@@ -39,6 +46,10 @@ class Haystack:
         self._paths = paths
         self._slashed: list[str] | None = None
         self._names: list[str] | None = None
+
+    def prepare(self) -> None:
+        """Build everything now (it takes a moment on large images) rather than on first use."""
+        _ = self.slashed, self.names
 
     @property
     def slashed(self) -> list[str]:
@@ -80,8 +91,8 @@ def apply_filter(text: str, haystack: Haystack, previous: PathFilter | None) -> 
     if previous is not None and narrowing and not _SPECIAL.intersection(text):
         slashed = haystack.slashed
         matches = [n for n in previous.matches if text in slashed[n]]
-        return PathFilter(text, "text", matches, frozenset(matches))
+        return PathFilter(text, "text", matches)
     kind, matches = _scan(text, haystack)
     if matches and matches[0] == 0:
         matches = matches[1:]  # the root is always shown, never matched
-    return PathFilter(text, kind, matches, frozenset(matches))
+    return PathFilter(text, kind, matches)

@@ -77,8 +77,11 @@ class MainScreen(Screen[None]):
             self.call_after_refresh(self.run_worker, self._group_waste, thread=True)
 
     def _group_waste(self) -> None:
+        """In the background: group the waste, then ready what the path filter searches (so
+        that not even the first keystroke in the filter waits for it)."""
         self.explorer.group_waste()
         self.post_message(WasteGrouped())
+        self.explorer.haystack.prepare()
 
     def on_waste_grouped(self) -> None:
         self.query_one(ImageDetails).show(self.explorer.analysis, self.explorer.waste)
