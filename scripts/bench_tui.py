@@ -121,10 +121,13 @@ async def interact(explorer: Explorer, repeat: int, started: float) -> None:
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
         print(f"first screen: {time.perf_counter() - started:.2f} s after the analysis")
-        while explorer.waste is None:  # grouped in a worker: let it finish before measuring
+        while explorer.waste is None or not explorer.haystack.ready:  # background work
             await pilot.pause(0.1)
         await pilot.pause()
-        print(f"wasted paths grouped (in the background) {time.perf_counter() - started:.2f} s")
+        print(
+            "wasted paths grouped and filter readied (in the background) "
+            f"{time.perf_counter() - started:.2f} s"
+        )
         screen = app.screen
         tree = screen.query_one(FileTree)
         index = explorer.index

@@ -183,3 +183,19 @@ def test_the_wasted_space_view_lists_the_largest_groups_only() -> None:
     group = WasteGroup("x", 1, 1, WasteCause.DELETED, 1, (0,))
     screen = WasteScreen((group,) * (MAX_ROWS + 10))
     assert (len(screen.groups), screen.total) == (MAX_ROWS, MAX_ROWS + 10)
+
+
+def test_the_filter_haystack_is_readied_in_the_background(sample: Path) -> None:
+    async def body() -> None:
+        app = make_app(sample)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            screen = main_screen(app)
+            for _ in range(100):
+                if screen.explorer.haystack.ready:
+                    break
+                await pilot.pause(0.05)
+            assert screen.explorer.haystack.ready
+            assert screen.explorer.waste is not None
+
+    run(body)

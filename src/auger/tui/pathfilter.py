@@ -47,6 +47,11 @@ class Haystack:
         self._slashed: list[str] | None = None
         self._names: list[str] | None = None
 
+    @property
+    def ready(self) -> bool:
+        """True once everything is built."""
+        return self._slashed is not None and self._names is not None
+
     def prepare(self) -> None:
         """Build everything now (it takes a moment on large images) rather than on first use."""
         _ = self.slashed, self.names
