@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widget import Widget
 from textual.widgets import Static
 
 from auger.model import DiffType
 from auger.tui.model import Mode, SortOrder
 from auger.tui.screens.help import HelpScreen
+from auger.tui.widgets.details import LayerDetails
 from auger.tui.widgets.filter_bar import FilterBar
 from auger.tui.widgets.layers import LayersPane
 from tests.tui.support import SIZE, main_screen, make_app, row_paths, run, selected_path, tree_of
@@ -43,21 +45,33 @@ def test_opens_on_the_first_layer_with_the_layers_pane_focused(sample: Path) -> 
     run(body)
 
 
+def shown_text(widget: Widget) -> str:
+    """What the widget shows on screen, line by line."""
+    return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
+
+
 def test_arrows_in_the_layers_pane_select_a_layer(sample: Path) -> None:
     async def body() -> None:
         app = make_app(sample)
         async with app.run_test(size=SIZE) as pilot:
+            details = main_screen(app).query_one(LayerDetails)
+            layers = len(main_screen(app).explorer.analysis.image.layers)
             await pilot.press("down", "down")
             await pilot.pause()
             assert main_screen(app).view.layer == 2
             assert "app" not in row_paths(app)
+            assert f"2 (3 of {layers})" in shown_text(details)
             await pilot.press("down")
             await pilot.pause()
             assert main_screen(app).view.layer == 3
             assert "app" in row_paths(app)
-            await pilot.press("up", "up", "up")
+            await pilot.press("tab", "ctrl+f", "p", "escape", "ctrl+o")  # same layer, new views
+            await pilot.pause()
+            assert f"3 (4 of {layers})" in shown_text(details)
+            await pilot.press("shift+tab", "up", "up", "up")
             await pilot.pause()
             assert main_screen(app).view.layer == 0
+            assert f"0 (1 of {layers})" in shown_text(details)
 
     run(body)
 

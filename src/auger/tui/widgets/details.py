@@ -29,7 +29,13 @@ def _grid(rows: list[tuple[str, str]]) -> Table:
 class LayerDetails(Static):
     """Digest, diff ID, sizes, full command and creation time of the selected layer."""
 
+    shown: int | None = None
+    """The layer on display (redrawn only when it changes, not on every change of view)."""
+
     def show(self, analysis: ImageAnalysis, index: int) -> None:
+        if index == self.shown:
+            return
+        self.shown = index
         layer, overlay = analysis.image.layers[index], analysis.layers[index]
         stored = f" ({size(layer.stored_size)} stored)" if layer.stored_size is not None else ""
         wasted = f"{size(overlay.stored_waste)} stored here, {size(overlay.caused_waste)} hidden"
