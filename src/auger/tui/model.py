@@ -96,6 +96,8 @@ class ViewModel:
         """The items directly under directory ``number`` that ``view`` shows, in its order."""
         self._use(view)
         candidates = self.index.children[number] or []
+        if view.filter is not None and len(candidates) > 1:
+            candidates = self._holding_matches(number, view.filter.matches, candidates)
         if view.mode is Mode.AGGREGATED:
             items = self._stacked(view.layer, candidates)
         else:
@@ -105,6 +107,29 @@ class ViewModel:
         if view.sort is SortOrder.SIZE:
             items.sort(key=lambda item: -self.size(view, item))
         return items
+
+    def _holding_matches(self, number: int, matches: list[int], children: list[int]) -> list[int]:
+        """The ``children`` of ``number`` whose subtree holds a filter match (no other child
+        can be shown), found from the matches when they are fewer than the children.
+
+        A path's subtree is the id range ``[id, end[id])``, so each child holding matches is
+        found from its first match, and its other matches are skipped by bisection.
+        """
+        index = self.index
+        first = bisect_left(matches, number + 1)
+        last = bisect_left(matches, index.end[number], first)
+        if last - first >= len(children):
+            return children
+        parent, end = index.parent, index.end
+        found: list[int] = []
+        position = first
+        while position < last:
+            child = matches[position]
+            while parent[child] != number:
+                child = parent[child]
+            found.append(child)
+            position = bisect_left(matches, end[child], position + 1, last)
+        return found
 
     def _stacked(self, layer: int, candidates: list[int]) -> list[Item]:
         """:meth:`item` for many paths of the aggregated view (the hot loop, inlined)."""
