@@ -73,6 +73,7 @@ def test_filter_forms(sample: Path) -> None:
     assert matched("*.so") == ["usr/lib/libc.so", "usr/lib/libfoo.so"]  # not a regex: a glob
     assert matched("/usr/**/libc.so") == ["usr/lib/libc.so"]  # "**" is no regex either
     assert matched("^/etc$") == ["etc"]
+    assert matched("*") == explorer.index.paths[1:]  # every path but the root
     assert apply_filter("", slashed, None) is None
     first = apply_filter("pa", slashed, None)
     narrowed = apply_filter("pas", slashed, first)
@@ -82,7 +83,7 @@ def test_filter_forms(sample: Path) -> None:
 
 def test_filter_membership_agrees_with_its_matches(sample: Path) -> None:
     explorer = load_explorer(sample)
-    for text in ("lib", r"\.so$", "*.so", "no such path", "^/etc$"):
+    for text in ("lib", r"\.so$", "*.so", "no such path", "^/etc$", "*"):
         found = apply_filter(text, explorer.haystack, None)
         assert found is not None
         every = range(-1, len(explorer.index.paths) + 1)
