@@ -262,3 +262,23 @@ def test_a_lower_path_changed_then_hidden_in_one_layer_is_removed() -> None:
     result = stack(lower, upper)
     assert diffs(result, 1)["a/b"] is DiffType.REMOVED
     assert diffs(result, 1)["a"] is DiffType.MODIFIED
+
+
+def test_a_file_made_a_directory_and_hidden_in_its_own_layer_is_not_a_change() -> None:
+    layer = entries(file("c/a", 0), directory("c/a/a"), file("c", 0), directory("c/b/a"))
+    result = stack(layer)
+    assert set(result.final) == {"c", "c/b", "c/b/a"}
+    assert diffs(result, 0) == {
+        "c": DiffType.ADDED,
+        "c/b": DiffType.ADDED,
+        "c/b/a": DiffType.ADDED,
+    }
+
+
+def test_a_lower_file_made_a_directory_is_modified() -> None:
+    lower = entries(file("x", 4))
+    upper = entries(file("x/y", 1))
+    result = stack(lower, upper)
+    assert diffs(result, 1) == {"x": DiffType.MODIFIED, "x/y": DiffType.ADDED}
+    changes = {change.path: change for change in result.layers[1].changes}
+    assert changes["x"].previous is not None and changes["x"].previous.size == 4

@@ -194,12 +194,17 @@ class _Overlay:
         assert parent.children is not None
         if node is not None:  # a non-directory stands where a directory is needed
             self._release(node.content, WasteCause.OVERWRITTEN)
-            previous = node.entry
             self.warnings.append(
-                f"layer {self.layer}: {paths.display(path)} is not a directory in a lower "
-                "layer but has children here; treated as replaced"
+                f"layer {self.layer}: {paths.display(path)} was not a directory but has "
+                "children here; treated as replaced"
             )
-            diff = DiffType.MODIFIED
+            earlier = self.changes.get(path)
+            if earlier is None:  # the non-directory is from a lower layer
+                diff, previous = DiffType.MODIFIED, node.entry
+            elif earlier.diff is DiffType.ADDED:  # added in this layer: still new here
+                diff, previous = DiffType.ADDED, None
+            else:  # changed in this layer: compared with what was below
+                diff, previous = DiffType.MODIFIED, earlier.previous
         else:
             removed = self.changes.get(path)
             previous = removed.entry if removed is not None else None
