@@ -121,11 +121,12 @@ async def interact(explorer: Explorer, repeat: int, started: float) -> None:
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
         print(f"first screen: {time.perf_counter() - started:.2f} s after the analysis")
-        while explorer.waste is None or not explorer.haystack.ready:  # background work
-            await pilot.pause(0.1)
+        sizes = explorer.model.sizes
+        while explorer.waste is None or not explorer.haystack.ready or not sizes.ready:
+            await pilot.pause(0.1)  # the background work after the first screen
         await pilot.pause()
         print(
-            "wasted paths grouped and filter readied (in the background) "
+            "wasted paths grouped, filter and directory sizes readied (in the background) "
             f"{time.perf_counter() - started:.2f} s"
         )
         screen = app.screen

@@ -185,17 +185,18 @@ def test_the_wasted_space_view_lists_the_largest_groups_only() -> None:
     assert (len(screen.groups), screen.total) == (MAX_ROWS, MAX_ROWS + 10)
 
 
-def test_the_filter_haystack_is_readied_in_the_background(sample: Path) -> None:
+def test_the_filter_and_sizes_are_readied_in_the_background(sample: Path) -> None:
     async def body() -> None:
         app = make_app(sample)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
-            screen = main_screen(app)
+            explorer = main_screen(app).explorer
             for _ in range(100):
-                if screen.explorer.haystack.ready:
+                if explorer.haystack.ready and explorer.model.sizes.ready:
                     break
                 await pilot.pause(0.05)
-            assert screen.explorer.haystack.ready
-            assert screen.explorer.waste is not None
+            assert explorer.haystack.ready
+            assert explorer.model.sizes.ready
+            assert explorer.waste is not None
 
     run(body)

@@ -8,10 +8,13 @@ that layer is asked for, by walking up from the paths it changed.
 
 from __future__ import annotations
 
-from auger.model import DiffType, Entry
-from auger.tui.index import PathIndex, is_dir_entry
+from heapq import heapify, heappop, heappush
+
+from auger.model import DiffType, Entry, EntryKind
+from auger.tui.index import ROOT, Event, PathIndex, is_dir_entry
 
 _ADDED, _REMOVED = DiffType.ADDED, DiffType.REMOVED
+_DIR = EntryKind.DIR
 
 
 def entry_size(entry: Entry | None) -> int:
@@ -27,6 +30,19 @@ class DirSizes:
         self._deltas: dict[int, dict[int, int]] = {}
         self._stored: dict[int, dict[int, int]] = {}
         self._totals: dict[tuple[int, int], int] = {}
+
+    @property
+    def ready(self) -> bool:
+        """True once every layer's contributions are known."""
+        count = self.index.layer_count
+        return len(self._deltas) == count and len(self._stored) == count
+
+    def prepare(self) -> None:
+        """Work out every layer's contributions now (for a background thread), so that no
+        layer switch waits for them; a few tens of milliseconds per large layer."""
+        for layer in range(self.index.layer_count):
+            self._layer_deltas(layer)
+            self.in_layer(ROOT, layer)
 
     def aggregated(self, number: int, layer: int) -> int:
         """Bytes visible under directory ``number`` once layers 0..``layer`` are stacked."""
@@ -51,20 +67,42 @@ class DirSizes:
         return deltas
 
     def _sum_up(self, layer: int, *, stored_only: bool) -> dict[int, int]:
-        """Per directory: bytes the layer stored under it, or its net change of visible bytes."""
+        """Per directory: bytes the layer stored under it, or its net change of visible bytes.
+
+        Only the directories above the layer's changes are visited (deepest first, so that a
+        directory is complete before it is added to its parent), not every path of the image.
+        """
         index = self.index
-        parent, event_at = index.parent, index.event_at
-        totals = [0] * len(index.paths)
-        for number, event in index.events[layer]:
-            new = 0 if event.diff is _REMOVED else entry_size(event.entry)
+        parent, timeline = index.parent, index.timeline
+        totals: dict[int, int] = {}
+        for number, (_, diff, entry) in index.events[layer]:
+            # entry_size(), inlined: this loop sees every change of the layer
+            new = 0 if diff is _REMOVED or entry is None or entry.kind is _DIR else entry.size
             old = 0
-            if not stored_only and layer and event.diff is not _ADDED:
-                below = event_at(number, layer - 1)
-                if below is not None and below.diff is not _REMOVED:
-                    old = entry_size(below.entry)
+            if not stored_only and diff is not _ADDED:
+                old = _size_below(timeline[number] or [], layer)
             if new != old:
-                totals[parent[number]] += new - old
-        for number in range(len(totals) - 1, 0, -1):  # children before parents
-            if totals[number]:
-                totals[parent[number]] += totals[number]
-        return {number: total for number, total in enumerate(totals) if total}
+                up = parent[number]
+                totals[up] = totals.get(up, 0) + new - old
+        pending = [-number for number in totals]  # a max-heap of ids: children before parents
+        heapify(pending)
+        while pending:
+            number = -heappop(pending)
+            total = totals[number]
+            if number == ROOT or not total:
+                continue
+            up = parent[number]
+            if up in totals:
+                totals[up] += total
+            else:
+                totals[up] = total
+                heappush(pending, -up)
+        return {number: total for number, total in totals.items() if total}
+
+
+def _size_below(events: list[Event], layer: int) -> int:
+    """The bytes a path showed just below ``layer`` (0 where it was absent or removed)."""
+    for event in reversed(events):
+        if event.layer < layer:
+            return 0 if event.diff is _REMOVED else entry_size(event.entry)
+    return 0

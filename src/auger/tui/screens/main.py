@@ -73,17 +73,18 @@ class MainScreen(Screen[None]):
         self.query_one(ImageDetails).show(self.explorer.analysis, self.explorer.waste)
         self._refresh_panes()
         self.query_one(LayersPane).focus()
-        if self.explorer.waste is None or not self.explorer.haystack.ready:
-            # after the first paint, which this would slow down
-            self.call_after_refresh(self.run_worker, self._finish_in_background, thread=True)
+        # after the first paint, which this would slow down
+        self.call_after_refresh(self.run_worker, self._finish_in_background, thread=True)
 
     def _finish_in_background(self) -> None:
-        """Group the waste, then ready what the path filter searches (so that not even the
-        first keystroke in the filter waits for it)."""
+        """Group the waste, then ready what the path filter searches and every layer's
+        directory sizes (so that neither the first keystroke in the filter nor the first visit
+        to a layer waits for them)."""
         if self.explorer.waste is None:
             self.explorer.group_waste()
             self.post_message(WasteGrouped())
         self.explorer.haystack.prepare()
+        self.explorer.model.sizes.prepare()
 
     def on_waste_grouped(self) -> None:
         self.query_one(ImageDetails).show(self.explorer.analysis, self.explorer.waste)
