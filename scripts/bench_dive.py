@@ -146,7 +146,7 @@ def compare(archive: Path, label: str, repeat: int) -> None:
     print(f"  dive : {dive_best.seconds:8.2f} s  peak RSS {dive_rss / 1024:8.1f} MiB")
     print(f"  auger: {auger_best.seconds:8.2f} s  peak RSS {auger_rss / 1024:8.1f} MiB")
     print(
-        f"  auger is {dive_best.seconds / auger_best.seconds:.1f}x faster, "
+        f"  auger is {dive_best.seconds / auger_best.seconds:.2f}x faster, "
         f"uses {auger_rss / dive_rss:.2f}x dive's memory; "
         f"numbers {'agree' if agree else 'DISAGREE'}"
     )

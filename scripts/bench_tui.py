@@ -16,12 +16,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
+
+from rich.console import RenderableType
+from textual._compositor import CompositorUpdate
+from textual.screen import Screen
 
 from auger.archive_writer import (
     ImageSpec,
@@ -84,39 +89,58 @@ def generate(total: int) -> bytes:
 
 
 class Timings:
-    """Per interaction: the CPU time the app spent answering it, and the wall time under Pilot.
+    """Per interaction: the CPU time the app spent answering it, the wall time until the last
+    frame it caused was ready for the terminal, and the wall time under Pilot.
 
     The app does its work on one thread without waiting on I/O, so the CPU time from the key
-    press until Pilot finds the app idle again is how long a user waits. The wall time also
-    holds Pilot's idle detection, which sleeps in steps (the no-op key row shows that floor).
+    press until Pilot finds the app idle again is the work a user waits for. The frame time is
+    what the user sees: from the key press until the screen's last update was rendered to
+    terminal output (the headless driver drops that output, so it is rendered here). The Pilot
+    wall time also holds Pilot's idle detection, which sleeps in steps (the no-op key row shows
+    that floor).
     """
 
-    def __init__(self) -> None:
-        self.rows: dict[str, list[tuple[float, float]]] = {}
+    def __init__(self, app: AugerApp) -> None:
+        self.rows: dict[str, list[tuple[float, float, float]]] = {}
+        self.frames: list[float] = []
+        display = app._display
+
+        def display_and_time(screen: Screen[object], renderable: RenderableType | None) -> None:
+            display(screen, renderable)
+            if isinstance(renderable, CompositorUpdate):
+                renderable.render_segments(app.console)
+                self.frames.append(time.perf_counter())
+
+        app._display = display_and_time  # type: ignore[method-assign]
 
     async def measure(self, label: str, action: Callable[[], Awaitable[None]], times: int) -> None:
         samples = self.rows.setdefault(label, [])
         for _ in range(times):
+            self.frames.clear()
             cpu, wall = time.process_time(), time.perf_counter()
             await action()
-            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-            samples.append((cpu * 1000, wall * 1000))
+            cpu, done = time.process_time() - cpu, time.perf_counter()
+            frame = max(self.frames, default=math.nan)  # nan: nothing was redrawn
+            samples.append((cpu * 1000, (frame - wall) * 1000, (done - wall) * 1000))
 
     def report(self) -> None:
         head = f"{'interaction':<50}{'n':>4}{'CPU ms median':>15}{'max':>8}"
-        print(head + f"{'wall ms median':>16}{'max':>8}")
+        print(head + f"{'frame ms median':>17}{'max':>8}{'Pilot ms median':>17}{'max':>8}")
         for label, samples in self.rows.items():
-            cpu = [sample[0] for sample in samples]
-            wall = [sample[1] for sample in samples]
-            print(
-                f"{label:<50}{len(samples):>4}{statistics.median(cpu):>15.1f}{max(cpu):>8.1f}"
-                f"{statistics.median(wall):>16.1f}{max(wall):>8.1f}"
-            )
+            columns = [[sample[column] for sample in samples] for column in range(3)]
+            figures = ""
+            for values, width in zip(columns, (15, 17, 17), strict=True):
+                drawn = [value for value in values if not math.isnan(value)]
+                if drawn:
+                    figures += f"{statistics.median(drawn):>{width}.1f}{max(drawn):>8.1f}"
+                else:
+                    figures += f"{'-':>{width}}{'-':>8}"
+            print(f"{label:<50}{len(samples):>4}{figures}")
 
 
 async def interact(explorer: Explorer, repeat: int, started: float) -> None:
     app = AugerApp(explorer=explorer)
-    timings = Timings()
+    timings = Timings(app)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
