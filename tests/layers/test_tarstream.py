@@ -386,6 +386,15 @@ def test_position_and_offsets() -> None:
     assert reader.position == last.offset + len(padded(payloads[-1])) + BLOCK
 
 
+def test_offsets_and_position_are_the_same_when_contents_are_checksummed() -> None:
+    data, _ = content_archive()
+    plain = TarReader(io.BytesIO(data), LABEL)
+    plain_offsets = [header.offset for header in plain]
+    summed = TarReader(io.BytesIO(data), LABEL, checksums=True)
+    assert [header.offset for header in summed] == plain_offsets
+    assert summed.position == plain.position
+
+
 def test_short_reads_are_not_truncation() -> None:
     """A raw stream (a pipe, a socket) may return fewer bytes than asked before its end."""
     data, payloads = content_archive()

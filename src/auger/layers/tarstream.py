@@ -328,6 +328,7 @@ class TarReader:
         seen_any = False
         unpack = _FIELDS.unpack_from
         adler32 = zlib.adler32
+        crc32 = zlib.crc32
         checksums = self._checksums
         owners: dict[bytes, tuple[int, int, int]] = {}
         """Parsed mode, uid and gid fields: a layer repeats a handful of combinations."""
@@ -425,13 +426,22 @@ class TarReader:
             if raw_flag == 0 and name.endswith(b"/"):  # old-style entries: a slash means dir
                 typeflag = "5"
             crc = None
-            if typeflag in _NO_DATA:
-                self._remaining = self._padding = 0
-            else:
-                self._remaining = size
-                self._padding = -size % BLOCK
-                if checksums and typeflag in _REGULAR:
-                    crc = self._checksum_rest()
+            offset = self._pos
+            if typeflag not in _NO_DATA and size:
+                data = self._start
+                stored = size + (-size % BLOCK)
+                if checksums and typeflag in _REGULAR and stored <= self._end - data:
+                    # the common case, already buffered: checksum and consume it here
+                    crc = crc32(self._view[data : data + size])
+                    self._start = data + stored
+                    self._pos += stored
+                else:
+                    self._remaining = size
+                    self._padding = stored - size
+                    if checksums and typeflag in _REGULAR:
+                        crc = self._checksum_rest()
+            elif checksums and typeflag in _REGULAR:
+                crc = 0  # an empty file's CRC-32
             yield _new_header(
                 TarHeader,
                 (
@@ -442,7 +452,7 @@ class TarReader:
                     uid,
                     gid,
                     linkname.decode("utf-8", "surrogateescape") if linkname else "",
-                    self._pos,
+                    offset,
                     crc,
                 ),
             )
