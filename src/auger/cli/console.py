@@ -84,11 +84,25 @@ class StderrProgress(Progress):
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one step: readers see the old file or the new one."""
+    """Replace the file ``path`` with ``text`` in one step: readers see the old file or the new.
+
+    Only a regular file named directly (or a new one) is replaced. Anything else is written to
+    as a shell redirection would, through the name: a symbolic link (its target is written, the
+    link kept), ``/dev/stdout``, a named pipe, a process substitution.
+    """
+    data = text.encode("utf-8")
+    try:
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            if path.is_dir():
+                raise UsageError(f"cannot write {path}: it is a directory")
+            _write_stream(path, data)
+            return
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from exc
     handle, temporary = _create_beside(path)
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(text.encode("utf-8"))
+            stream.write(data)
         temporary.replace(path)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
@@ -96,6 +110,11 @@ def write_atomically(path: Path, text: str) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def _write_stream(path: Path, data: bytes) -> None:
+    with path.open("wb") as stream:
+        stream.write(data)
 
 
 def _create_beside(path: Path) -> tuple[int, Path]:
