@@ -21,6 +21,7 @@ import pytest
 from auger.model import DiffType, EntryKind, ImageAnalysis, WasteCause, WasteItem
 from auger.pipeline import analyze
 from auger.report.dive_json import export
+from auger.sources.docker_engine import with_implied_tag
 from auger.sources.interface import EngineUnavailableError, ImageNotFoundError
 from tests.engine_support import Engine
 from tests.oracle.support import (
@@ -281,6 +282,30 @@ def test_renamed_file_and_deleted_directory(
 def test_missing_image(engine: Engine) -> None:
     with pytest.raises(ImageNotFoundError):
         analyze(f"docker://auger-test-missing-{uuid.uuid4().hex[:12]}:latest")
+
+
+def test_a_missing_name_without_a_tag_is_named_with_latest(engine: Engine) -> None:
+    """``docker run NAME`` means NAME:latest; the error says so, as other tags may exist."""
+    name = f"auger-test-missing-{uuid.uuid4().hex[:12]}"
+    with pytest.raises(ImageNotFoundError) as caught:
+        analyze(f"docker://{name}")
+    assert caught.value.message == f"image {name}:latest not found in the Docker Engine"
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("app", "app:latest"),
+        ("registry.local:5000/team/app", "registry.local:5000/team/app:latest"),
+        ("app:1.2", "app:1.2"),
+        ("registry.local:5000/app:1.2", "registry.local:5000/app:1.2"),
+        ("app@sha256:" + "a" * 64, "app@sha256:" + "a" * 64),
+        ("716791418af9", "716791418af9"),
+        ("sha256:" + "b" * 64, "sha256:" + "b" * 64),
+    ],
+)
+def test_the_implied_tag(name: str, shown: str) -> None:
+    assert with_implied_tag(name) == shown
 
 
 def test_unreachable_engine() -> None:

@@ -101,6 +101,18 @@ def connect(environ: Mapping[str, str]) -> docker.DockerClient:
         raise unreachable(exc, environ) from exc
 
 
+def with_implied_tag(name: str) -> str:
+    """``name`` as the engine reads it: a name without tag or digest means ``name:latest``
+    (an image ID, full or short, stays as it is)."""
+    if "@" in name or ":" in name.rpartition("/")[2] or _looks_like_id(name):
+        return name
+    return f"{name}:latest"
+
+
+def _looks_like_id(name: str) -> bool:
+    return len(name) >= 12 and all(char in "0123456789abcdef" for char in name)
+
+
 class DockerEngineSource(ImageSource):
     """An image held by the Docker Engine."""
 
@@ -121,7 +133,7 @@ class DockerEngineSource(ImageSource):
                 image = client.images.get(self.name)
             except docker.errors.ImageNotFound as exc:
                 raise ImageNotFoundError(
-                    f"image {self.name} not found in the Docker Engine",
+                    f"image {with_implied_tag(self.name)} not found in the Docker Engine",
                     hint="build or pull it first (docker images lists what the engine has)",
                 ) from exc
             except docker.errors.APIError as exc:
