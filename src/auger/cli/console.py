@@ -95,7 +95,8 @@ def write_atomically(path: Path, text: str) -> None:
         if path.is_symlink() or (path.exists() and not path.is_file()):
             if path.is_dir():
                 raise UsageError(f"cannot write {path}: it is a directory")
-            _write_stream(path, data)
+            with path.open("wb") as stream:
+                stream.write(data)
             return
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from exc
@@ -110,11 +111,6 @@ def write_atomically(path: Path, text: str) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-
-
-def _write_stream(path: Path, data: bytes) -> None:
-    with path.open("wb") as stream:
-        stream.write(data)
 
 
 def _create_beside(path: Path) -> tuple[int, Path]:

@@ -281,17 +281,10 @@ class TarReader:
         return self._take(step, "inside a member")
 
     def _checksum_rest(self) -> int:
-        """CRC-32 of the rest of the current member, consumed with its padding."""
-        size = self._remaining
-        total = size + self._padding
-        start = self._start
-        if total <= self._end - start:  # already buffered: the common case
-            self._start = start + total
-            self._pos += total
-            self._remaining = self._padding = 0
-            return zlib.crc32(self._view[start : start + size])
+        """CRC-32 of the rest of the current member, which it consumes (the header loop
+        checksums a member already in the buffer itself)."""
         crc = 0
-        while chunk := self.read_content_view(size):
+        while chunk := self.read_content_view(self._remaining):
             crc = zlib.crc32(chunk, crc)
         return crc
 

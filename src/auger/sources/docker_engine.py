@@ -23,6 +23,7 @@ from auger.sources.interface import (
     LayerScanner,
     ReadOptions,
 )
+from auger.sources.layouts import with_latest
 from auger.sources.tar_stores import StreamedTarStore
 
 if TYPE_CHECKING:
@@ -104,9 +105,7 @@ def connect(environ: Mapping[str, str]) -> docker.DockerClient:
 def with_implied_tag(name: str) -> str:
     """``name`` as the engine reads it: a name without tag or digest means ``name:latest``
     (an image ID, full or short, stays as it is)."""
-    if "@" in name or ":" in name.rpartition("/")[2] or _looks_like_id(name):
-        return name
-    return f"{name}:latest"
+    return name if "@" in name or _looks_like_id(name) else with_latest(name)
 
 
 def _looks_like_id(name: str) -> bool:

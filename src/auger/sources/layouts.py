@@ -164,10 +164,13 @@ def repo_tags(entry: Mapping[str, Any]) -> list[str]:
     return [tag for tag in tags if isinstance(tag, str)] if isinstance(tags, list) else []
 
 
+def with_latest(name: str) -> str:
+    """``name`` with the ``:latest`` a reference without a tag means."""
+    return name if ":" in name.rpartition("/")[2] else f"{name}:latest"
+
+
 def matches_tag(selector: str, tag: str) -> bool:
-    candidates = {selector}
-    if ":" not in selector.rpartition("/")[2]:
-        candidates.add(f"{selector}:latest")
+    candidates = {selector, with_latest(selector)}
     for candidate in list(candidates):
         candidates.add(f"docker.io/{candidate}")
         candidates.add(f"docker.io/library/{candidate}")
