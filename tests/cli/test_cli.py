@@ -254,6 +254,21 @@ def test_image_help_lists_the_options() -> None:
         assert option in result.stdout
 
 
+@pytest.mark.parametrize("columns", [60, 120])
+def test_help_wraps_to_the_terminal_width(columns: int) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "auger", "check", "--help"],
+        env={**os.environ, "COLUMNS": str(columns)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    options = completed.stdout.split("\noptions:\n", 1)[1]  # (usage may hold unbreakable words)
+    widths = [len(line) for line in options.splitlines()]
+    assert max(widths) <= columns - 2  # argparse keeps two columns free, as before
+    assert max(widths) > columns - 25  # and does use the width it has
+
+
 def test_version() -> None:
     result = run_cli(["--version"])
     assert result.code == 0
