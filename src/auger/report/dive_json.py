@@ -15,7 +15,7 @@ from typing import Any
 
 from auger.analysis.dive import GO_MODE_DIR, go_file_mode
 from auger.layers import paths
-from auger.model import DiffType, Entry, ImageAnalysis
+from auger.model import Entry, ImageAnalysis
 
 SCHEMA_VERSION = 1
 
@@ -104,10 +104,7 @@ def _auger(analysis: ImageAnalysis) -> dict[str, Any]:
                 "createdBy": layer.created_by,
                 "created": layer.created,
                 "entryCount": len(layer.scan.entries),
-                "added": result.count(DiffType.ADDED),
-                "modified": result.count(DiffType.MODIFIED),
-                "unmodified": result.count(DiffType.UNMODIFIED),
-                "removed": result.count(DiffType.REMOVED),
+                **{diff.value: count for diff, count in result.diff_counts().items()},
                 "storedWastedBytes": result.stored_waste,
                 "causedWastedBytes": result.caused_waste,
             }
@@ -161,6 +158,8 @@ _EMPTY_FILE_INFO = json.dumps(_file_info(None), separators=(",", ":"))
 _quote = json.encoder.encode_basestring
 _TAILS: dict[tuple[int, str, int, int], str] = {}
 """The JSON after ``size`` by (tar mode, type flag, uid, gid): images repeat a handful."""
+_TYPE_FLAGS = {chr(code): f',"typeFlag":{code},"linkName":' for code in range(256)}
+"""The JSON between ``path`` and the link name, by type flag."""
 
 
 def _tail(entry: Entry) -> str:
@@ -175,17 +174,27 @@ def _tail(entry: Entry) -> str:
     return tail
 
 
-def _file_info_json(entry: Entry | None) -> str:
-    """:func:`_file_info` rendered straight to JSON text (the export's hot loop)."""
-    if entry is None:
-        return _EMPTY_FILE_INFO
-    tail = _TAILS.get((entry.mode, entry.typeflag, entry.uid, entry.gid)) or _tail(entry)
-    link = _quote(_dive_text(entry.link)) if entry.link else '""'
-    name = entry.name or (entry.path if not entry.kind.is_marker else paths.stored_name(entry))
-    return (
-        f'{{"path":{_quote(_dive_text(name))},"typeFlag":{ord(entry.typeflag)},'
-        f'"linkName":{link},"size":{entry.size},{tail}'
-    )
+def _file_list_json(files: tuple[Entry | None, ...]) -> str:
+    """``[_file_info(entry) for entry in files]`` rendered straight to JSON text, without a
+    dict per entry (the export's hot loop)."""
+    rendered: list[str] = []
+    append = rendered.append
+    tails = _TAILS
+    flags = _TYPE_FLAGS
+    for entry in files:
+        if entry is None:
+            append(_EMPTY_FILE_INFO)
+            continue
+        path, kind, size, mode, uid, gid, link, _, name, typeflag = entry
+        tail = tails.get((mode, typeflag, uid, gid)) or _tail(entry)
+        if not name:
+            name = paths.stored_name(entry) if kind.is_marker else path
+        quoted_link = _quote(_dive_text(link)) if link else '""'
+        append(
+            f'{{"path":{_quote(name if name.isascii() else _dive_text(name))}'
+            f'{flags[typeflag]}{quoted_link},"size":{size},{tail}'
+        )
+    return ",".join(rendered)
 
 
 def format_json(analysis: ImageAnalysis) -> str:
@@ -199,12 +208,13 @@ def format_json(analysis: ImageAnalysis) -> str:
     def dumps(value: object) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
-    layers = []
-    for layer, files in zip(data["layer"], analysis.dive.file_lists, strict=True):
-        head = dumps(layer)[:-1]
-        body = ",".join([_file_info_json(entry) for entry in files])
-        layers.append(f'{head},"fileList":[{body}]}}')
-    return (
-        f'{{"layer":[{",".join(layers)}],"image":{dumps(data["image"])},'
-        f'"auger":{dumps(data["auger"])}}}\n'
-    )
+    pieces = ['{"layer":[']
+    for index, (layer, files) in enumerate(
+        zip(data["layer"], analysis.dive.file_lists, strict=True)
+    ):
+        if index:
+            pieces.append(",")
+        pieces += (dumps(layer)[:-1], ',"fileList":[')
+        pieces += (_file_list_json(files), "]}")
+    pieces += ('],"image":', dumps(data["image"]), ',"auger":', dumps(data["auger"]), "}\n")
+    return "".join(pieces)  # one copy of the text, however many layers
