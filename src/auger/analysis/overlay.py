@@ -35,7 +35,8 @@ _DIR = EntryKind.DIR
 _HARDLINK = EntryKind.HARDLINK
 _ADDED = DiffType.ADDED
 
-_new_change: Callable[[type[Change], tuple[str, DiffType, Entry, None]], Change] = tuple.__new__
+_new_change: Callable[[type[Change], tuple[str, DiffType, Entry, Entry | None]], Change]
+_new_change = tuple.__new__
 _new_visible: Callable[[type[VisibleEntry], tuple[int, Entry | None]], VisibleEntry]
 _new_visible = tuple.__new__
 """Named tuples made from tuples, skipping their Python-level ``__new__`` (one per entry)."""
@@ -86,7 +87,7 @@ class OverlayResult:
 def _same_metadata(lower: Entry, upper: Entry) -> bool:
     return (
         lower.kind is upper.kind
-        and lower.perm == upper.perm
+        and not (lower.mode ^ upper.mode) & 0o7777  # the same permission bits
         and lower.uid == upper.uid
         and lower.gid == upper.gid
     )
@@ -330,8 +331,8 @@ class _Overlay:
             )
             old.entry, old.layer, old.content = entry, self.layer, content
             diff = earlier_diff if earlier_diff is DiffType.ADDED else diff_type(lower, entry)
-        self.changes[path] = Change(
-            path, diff, entry, lower if diff is not DiffType.ADDED else None
+        self.changes[path] = _new_change(
+            Change, (path, diff, entry, lower if diff is not DiffType.ADDED else None)
         )
 
     # -- layers -------------------------------------------------------------------------
