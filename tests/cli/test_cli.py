@@ -351,3 +351,34 @@ def test_console_script_runs_the_demo(tmp_path: Path) -> None:
     )
     assert summary.returncode == 0
     assert summary.stdout.startswith("Image: auger-demo:latest")
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        (["{archive}", "--ci", "--lowestEfficiency", "0.99", "--format", "json"], 1),
+        (["report", "{archive}", "--format", "markdown"], 0),
+        (["{missing}"], 3),
+    ],
+)
+def test_console_script_output_and_exit_code_match_main(
+    tmp_path: Path, argv: list[str], code: int
+) -> None:
+    """The script exits without tearing its heap down: nothing it prints may be lost."""
+    archive = tmp_path / "demo.tar"
+    archive.write_bytes(demo_archive())
+    argv = [part.format(archive=archive, missing=tmp_path / "absent.tar") for part in argv]
+    unset = ("CI", "DOCKER_HOST", "PYTHONUNBUFFERED")  # buffered, as piped output usually is
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
+    completed = subprocess.run(
+        [str(Path(sys.executable).with_name("auger")), *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+        check=False,
+    )
+    in_process = run_cli(argv)
+    assert (completed.returncode, in_process.code) == (code, code)
+    assert completed.stdout == in_process.stdout
+    assert completed.stderr == in_process.stderr

@@ -30,4 +30,5 @@ def load_reference(reference: str, args: argparse.Namespace, console: Console) -
         progress.done()
     for warning in analysis.image.warnings:
         progress.warning(warning)
+    console.kept.append(analysis)
     return analysis

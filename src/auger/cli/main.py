@@ -10,6 +10,7 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from typing import NoReturn
 
 from auger import __version__
@@ -118,5 +119,16 @@ def main(argv: Sequence[str], console: Console | None = None) -> int:
 
 
 def run() -> NoReturn:
-    """Console-script entry point."""
-    sys.exit(main(sys.argv[1:]))
+    """Console-script entry point.
+
+    Once the output is flushed, the process ends with :func:`os._exit`: the analyses the
+    console kept are still referenced then, so nothing frees them one object at a time (5 ms
+    for an image of 26,000 files, tens of milliseconds for larger ones); the operating system
+    takes the memory back at once. Every file auger writes is closed before ``main`` returns.
+    """
+    console = Console(sys.stdout, sys.stderr, os.environ)
+    code = main(sys.argv[1:], console)
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):  # a reader gone (broken pipe), a closed stream
+            stream.flush()
+    os._exit(code)
