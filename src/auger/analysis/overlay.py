@@ -9,7 +9,8 @@ hidden; there is no per-layer copy of the tree.
 Bytes are tracked as *content units*: each stored entry with a size owns one, hard links refer
 to their target's. A unit is visible while some visible path refers to it. When the last
 reference goes, the layer responsible and the cause are recorded; units still unreferenced at
-the end are the image's wasted bytes.
+the end are the image's wasted bytes. Most entries are never hidden nor linked to, so a node
+holds its own entry's bytes implicitly and its unit is only made when something needs it.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ class _Node:
     """A visible path. ``children`` is a dict for directories and ``None`` otherwise."""
 
     __slots__ = ("children", "content", "entry", "layer")
+    # ``content`` is ``None`` both when the node has no bytes and when it holds its own entry's
+    # bytes implicitly (the entry has a size): see ``_Overlay.content_of``.
 
     def __init__(
         self,
@@ -107,6 +110,10 @@ def diff_type(lower: Entry | None, upper: Entry) -> DiffType:
     return DiffType.MODIFIED
 
 
+def _is_file(entry: Entry | None) -> bool:
+    return entry is not None and entry.kind is _FILE
+
+
 class _Overlay:
     """The mutable state of the stacking pass."""
 
@@ -119,6 +126,10 @@ class _Overlay:
         self.layer = 0
         self.changes: dict[str, Change] = {}
         self.layer_files: dict[str, _Content] = {}
+        """Units of regular files this layer stored and then replaced or hid, by path: a later
+        hard link in the layer to that path still finds them, as extraction would."""
+        self.implicit_size = 0
+        """Bytes that visible nodes hold implicitly (no unit made for them)."""
 
     # -- content references -------------------------------------------------------------
 
@@ -129,6 +140,25 @@ class _Overlay:
         if content.refs == 0:
             content.hidden_by = self.layer
             content.cause = cause
+
+    def content_of(self, node: _Node) -> _Content | None:
+        """The node's content unit, made now if the node held its own bytes implicitly."""
+        content = node.content
+        entry = node.entry
+        if content is None and entry is not None and entry.size > 0:
+            content = node.content = _Content(entry, node.layer)
+            content.refs = 1
+            self.contents.append(content)
+            self.implicit_size -= entry.size
+        return content
+
+    def _take_content(self, path: str, node: _Node) -> _Content | None:
+        """The unit of ``node``, which is about to leave ``path``; a regular file this layer
+        stored there stays the target of later hard links to ``path`` in this layer."""
+        content = self.content_of(node)
+        if content is not None and node.layer == self.layer and _is_file(node.entry):
+            self.layer_files[path] = content
+        return content
 
     def _hide_subtree(self, path: str, node: _Node, cause: WasteCause, record: bool) -> None:
         """Remove ``node`` (at ``path``) and everything below it from the visible tree."""
@@ -141,7 +171,7 @@ class _Overlay:
                     for name, child in current.children.items()
                 )
             self.nodes.pop(current_path, None)
-            self._release(current.content, cause)
+            self._release(self._take_content(current_path, current), cause)
             if record:
                 self._record_removal(current_path, current.entry)
 
@@ -194,7 +224,7 @@ class _Overlay:
         parent = self._ensure_dir(paths.parent(path))
         assert parent.children is not None
         if node is not None:  # a non-directory stands where a directory is needed
-            self._release(node.content, WasteCause.OVERWRITTEN)
+            self._release(self._take_content(path, node), WasteCause.OVERWRITTEN)
             self.warnings.append(
                 f"layer {self.layer}: {paths.display(path)} was not a directory but has "
                 "children here; treated as replaced"
@@ -233,7 +263,7 @@ class _Overlay:
             target = self.layer_files.get(link)
             if target is None:
                 visible = self.nodes.get(link)
-                target = visible.content if visible is not None else None
+                target = self.content_of(visible) if visible is not None else None
             if target is None:
                 self.warnings.append(
                     f"layer {self.layer}: hard link {paths.display(entry.path)} points at "
@@ -259,10 +289,9 @@ class _Overlay:
         """
         nodes = self.nodes
         changes = self.changes
-        contents = self.contents
-        layer_files = self.layer_files
         root = self.root
         layer = self.layer
+        implicit_size = 0
         for entry in entries:
             path = entry.path
             head, _, name = path.rpartition("/")
@@ -274,22 +303,18 @@ class _Overlay:
                 self._replace(entry, parent, old)
                 continue
             kind = entry.kind
-            if entry.size > 0:
-                content: _Content | None = _Content(entry, layer)
-                contents.append(content)  # type: ignore[arg-type]
-                if kind is _FILE:
-                    layer_files[path] = content  # type: ignore[assignment]
-                content.refs = 1  # type: ignore[union-attr]
+            content = None
+            if entry.size > 0:  # the node's own bytes, held implicitly
+                implicit_size += entry.size
             elif kind is _HARDLINK:
                 content = self._content_for(entry)
                 if content is not None:
                     content.refs += 1
-            else:
-                content = None
             node = _Node(entry, layer, {} if kind is _DIR else None, content)
             parent.children[name] = node  # type: ignore[index]
             nodes[path] = node
             changes[path] = _new_change(Change, (path, _ADDED, entry, None))
+        self.implicit_size += implicit_size
 
     def _replace(self, entry: Entry, parent: _Node, old: _Node | None) -> None:
         """Apply an entry whose path was visible below or already changed in this layer."""
@@ -305,6 +330,7 @@ class _Overlay:
                     paths.join(path, name), child, WasteCause.OVERWRITTEN, record=True
                 )
             old.children = None
+        old_content = self._take_content(path, old) if old is not None else None
         content = self._content_for(entry)
         if content is not None:
             content.refs += 1
@@ -319,14 +345,14 @@ class _Overlay:
             if old.children is None and is_dir:
                 old.children = {}
             same_bytes = (
-                old.content is not None
+                old_content is not None
                 and content is not None
-                and old.content.entry.digest is not None
-                and old.content.entry.digest == entry.digest
-                and old.content.entry.size == entry.size
+                and old_content.entry.digest is not None
+                and old_content.entry.digest == entry.digest
+                and old_content.entry.size == entry.size
             )
             self._release(
-                old.content,
+                old_content,
                 WasteCause.METADATA_ONLY_CHANGE if same_bytes else WasteCause.OVERWRITTEN,
             )
             old.entry, old.layer, old.content = entry, self.layer, content
@@ -367,7 +393,7 @@ def stack_layers(layers: list[tuple[Entry, ...]]) -> OverlayResult:
         overlay.apply_layer(index, entries) for index, entries in enumerate(layers)
     ]
     waste = list(overlay.marker_waste)
-    final_size = 0
+    final_size = overlay.implicit_size
     for content in overlay.contents:
         if content.refs > 0:
             final_size += content.entry.size
