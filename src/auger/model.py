@@ -1,9 +1,10 @@
 """The domain model: images, layers, entries and the analysis of them.
 
-Everything here is a frozen dataclass (or an enum) and carries no behaviour beyond small derived
-properties. Paths are stored normalised and relative (``etc/passwd``, never ``/etc/passwd`` or
-``./etc/passwd``); names that are not valid UTF-8 keep their bytes as surrogate escapes, so no
-information is lost (see :mod:`auger.layers.paths` for display).
+Everything here is immutable (frozen dataclasses; named tuples for the records an image has one
+of per entry, where creation cost and size count; enums) and carries no behaviour beyond small
+derived properties. Paths are stored normalised and relative (``etc/passwd``, never
+``/etc/passwd`` or ``./etc/passwd``); names that are not valid UTF-8 keep their bytes as
+surrogate escapes, so no information is lost (see :mod:`auger.layers.paths` for display).
 """
 
 from __future__ import annotations
@@ -200,9 +201,11 @@ class Change(NamedTuple):
     """The entry visible below before this layer, for modified and unmodified paths."""
 
 
-@dataclass(frozen=True, slots=True)
-class WasteItem:
-    """Bytes stored in ``stored_in`` that are not visible in the final filesystem."""
+class WasteItem(NamedTuple):
+    """Bytes stored in ``stored_in`` that are not visible in the final filesystem.
+
+    A named tuple, as :class:`Entry` is: an image can hide a whole layer's worth of files.
+    """
 
     path: str
     size: int
