@@ -73,14 +73,22 @@ def go_is_dir(entry: Entry | None) -> bool:
 
 
 class _Tree:
-    """A dive tree as flat dicts: path (no leading slash) to payload, and to child paths."""
+    """A dive tree as flat dicts: path (no leading slash) to payload, and to child paths (only
+    for paths that have had children: a leaf has no list)."""
 
     __slots__ = ("children", "nodes")
 
     def __init__(self) -> None:
         self.nodes: dict[str, Entry | None] = {}
         """``None`` payload: an implicit node (dive's empty FileInfo)."""
-        self.children: dict[str, list[str]] = {"": []}
+        self.children: dict[str, list[str]] = {}
+
+    def _adopt(self, parent: str, path: str) -> None:
+        kids = self.children.get(parent)
+        if kids is None:
+            self.children[parent] = [path]
+        else:
+            kids.append(path)
 
     def add(self, path: str, entry: Entry | None) -> None:
         """dive's ``AddPath``: create missing parents empty, drop ``.wh..wh.`` names."""
@@ -94,14 +102,12 @@ class _Tree:
                     if part.startswith(_META_PREFIX):
                         return
                     nodes[current] = None
-                    self.children[prefix].append(current)
-                    self.children[current] = []
+                    self._adopt(prefix, current)
                 prefix = current
         if path not in nodes:
             if name.startswith(_META_PREFIX):
                 return
-            self.children[parent].append(path)
-            self.children[path] = []
+            self._adopt(parent, path)
         nodes[path] = entry
 
     def copy(self) -> _Tree:
@@ -114,13 +120,12 @@ class _Tree:
         """Remove ``path`` and its subtree."""
         if path not in self.nodes:
             return
-        siblings = self.children[path.rpartition("/")[0]]
-        siblings.remove(path)
+        self.children[path.rpartition("/")[0]].remove(path)
         stack = [path]
         while stack:
             current = stack.pop()
             del self.nodes[current]
-            stack.extend(self.children.pop(current))
+            stack.extend(self.children.pop(current, ()))
 
     def subtree_size(self, path: str) -> int:
         total = 0
@@ -130,13 +135,14 @@ class _Tree:
             entry = self.nodes[current]
             if entry is not None:
                 total += entry.size
-            stack.extend(self.children[current])
+            stack.extend(self.children.get(current, ()))
         return total
 
     def post_order(self) -> list[str]:
         """Every node, children before parents, siblings in byte order (dive's visit order)."""
         keys = list(self.nodes)
-        if any("\1" in key or not paths.is_utf8(key) for key in keys):
+        joined = "".join(keys)  # one check at C speed for the common, plain ASCII case
+        if "\1" in joined or (not joined.isascii() and not all(paths.is_utf8(key) for key in keys)):
             return sorted(keys, key=_exact_key)
         return sorted(keys, key=_fast_key)
 
@@ -155,7 +161,8 @@ def _exact_key(path: str) -> tuple[tuple[int, bytes], ...]:
 def build_tree(entries: tuple[Entry, ...]) -> _Tree:
     """The tree dive builds for one layer."""
     tree = _Tree()
-    add = tree.add
+    nodes = tree.nodes
+    children = tree.children
     for entry in entries:
         name = entry.name
         if name:  # a name that differs from the normalised path: clean it as dive does
@@ -163,9 +170,21 @@ def build_tree(entries: tuple[Entry, ...]) -> _Tree:
                 name = "/".join(part for part in name.split("/") if part)
             if not name or name == ".":
                 continue
-        else:
-            name = paths.stored_name(entry) if entry.kind.is_marker else entry.path
-        add(name, entry)
+        elif entry.kind.is_marker:
+            name = paths.stored_name(entry)
+        else:  # the common case, inline: a new path whose parent exists
+            name = entry.path
+            parent, _, base = name.rpartition("/")
+            new = name not in nodes and not base.startswith(_META_PREFIX)
+            if new and (not parent or parent in nodes):
+                kids = children.get(parent)
+                if kids is None:
+                    children[parent] = [name]
+                else:
+                    kids.append(name)
+                nodes[name] = entry
+                continue
+        tree.add(name, entry)
     return tree
 
 
@@ -215,7 +234,7 @@ def _visit(
     children = tree.children
     nodes = tree.nodes
     for path in order:
-        if children[path]:
+        if children.get(path):
             continue
         if ".wh." in path and path.rpartition("/")[2].startswith(_WHITEOUT_PREFIX):
             key = _stacked_path(path)
