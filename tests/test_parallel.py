@@ -27,7 +27,7 @@ from auger.archive_writer import (
     whiteout,
 )
 from auger.layers.scanner import scan_layer
-from auger.parallel import can_fork, in_parallel
+from auger.parallel import can_fork, in_parallel, reap_exited
 from auger.pipeline import analyze
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX-only")
@@ -68,6 +68,22 @@ def test_send_and_receive_carry_the_result_across() -> None:
     )
     assert result["pid"] != os.getpid()
     assert result == {"pid": result["pid"], "items": frozenset({1, 2}), "received": True}
+
+
+def is_zombie_or_running(pid: int) -> bool:
+    """True while ``pid`` exists, reaped or not (a zombie stays until it is reaped)."""
+    return Path(f"/proc/{pid}").exists()
+
+
+def test_a_child_that_sent_its_result_is_reaped_later_not_left_a_zombie() -> None:
+    require_fork()
+    child, _ = in_parallel(os.getpid, lambda: None)
+    assert child != os.getpid()
+    deadline = time.monotonic() + 10
+    while is_zombie_or_running(child) and time.monotonic() < deadline:
+        time.sleep(0.01)
+        reap_exited()
+    assert not is_zombie_or_running(child), "the child was left a zombie"
 
 
 def test_with_another_thread_alive_both_run_here() -> None:

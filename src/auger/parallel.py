@@ -51,6 +51,7 @@ def in_parallel(
     """
     if not can_fork():
         return background(), foreground()
+    reap_exited()
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: compute, send, and leave without running any cleanup
@@ -64,14 +65,31 @@ def in_parallel(
         except BaseException:
             _reap(pid, kill=True)
             raise
-    if _reap(pid, kill=False) == 0 and data:
+    try:  # a child that failed sent nothing or was cut short: no whole object to load
+        plain = marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        _reap(pid, kill=False)
+        return background(), foreground_result
+    # the result is complete, so the child's exit (unmapping its copy of the heap, several
+    # milliseconds for a large image) need not be waited for: it is reaped later
+    _exiting.append(pid)
+    reap_exited()
+    return receive(plain), foreground_result
+
+
+_exiting: list[int] = []
+"""Children that sent their result and may still be exiting."""
+
+
+def reap_exited() -> None:
+    """Reap, without waiting, the children that have finished exiting since they sent."""
+    for pid in list(_exiting):
         try:
-            plain = marshal.loads(data)
-        except (EOFError, ValueError, TypeError):
-            pass
-        else:
-            return receive(plain), foreground_result
-    return background(), foreground_result
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # already reaped elsewhere
+            done = pid
+        if done:
+            _exiting.remove(pid)
 
 
 def _send(writer: int, background: Callable[[], Any]) -> None:
