@@ -282,3 +282,28 @@ def test_a_lower_file_made_a_directory_is_modified() -> None:
     assert diffs(result, 1) == {"x": DiffType.MODIFIED, "x/y": DiffType.ADDED}
     changes = {change.path: change for change in result.layers[1].changes}
     assert changes["x"].previous is not None and changes["x"].previous.size == 4
+
+
+def test_the_final_filesystem_reads_as_a_plain_mapping() -> None:
+    base = entries(directory("etc"), file("etc/a", 10), file("usr/bin/x", 5))
+    top = entries(whiteout("etc/a"), file("etc/b", 7))
+    final = stack(base, top).final
+    assert len(final) == 5  # counted and tested before any entry is read
+    assert "etc/b" in final
+    assert "etc/a" not in final
+    assert "usr" in final
+    expected = {
+        "etc": (0, base[0]),
+        "etc/b": (1, top[1]),
+        "usr": (0, None),  # implicit directories
+        "usr/bin": (0, None),
+        "usr/bin/x": (0, base[2]),
+    }
+    assert dict(final) == expected
+    assert final == expected
+    assert expected == final
+    assert sorted(final) == sorted(expected)
+    assert final["etc/b"].layer == 1
+    assert final.get("etc/a") is None
+    assert len(final) == 5
+    assert "etc/b" in repr(final)

@@ -15,7 +15,7 @@ holds its own entry's bytes implicitly and its unit is only made when something 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from auger.layers import paths
@@ -81,10 +81,49 @@ class OverlayResult:
     """The outcome of stacking all layers."""
 
     layers: tuple[LayerAnalysis, ...]
-    final: dict[str, VisibleEntry]
+    final: Mapping[str, VisibleEntry]
     final_size: int
     waste: tuple[WasteItem, ...]
     warnings: tuple[str, ...] = field(default=())
+
+
+class _FinalFilesystem(Mapping[str, VisibleEntry]):
+    """The visible paths after the last layer, read off the overlay's nodes on first use.
+
+    Some consumers only count or test paths (``auger IMAGE --json``); building an entry per
+    path (and freeing the nodes) is left to the first that reads one.
+    """
+
+    __slots__ = ("_entries", "_nodes")
+
+    def __init__(self, nodes: dict[str, _Node]) -> None:
+        self._nodes = nodes
+        self._entries: dict[str, VisibleEntry] | None = None
+
+    def _read(self) -> dict[str, VisibleEntry]:
+        entries = self._entries
+        if entries is None:
+            entries = self._entries = {
+                path: _new_visible(VisibleEntry, (node.layer, node.entry))
+                for path, node in self._nodes.items()
+            }
+            self._nodes = {}
+        return entries
+
+    def __getitem__(self, path: str) -> VisibleEntry:
+        return self._read()[path]
+
+    def __contains__(self, path: object) -> bool:
+        return path in (self._nodes if self._entries is None else self._entries)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._nodes if self._entries is None else self._entries)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._read()!r})"
 
 
 def _same_metadata(lower: Entry, upper: Entry) -> bool:
@@ -413,10 +452,7 @@ def stack_layers(layers: list[tuple[Entry, ...]]) -> OverlayResult:
         stored[item.stored_in] += item.size
         caused[item.hidden_by] += item.size
     waste.sort(key=lambda item: (-item.size, item.path, item.stored_in))
-    final = {
-        path: _new_visible(VisibleEntry, (node.layer, node.entry))
-        for path, node in overlay.nodes.items()
-    }
+    final = _FinalFilesystem(overlay.nodes)
     analyses = tuple(
         LayerAnalysis(index, tuple(changes.values()), stored[index], caused[index])
         for index, changes in enumerate(per_layer)
