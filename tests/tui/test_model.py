@@ -79,7 +79,7 @@ def analysis_of(stack: list[list[Op]]) -> tuple[ImageAnalysis, list[tuple[Entry,
 
 def brute(entries: list[tuple[Entry, ...]], layer: int) -> dict[str, VisibleEntry]:
     """The filesystem after layers 0..layer, restacked from scratch."""
-    return stack_layers(entries[: layer + 1]).final if layer >= 0 else {}
+    return dict(stack_layers(entries[: layer + 1]).final) if layer >= 0 else {}
 
 
 def shown_rows(model: ViewModel, view: View) -> dict[str, tuple[DiffType, bool]]:
