@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -240,9 +239,8 @@ class LayerAnalysis:
 
     def diff_counts(self) -> dict[DiffType, int]:
         """How many changes of each type the layer made (every type present, zero or not)."""
-        counts = dict.fromkeys(DiffType, 0)
-        counts.update(Counter(map(_DIFF_OF, self.changes)))
-        return counts
+        diffs = list(map(_DIFF_OF, self.changes))
+        return {diff: diffs.count(diff) for diff in DiffType}  # (an enum hashes in Python)
 
 
 @dataclass(frozen=True, slots=True)
