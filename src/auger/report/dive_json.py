@@ -15,7 +15,7 @@ from typing import Any
 
 from auger.analysis.dive import GO_MODE_DIR, go_file_mode
 from auger.layers import paths
-from auger.model import Entry, ImageAnalysis
+from auger.model import Entry, ImageAnalysis, WasteCause, WasteItem
 
 SCHEMA_VERSION = 1
 
@@ -62,9 +62,9 @@ def _ratio(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _auger(analysis: ImageAnalysis) -> dict[str, Any]:
+def _auger(analysis: ImageAnalysis, *, with_waste: bool) -> dict[str, Any]:
     image = analysis.image
-    return {
+    auger: dict[str, Any] = {
         "schemaVersion": SCHEMA_VERSION,
         "image": {
             "reference": _text(image.reference),
@@ -110,7 +110,9 @@ def _auger(analysis: ImageAnalysis) -> dict[str, Any]:
             }
             for layer, result in zip(image.layers, analysis.layers, strict=True)
         ],
-        "waste": [
+    }
+    if with_waste:
+        auger["waste"] = [
             {
                 "path": "/" + _text(item.path),
                 "sizeBytes": item.size,
@@ -119,12 +121,13 @@ def _auger(analysis: ImageAnalysis) -> dict[str, Any]:
                 "cause": item.cause.value,
             }
             for item in analysis.waste
-        ],
-    }
+        ]
+    return auger
 
 
-def export(analysis: ImageAnalysis, *, with_files: bool = True) -> dict[str, Any]:
-    """The export as a JSON-ready dict (``with_files=False`` leaves out the file lists)."""
+def export(analysis: ImageAnalysis, *, with_lists: bool = True) -> dict[str, Any]:
+    """The export as a JSON-ready dict (``with_lists=False`` leaves out the lists with an item
+    per entry or per wasted file, which :func:`format_json` renders itself)."""
     image = analysis.image
     layers: list[dict[str, Any]] = [
         {
@@ -136,7 +139,7 @@ def export(analysis: ImageAnalysis, *, with_files: bool = True) -> dict[str, Any
         }
         for layer in image.layers
     ]
-    if with_files:
+    if with_lists:
         for layer, files in zip(layers, analysis.dive.file_lists, strict=True):
             layer["fileList"] = [_file_info(entry) for entry in files]
     return {
@@ -150,7 +153,7 @@ def export(analysis: ImageAnalysis, *, with_files: bool = True) -> dict[str, Any
                 for ref in analysis.dive.inefficient_files
             ],
         },
-        "auger": _auger(analysis),
+        "auger": _auger(analysis, with_waste=with_lists),
     }
 
 
@@ -197,13 +200,26 @@ def _file_list_json(files: tuple[Entry | None, ...]) -> str:
     return ",".join(rendered)
 
 
+def _waste_json(items: tuple[WasteItem, ...]) -> str:
+    """``auger.waste`` rendered straight to JSON text, as :func:`_file_list_json` does."""
+    causes = {cause: _quote(cause.value) for cause in WasteCause}
+    return ",".join(
+        [
+            f'{{"path":{_quote("/" + (path if path.isascii() else _text(path)))},'
+            f'"sizeBytes":{size},"storedInLayer":{stored_in},"hiddenByLayer":{hidden_by},'
+            f'"cause":{causes[cause]}}}'
+            for path, size, stored_in, hidden_by, cause in items
+        ]
+    )
+
+
 def format_json(analysis: ImageAnalysis) -> str:
     """The export as compact JSON text, equal to ``json.dumps(export(analysis))``.
 
-    File lists dominate the export, so they are rendered entry by entry without building a
-    dict for each; everything else goes through :func:`export`.
+    File lists and the waste list dominate the export, so they are rendered item by item
+    without building a dict for each; everything else goes through :func:`export`.
     """
-    data = export(analysis, with_files=False)
+    data = export(analysis, with_lists=False)
 
     def dumps(value: object) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -216,5 +232,7 @@ def format_json(analysis: ImageAnalysis) -> str:
             pieces.append(",")
         pieces += (dumps(layer)[:-1], ',"fileList":[')
         pieces += (_file_list_json(files), "]}")
-    pieces += ('],"image":', dumps(data["image"]), ',"auger":', dumps(data["auger"]), "}\n")
+    auger = dumps(data["auger"])[:-1]  # "waste" comes last
+    pieces += ('],"image":', dumps(data["image"]), ',"auger":', auger, ',"waste":[')
+    pieces += (_waste_json(analysis.waste), "]}}\n")
     return "".join(pieces)  # one copy of the text, however many layers
