@@ -113,14 +113,21 @@ class _FinalFilesystem(Mapping[str, VisibleEntry]):
     def __getitem__(self, path: str) -> VisibleEntry:
         return self._read()[path]
 
+    def _keys(self) -> Mapping[str, object]:
+        """Whichever dict holds the paths now. The nodes are read first: another thread may
+        build the entries meanwhile, but it replaces the nodes' dict, never empties it."""
+        nodes = self._nodes
+        entries = self._entries
+        return nodes if entries is None else entries
+
     def __contains__(self, path: object) -> bool:
-        return path in (self._nodes if self._entries is None else self._entries)
+        return path in self._keys()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._read())
 
     def __len__(self) -> int:
-        return len(self._nodes if self._entries is None else self._entries)
+        return len(self._keys())
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._read()!r})"
