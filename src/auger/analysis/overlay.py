@@ -61,7 +61,7 @@ class _Node:
 
     __slots__ = ("children", "content", "entry", "layer")
     # ``content`` is ``None`` both when the node has no bytes and when it holds its own entry's
-    # bytes implicitly (the entry has a size): see ``_Overlay.content_of``.
+    # bytes implicitly (the entry has a size): see ``_Overlay._content_of``.
 
     def __init__(
         self,
@@ -187,7 +187,7 @@ class _Overlay:
             content.hidden_by = self.layer
             content.cause = cause
 
-    def content_of(self, node: _Node) -> _Content | None:
+    def _content_of(self, node: _Node) -> _Content | None:
         """The node's content unit, made now if the node held its own bytes implicitly."""
         content = node.content
         entry = node.entry
@@ -201,7 +201,7 @@ class _Overlay:
     def _take_content(self, path: str, node: _Node) -> _Content | None:
         """The unit of ``node``, which is about to leave ``path``; a regular file this layer
         stored there stays the target of later hard links to ``path`` in this layer."""
-        content = self.content_of(node)
+        content = self._content_of(node)
         if content is not None and node.layer == self.layer and _is_file(node.entry):
             self.layer_files[path] = content
         return content
@@ -309,7 +309,7 @@ class _Overlay:
             target = self.layer_files.get(link)
             if target is None:
                 visible = self.nodes.get(link)
-                target = self.content_of(visible) if visible is not None else None
+                target = self._content_of(visible) if visible is not None else None
             if target is None:
                 self.warnings.append(
                     f"layer {self.layer}: hard link {paths.display(entry.path)} points at "
