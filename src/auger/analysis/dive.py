@@ -83,13 +83,6 @@ class _Tree:
         """``None`` payload: an implicit node (dive's empty FileInfo)."""
         self.children: dict[str, list[str]] = {}
 
-    def _adopt(self, parent: str, path: str) -> None:
-        kids = self.children.get(parent)
-        if kids is None:
-            self.children[parent] = [path]
-        else:
-            kids.append(path)
-
     def add(self, path: str, entry: Entry | None) -> None:
         """dive's ``AddPath``: create missing parents empty, drop ``.wh..wh.`` names."""
         nodes = self.nodes
@@ -102,12 +95,12 @@ class _Tree:
                     if part.startswith(_META_PREFIX):
                         return
                     nodes[current] = None
-                    self._adopt(prefix, current)
+                    self.children.setdefault(prefix, []).append(current)
                 prefix = current
         if path not in nodes:
             if name.startswith(_META_PREFIX):
                 return
-            self._adopt(parent, path)
+            self.children.setdefault(parent, []).append(path)
         nodes[path] = entry
 
     def copy(self) -> _Tree:
@@ -177,11 +170,7 @@ def build_tree(entries: tuple[Entry, ...]) -> _Tree:
             parent, _, base = name.rpartition("/")
             new = name not in nodes and not base.startswith(_META_PREFIX)
             if new and (not parent or parent in nodes):
-                kids = children.get(parent)
-                if kids is None:
-                    children[parent] = [name]
-                else:
-                    kids.append(name)
+                children.setdefault(parent, []).append(name)
                 nodes[name] = entry
                 continue
         tree.add(name, entry)
