@@ -14,7 +14,7 @@ from auger.sources.interface import (
     LayerScanner,
 )
 from auger.sources.layouts import (
-    LayerRef,
+    ManifestLayer,
     assemble,
     mapping,
     matches_tag,
@@ -55,14 +55,14 @@ def docker_save_image(
     sources = entry.get("LayerSources")
     sources = sources if isinstance(sources, Mapping) else {}
     config = mapping(read_json(store, config_path, "the image config"), "the config", store)
-    refs = []
+    manifest_layers = []
     for path in layer_paths:
         if not isinstance(path, str):
             raise ArchiveError(f"manifest.json in {store.description} has a malformed layer")
         digest = _digest_from_path(path)
         source = sources.get(digest) if digest else None
         media = text(source.get("mediaType")) if isinstance(source, Mapping) else None
-        refs.append(LayerRef(path, path.split("/")[0], digest, media, stored=False))
+        manifest_layers.append(ManifestLayer(path, path.split("/")[0], digest, media, stored=False))
     tags = repo_tags(entry)
     name = selector if selector is not None else (tags[0] if tags else None)
     return assemble(
@@ -70,7 +70,7 @@ def docker_save_image(
         reference=reference,
         kind="docker-archive",
         config=config,
-        refs=refs,
+        manifest_layers=manifest_layers,
         scan=scan,
         progress=progress,
         name=name,

@@ -36,8 +36,8 @@ LAYER_TYPES = {
 
 
 @dataclass(frozen=True, slots=True)
-class LayerRef:
-    """Where a layer's blob is and what the manifest says about it."""
+class ManifestLayer:
+    """A layer as the manifest describes it: where its blob is, and what it says about it."""
 
     name: str
     layer_id: str
@@ -90,7 +90,7 @@ def assemble(
     reference: str,
     kind: str,
     config: Mapping[str, Any],
-    refs: Sequence[LayerRef],
+    manifest_layers: Sequence[ManifestLayer],
     scan: LayerScanner,
     progress: Progress,
     name: str | None,
@@ -102,19 +102,20 @@ def assemble(
     diff_ids = rootfs.get("diff_ids") if isinstance(rootfs, Mapping) else None
     diff_ids = diff_ids if isinstance(diff_ids, list) else []
     warnings: list[str] = []
-    if diff_ids and len(diff_ids) != len(refs):
+    count = len(manifest_layers)
+    if diff_ids and len(diff_ids) != count:
         warnings.append(
-            f"the config lists {len(diff_ids)} layer diff IDs but the manifest {len(refs)} layers"
+            f"the config lists {len(diff_ids)} layer diff IDs but the manifest {count} layers"
         )
-    history, non_empty = _history(config, len(refs))
-    if non_empty != len(refs):
+    history, non_empty = _history(config, count)
+    if non_empty != count:
         warnings.append(
-            f"history describes {non_empty} layers but the image has {len(refs)}; "
+            f"history describes {non_empty} layers but the image has {count}; "
             "layer commands may be missing or misattributed"
         )
     layers = []
     progress.phase("scanning layers")
-    for index, ref in enumerate(refs):
+    for index, ref in enumerate(manifest_layers):
         label = f"layer {index} ({paths.display(ref.digest or ref.name)})"
         blob = store.scan_layer(ref.name, scan, label=label, media=ref.media_type)
         progress.layer_scanned(index, len(blob.scan.entries))

@@ -23,7 +23,7 @@ from auger.sources.interface import (
 )
 from auger.sources.layouts import (
     LAYER_TYPES,
-    LayerRef,
+    ManifestLayer,
     assemble,
     mapping,
     matches_tag,
@@ -194,7 +194,7 @@ def oci_image(
     raw_layers = manifest.get("layers")
     if not isinstance(raw_layers, list):
         raise ArchiveError(f"manifest {manifest_digest} in {store.description} lists no layers")
-    refs = []
+    manifest_layers = []
     for raw in raw_layers:
         descriptor = mapping(raw, "a layer descriptor", store)
         media = text(descriptor.get("mediaType"))
@@ -202,13 +202,15 @@ def oci_image(
             raise UnsupportedMediaTypeError(f"layer media type {media} is not supported")
         digest = _descriptor_digest(descriptor, store)
         name = blob_name(digest)
-        refs.append(LayerRef(name, digest.partition(":")[2], Digest(digest), media, stored=True))
+        manifest_layers.append(
+            ManifestLayer(name, digest.partition(":")[2], Digest(digest), media, stored=True)
+        )
     return assemble(
         store=store,
         reference=reference,
         kind=kind,
         config=config,
-        refs=refs,
+        manifest_layers=manifest_layers,
         scan=scan,
         progress=progress,
         name=chosen.ref_name,
