@@ -27,6 +27,7 @@ from auger.archive_writer import (
     whiteout,
 )
 from auger.layers.scanner import scan_layer
+from auger.model import LayerRef
 from auger.parallel import can_fork, in_parallel, reap_exited
 from auger.pipeline import analyze
 
@@ -173,7 +174,9 @@ def mixed_layers() -> list[bytes]:
 
 
 def test_dive_metrics_survive_the_trip_as_plain_data() -> None:
-    layers = [scan_layer(io.BytesIO(data), "layer").entries for data in mixed_layers()]
+    layers = [
+        scan_layer(io.BytesIO(data), LayerRef("layer.tar")).entries for data in mixed_layers()
+    ]
     metrics = dive.dive_metrics(layers, [100, 200, 300])
     assert any(None in files for files in metrics.file_lists)  # implicit directories included
     rebuilt = dive.from_plain(dive.to_plain(metrics, layers), layers)

@@ -82,6 +82,35 @@ class Entry(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class LayerRef:
+    """Which layer blob a scanner reads, as far as its source knows it while reading.
+
+    A source that reads the manifest before the blobs (a plain archive, an OCI layout) knows
+    the layer's position, digest and diff ID; one that scans a streamed archive's blobs as they
+    pass knows only the blob's name, and the digest when that name spells one.
+    """
+
+    blob: str
+    """The blob's name in its store: ``blobs/sha256/HEX``, ``ID/layer.tar`` (or a digest)."""
+    index: int | None = None
+    """Position in the manifest, when known while scanning."""
+    digest: Digest | None = None
+    """Digest of the blob as stored, when known."""
+    diff_id: Digest | None = None
+    """Digest of the uncompressed layer (the config's ``rootfs.diff_ids``), when known."""
+
+    @property
+    def label(self) -> str:
+        """How errors and warnings name the blob: ``layer N (DIGEST)``, else ``layer NAME``
+        (names made safe for a terminal)."""
+        from auger.layers.paths import display  # noqa: PLC0415 - paths imports this module
+
+        if self.index is None:
+            return f"layer {display(self.blob)}"
+        return f"layer {self.index} ({display(self.digest or self.blob)})"
+
+
+@dataclass(frozen=True, slots=True)
 class LayerScan:
     """What one streaming pass over a layer tar found."""
 
@@ -116,6 +145,8 @@ class Layer:
     created: str | None = None
     comment: str | None = None
     has_history: bool = True
+    blob: str = ""
+    """The blob's name in the store it was read from (see :class:`LayerRef`); ``""`` if unknown."""
 
     @property
     def command(self) -> str:
@@ -128,6 +159,11 @@ class Layer:
     def size(self) -> int:
         """Layer content size (sum of tar header sizes)."""
         return self.scan.size
+
+    @property
+    def ref(self) -> LayerRef:
+        """The layer's blob, as its source names it to a scanner that knows the manifest."""
+        return LayerRef(self.blob, self.index, self.digest, self.diff_id)
 
 
 @dataclass(frozen=True, slots=True)

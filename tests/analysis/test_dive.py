@@ -19,11 +19,11 @@ from auger.archive_writer import (
     whiteout,
 )
 from auger.layers.scanner import scan_layer
-from auger.model import DiveMetrics, Entry, EntryKind
+from auger.model import DiveMetrics, Entry, EntryKind, LayerRef
 
 
 def layer(*items: TarEntry) -> tuple[Entry, ...]:
-    return scan_layer(io.BytesIO(layer_tar(items)), "test").entries
+    return scan_layer(io.BytesIO(layer_tar(items)), LayerRef("layer.tar")).entries
 
 
 def metrics(*layers: tuple[Entry, ...]) -> DiveMetrics:
@@ -126,5 +126,5 @@ def test_special_files_scan(typeflag: bytes, kind: EntryKind) -> None:
         info = tarfile.TarInfo("dev/thing")
         info.type = typeflag
         archive.addfile(info)
-    [entry] = scan_layer(io.BytesIO(buffer.getvalue()), "t").entries
+    [entry] = scan_layer(io.BytesIO(buffer.getvalue()), LayerRef("layer.tar")).entries
     assert entry.kind is kind

@@ -16,12 +16,12 @@ from auger.archive_writer import (
     whiteout,
 )
 from auger.layers.scanner import scan_layer
-from auger.model import DiffType, Entry, WasteCause
+from auger.model import DiffType, Entry, LayerRef, WasteCause
 
 
 def entries(*items: TarEntry) -> tuple[Entry, ...]:
     """Scan a layer written from ``items`` (through the real tar writer and scanner)."""
-    return scan_layer(io.BytesIO(layer_tar(items)), "test layer").entries
+    return scan_layer(io.BytesIO(layer_tar(items)), LayerRef("layer.tar")).entries
 
 
 def stack(*layers: tuple[Entry, ...]) -> OverlayResult:

@@ -25,6 +25,7 @@ from auger.archive_writer import (
     whiteout,
 )
 from auger.layers.scanner import scan_layer
+from auger.model import LayerRef
 
 NAMES = ("a", "b", "c")
 PATHS = [
@@ -134,7 +135,7 @@ def naive(stack: list[list[Op]]) -> tuple[dict[str, Visible], dict[tuple[int, in
 @given(stacks)
 def test_overlay_matches_the_naive_model(stack: list[list[Op]]) -> None:
     scanned = [
-        scan_layer(io.BytesIO(layer_tar(to_tar_entries(layer))), f"layer {i}").entries
+        scan_layer(io.BytesIO(layer_tar(to_tar_entries(layer))), LayerRef("", i)).entries
         for i, layer in enumerate(stack)
     ]
     result = stack_layers(scanned)

@@ -18,12 +18,13 @@ from auger.archive_writer import (
     symlink,
     whiteout,
 )
+from auger.errors import LayerFormatError
 from auger.layers.scanner import scan_layer
-from auger.model import EntryKind, LayerScan
+from auger.model import Digest, EntryKind, LayerRef, LayerScan
 
 
 def scan(*items: TarEntry) -> LayerScan:
-    return scan_layer(io.BytesIO(layer_tar(items)), "test layer")
+    return scan_layer(io.BytesIO(layer_tar(items)), LayerRef("layer.tar"))
 
 
 class Trickle(io.RawIOBase):
@@ -63,8 +64,8 @@ def test_short_reads_give_the_same_entries(step: int) -> None:
         file(f"f{index}", rng.randbytes(rng.choice([0, 10, 5000, 280_000]))) for index in range(12)
     ]
     data = layer_tar([directory("d"), *items, symlink("d/s", "../f1")])
-    whole = scan_layer(io.BytesIO(data), "layer")
-    trickled = scan_layer(Trickle(data, step), "layer")
+    whole = scan_layer(io.BytesIO(data), LayerRef("layer.tar"))
+    trickled = scan_layer(Trickle(data, step), LayerRef("layer.tar"))
     assert trickled == whole
     assert len(whole.entries) == 14
 
@@ -114,3 +115,22 @@ def test_climbing_names_are_confined_with_a_warning() -> None:
     result = scan(file("../../etc/passwd", b"x"))
     assert [entry.path for entry in result.entries] == ["etc/passwd"]
     assert any("climbs above the root" in warning for warning in result.warnings)
+
+
+@pytest.mark.parametrize(
+    ("ref", "label"),
+    [
+        (
+            LayerRef("blobs/sha256/ab", 2, Digest("sha256:ab"), Digest("sha256:cd")),
+            "layer 2 (sha256:ab)",
+        ),
+        (LayerRef("0a1b/layer.tar", 0), "layer 0 (0a1b/layer.tar)"),
+        (LayerRef("blobs/sha256/ab", digest=Digest("sha256:ab")), "layer blobs/sha256/ab"),
+        (LayerRef("odd\x1b[31m/layer.tar"), "layer odd\\x1b[31m/layer.tar"),
+    ],
+)
+def test_errors_name_the_blob_by_its_reference(ref: LayerRef, label: str) -> None:
+    data = layer_tar([file("big", b"x" * 5000)])
+    with pytest.raises(LayerFormatError) as raised:
+        scan_layer(io.BytesIO(data[:1024]), ref)
+    assert str(raised.value).startswith(f"{label} is truncated"), raised.value

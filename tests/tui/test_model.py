@@ -23,7 +23,16 @@ from auger.archive_writer import (
 )
 from auger.layers import paths
 from auger.layers.scanner import scan_layer
-from auger.model import DiffType, Entry, EntryKind, Image, ImageAnalysis, Layer, VisibleEntry
+from auger.model import (
+    DiffType,
+    Entry,
+    EntryKind,
+    Image,
+    ImageAnalysis,
+    Layer,
+    LayerRef,
+    VisibleEntry,
+)
 from auger.tui.index import PathIndex
 from auger.tui.model import Mode, SortOrder, View, ViewModel
 from auger.tui.pathfilter import Haystack, apply_filter
@@ -71,7 +80,9 @@ def analysis_of(stack: list[list[Op]]) -> tuple[ImageAnalysis, list[tuple[Entry,
 
     layers, entries = [], []
     for index, ops_ in enumerate(stack):
-        scan = scan_layer(io.BytesIO(layer_tar([tar_entry(op) for op in ops_])), f"layer {index}")
+        scan = scan_layer(
+            io.BytesIO(layer_tar([tar_entry(op) for op in ops_])), LayerRef("", index)
+        )
         entries.append(scan.entries)
         layers.append(Layer(index, scan, str(index), None, None, None, None, f"layer {index}"))
     return analyze_image(Image("test", "test", tuple(layers))), entries

@@ -13,7 +13,7 @@ from typing import Any
 
 from auger.layers import paths
 from auger.layers.tarstream import TarHeader, TarReader
-from auger.model import Entry, EntryKind, LayerScan, Readable
+from auger.model import Entry, EntryKind, LayerRef, LayerScan, Readable
 
 _KINDS = {
     "0": EntryKind.FILE,
@@ -76,9 +76,10 @@ def _entry(header: TarHeader, warnings: list[str]) -> Entry | None:
     )
 
 
-def scan_layer(stream: Readable, label: str) -> LayerScan:
-    """Read a whole layer tar from ``stream`` and describe every entry in it."""
-    reader = TarReader(stream, label, checksums=True)
+def scan_layer(stream: Readable, ref: LayerRef) -> LayerScan:
+    """Read a whole layer tar from ``stream`` and describe every entry in it (errors name the
+    blob by ``ref``'s label)."""
+    reader = TarReader(stream, ref.label, checksums=True)
     entries: list[Entry] = []
     append = entries.append
     warnings: list[str] = []

@@ -17,7 +17,7 @@ from pathlib import Path
 from auger.errors import ImageReadError, LayerFormatError
 from auger.layers import paths
 from auger.layers.tarstream import BLOCK, TarTruncatedError
-from auger.model import LayerScan, Readable
+from auger.model import Digest, LayerRef, LayerScan, Readable
 from auger.progress import Progress
 from auger.sources import streams
 from auger.sources.interface import ArchiveError, BlobMissingError, LayerScanner
@@ -51,18 +51,19 @@ def scan_blob(
     size: int,
     scan: LayerScanner,
     *,
-    label: str,
+    ref: LayerRef,
     media: str | None,
     on_read: Callable[[int], None] | None = None,
 ) -> ScannedBlob:
     """Decompress (by magic bytes) and scan a layer blob whose first bytes are ``prefix``."""
+    label = ref.label
     compression = streams.detect_compression(prefix)
     if compression == "none" and not looks_like_tar(prefix):
         kind = f" ({media})" if media else ""
         raise ArchiveError(f"{label}{kind} is neither a tar archive nor gzip or zstd data")
     window = streams.Window(stream, size, prefix, on_read)
     try:
-        result = scan(streams.decompressed(window, compression), label)
+        result = scan(streams.decompressed(window, compression), ref)
     except TarTruncatedError as exc:
         if compression == "none":
             raise
@@ -92,10 +93,8 @@ class BlobStore(ABC):
         """Return a small file (JSON) whole."""
 
     @abstractmethod
-    def scan_layer(
-        self, name: str, scan: LayerScanner, label: str, media: str | None
-    ) -> ScannedBlob:
-        """Scan a layer blob."""
+    def scan_layer(self, ref: LayerRef, scan: LayerScanner, media: str | None) -> ScannedBlob:
+        """Scan the layer blob named ``ref.blob``."""
 
     def close(self) -> None:  # noqa: B027 - most stores hold nothing open
         """Release any open file."""
@@ -103,6 +102,14 @@ class BlobStore(ABC):
     def missing(self, name: str) -> BlobMissingError:
         """The error for a blob that is not there."""
         return BlobMissingError(f"{self.description} has no {paths.display(name)}")
+
+
+def blob_digest(name: str) -> Digest | None:
+    """The digest a blob's path spells (``blobs/ALG/HEX``, as in an OCI layout), if it does."""
+    parts = name.split("/")
+    if len(parts) == 3 and parts[0] == "blobs":
+        return Digest(f"{parts[1]}:{parts[2]}")
+    return None
 
 
 def blob_name(digest: str) -> str:
@@ -143,21 +150,19 @@ class DirectoryStore(BlobStore):
             raise ArchiveError(f"{path} is too large for a JSON document")
         return data
 
-    def scan_layer(
-        self, name: str, scan: LayerScanner, label: str, media: str | None
-    ) -> ScannedBlob:
-        path = self._path(name)
+    def scan_layer(self, ref: LayerRef, scan: LayerScanner, media: str | None) -> ScannedBlob:
+        path = self._path(ref.blob)
         try:
             handle = open_buffered(path)
         except FileNotFoundError as exc:
-            raise self.missing(name) from exc
+            raise self.missing(ref.blob) from exc
         except OSError as exc:
             raise ArchiveError(f"cannot read {path}: {exc.strerror}") from exc
         with handle:
             size = os.fstat(handle.fileno()).st_size
             prefix = handle.read(BLOCK)
             progress = self._progress.bytes_read
-            return scan_blob(handle, prefix, size, scan, label=label, media=media, on_read=progress)
+            return scan_blob(handle, prefix, size, scan, ref=ref, media=media, on_read=progress)
 
 
 def open_buffered(path: Path) -> io.BufferedReader:

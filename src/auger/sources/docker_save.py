@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from auger.model import Digest, Image
 from auger.progress import Progress
-from auger.sources.blobs import BlobStore
+from auger.sources.blobs import BlobStore, blob_digest
 from auger.sources.interface import (
     AmbiguousImageError,
     ArchiveError,
@@ -81,9 +81,6 @@ def docker_save_image(
 
 def _digest_from_path(path: str) -> Digest | None:
     """``blobs/sha256/HEX`` or ``HEX.json`` as a digest, where the path says one."""
-    parts = path.split("/")
-    if len(parts) == 3 and parts[0] == "blobs":
-        return Digest(f"{parts[1]}:{parts[2]}")
-    if len(parts) == 1 and parts[0].endswith(".json") and len(parts[0]) == 69:
-        return Digest(f"sha256:{parts[0][:-5]}")
-    return None
+    if len(path) == 69 and path.endswith(".json") and "/" not in path:
+        return Digest(f"sha256:{path[:-5]}")
+    return blob_digest(path)

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from auger.errors import SourceError, UsageError
-from auger.model import Image, LayerScan, Readable
+from auger.model import Image, LayerRef, LayerScan, Readable
 from auger.progress import Progress
 
-LayerScanner = Callable[[Readable, str], LayerScan]
-"""Reads one uncompressed layer tar stream (the string labels it in errors)."""
+LayerScanner = Callable[[Readable, LayerRef], LayerScan]
+"""Reads one uncompressed layer tar stream; the reference says which blob it is."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from auger.layers import paths
-from auger.model import Digest, Image, Layer
+from auger.model import Digest, Image, Layer, LayerRef
 from auger.progress import Progress
 from auger.sources.blobs import BlobStore
 from auger.sources.interface import (
@@ -39,7 +38,8 @@ LAYER_TYPES = {
 class ManifestLayer:
     """A layer as the manifest describes it: where its blob is, and what it says about it."""
 
-    name: str
+    blob: str
+    """The blob's name in the store."""
     layer_id: str
     digest: Digest | None
     media_type: str | None
@@ -115,32 +115,39 @@ def assemble(
         )
     layers = []
     progress.phase("scanning layers")
-    for index, ref in enumerate(manifest_layers):
-        label = f"layer {index} ({paths.display(ref.digest or ref.name)})"
-        blob = store.scan_layer(ref.name, scan, label=label, media=ref.media_type)
+    for index, described in enumerate(manifest_layers):
+        diff_id = diff_ids[index] if index < len(diff_ids) else None
+        ref = LayerRef(
+            described.blob,
+            index,
+            described.digest,
+            Digest(diff_id) if isinstance(diff_id, str) else None,
+        )
+        label = ref.label
+        blob = store.scan_layer(ref, scan, media=described.media_type)
         progress.layer_scanned(index, len(blob.scan.entries))
-        expected = LAYER_TYPES.get(ref.media_type or "")
+        expected = LAYER_TYPES.get(described.media_type or "")
         if expected is not None and expected != blob.compression:
             warnings.append(
                 f"{label} is {blob.compression} data although its media type says {expected}"
             )
         warnings.extend(f"{label}: {text}" for text in blob.scan.warnings)
         entry = history[index]
-        diff_id = diff_ids[index] if index < len(diff_ids) else None
         layers.append(
             Layer(
                 index=index,
                 scan=blob.scan,
-                id=ref.layer_id,
-                diff_id=Digest(diff_id) if isinstance(diff_id, str) else None,
+                id=described.layer_id,
+                diff_id=ref.diff_id,
                 digest=ref.digest,
-                media_type=ref.media_type,
-                stored_size=blob.stored_size if ref.stored else None,
+                media_type=described.media_type,
+                stored_size=blob.stored_size if described.stored else None,
                 compression=blob.compression,
                 created_by=text(entry.get("created_by")) or "" if entry else "",
                 created=text(entry.get("created")) if entry else None,
                 comment=text(entry.get("comment")) if entry else None,
                 has_history=entry is not None,
+                blob=ref.blob,
             )
         )
     settings = config.get("config")

@@ -19,13 +19,14 @@ from typing import IO
 from auger.errors import ImageReadError
 from auger.layers import paths
 from auger.layers.tarstream import BLOCK, TarReader
-from auger.model import Readable
+from auger.model import LayerRef, Readable
 from auger.progress import Progress
 from auger.sources import streams
 from auger.sources.blobs import (
     MAX_DOCUMENT,
     BlobStore,
     ScannedBlob,
+    blob_digest,
     looks_like_json,
     looks_like_tar,
     open_buffered,
@@ -101,10 +102,8 @@ class SeekableTarStore(BlobStore):
             raise ArchiveError(f"{self.description} is truncated inside {paths.display(name)}")
         return data
 
-    def scan_layer(
-        self, name: str, scan: LayerScanner, label: str, media: str | None
-    ) -> ScannedBlob:
-        member = self._resolve(name)
+    def scan_layer(self, ref: LayerRef, scan: LayerScanner, media: str | None) -> ScannedBlob:
+        member = self._resolve(ref.blob)
         self._handle.seek(member.offset)
         prefix = self._handle.read(min(BLOCK, member.size))
         return scan_blob(
@@ -112,7 +111,7 @@ class SeekableTarStore(BlobStore):
             prefix,
             member.size,
             scan,
-            label=label,
+            ref=ref,
             media=media,
             on_read=self._progress.bytes_read,
         )
@@ -169,10 +168,10 @@ class StreamedTarStore(BlobStore):
                 else:
                     self._others.add(name)
                 continue
-            label = f"layer {paths.display(name)}"
+            ref = LayerRef(name, digest=blob_digest(name))
             try:
                 blob = scan_blob(
-                    _MemberReader(reader), first, header.size, scan, label=label, media=None
+                    _MemberReader(reader), first, header.size, scan, ref=ref, media=None
                 )
             except ImageReadError as exc:
                 # Fatal only if the manifest names this blob as a layer; if the outer stream
@@ -207,18 +206,16 @@ class StreamedTarStore(BlobStore):
             raise self.missing(name)
         return self._documents[resolved]
 
-    def scan_layer(
-        self, name: str, scan: LayerScanner, label: str, media: str | None
-    ) -> ScannedBlob:
-        resolved = self._resolve(name)
+    def scan_layer(self, ref: LayerRef, scan: LayerScanner, media: str | None) -> ScannedBlob:
+        resolved = self._resolve(ref.blob)
         if resolved in self._failures:
             raise self._failures[resolved]
         if resolved in self._layers:
             return self._layers[resolved]
         if resolved in self._documents or resolved in self._others:
             kind = f" ({media})" if media else ""
-            raise ArchiveError(f"{label}{kind} is neither a tar archive nor gzip or zstd data")
-        raise self.missing(name)
+            raise ArchiveError(f"{ref.label}{kind} is neither a tar archive nor gzip or zstd data")
+        raise self.missing(ref.blob)
 
 
 def _read_rest(reader: TarReader, size: int) -> bytes:

@@ -16,7 +16,7 @@ from pathlib import Path
 from auger.errors import AugerError
 from auger.layers import paths
 from auger.layers.tarstream import TarHeader, TarReader
-from auger.model import DiffType, Entry, EntryKind, Layer, LayerScan, Readable
+from auger.model import DiffType, Entry, EntryKind, Layer, LayerRef, LayerScan, Readable
 from auger.progress import NullProgress
 from auger.sources.interface import Platform, ReadOptions
 from auger.sources.reference import resolve_source
@@ -87,7 +87,8 @@ def extract(request: ExtractRequest) -> ExtractResult:
     except OSError as exc:
         raise ExtractError(f"cannot write to {request.target}: {exc.strerror}") from exc
 
-    def scan(stream: Readable, label: str) -> LayerScan:
+    def scan(stream: Readable, ref: LayerRef) -> LayerScan:
+        label = ref.label
         found = layers_for_label(label, request.layers) & wanted.keys() - done
         if found:
             entries = {path: e for layer in sorted(found) for path, e in wanted[layer].items()}
