@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 from auger.errors import AugerError
 from auger.layers.paths import display, safe_line
 from auger.model import DiffType
-from auger.tui.extract import ExtractRequest, extract, plan_extraction
+from auger.tui.extraction import extract_selection
 from auger.tui.messages import Extracted
-from auger.tui.model import Mode
 from auger.tui.screens.extract import ExtractDialog
 
 if TYPE_CHECKING:
@@ -45,20 +44,8 @@ def ask_and_extract(screen: MainScreen) -> None:
 def run_extraction(screen: MainScreen, number: int, target: Path) -> None:
     """Runs in a thread worker: plan, read the image again, write, report."""
     assert screen.image is not None
-    index, view = screen.explorer.index, screen.view
-    plan = plan_extraction(index, number, view.layer, view.mode is Mode.AGGREGATED)
-    request = ExtractRequest(
-        reference=screen.image.reference,
-        source=screen.image.options.source,
-        platform=screen.image.options.platform,
-        environ=screen.image.environ,
-        layers=screen.explorer.analysis.image.layers,
-        plan=plan,
-        selected=index.paths[number],
-        target=target,
-    )
     try:
-        result = extract(request)
+        result = extract_selection(screen.image, screen.explorer, number, screen.view, target)
     except AugerError as error:
         screen.post_message(Extracted("", [], safe_line(error.message)))
         return

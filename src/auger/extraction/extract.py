@@ -1,37 +1,33 @@
-"""Extract a file or folder of the explored image into a local directory.
+"""Extract planned entries of an image into a local directory.
 
-:func:`plan_extraction` lists, per layer, the entries that make up the selection in the view;
-:func:`extract` re-resolves the image with :func:`~auger.sources.reference.resolve_source` and
-reads it again with a scanner callback that, for the blobs of those layers only, streams the tar
-with :class:`~auger.layers.tarstream.TarReader` and hands the selected entries to a
-:class:`~auger.tui.safe_write.SafeWriter`. Nothing is executed; devices are refused.
+:func:`extract` reads the image again through its source, with a scanner callback that, for the
+blobs of the planned layers only (told apart by their :class:`~auger.model.LayerRef`), streams
+the tar with :class:`~auger.layers.tarstream.TarReader` and hands the planned entries to a
+:class:`~auger.extraction.safe_write.SafeWriter`. Nothing is executed; devices are refused;
+reading stops as soon as every planned layer was written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from auger.errors import AugerError
+from auger.extraction.blobs import layers_holding
+from auger.extraction.plan import Plan
+from auger.extraction.safe_write import SafeWriter, UnsafeEntryError
 from auger.layers import paths
 from auger.layers.tarstream import TarHeader, TarReader
-from auger.model import DiffType, Entry, EntryKind, Layer, LayerRef, LayerScan, Readable
-from auger.progress import NullProgress
-from auger.sources.interface import Platform, ReadOptions
-from auger.sources.reference import resolve_source
-from auger.tui.blobs import layers_for_label
-from auger.tui.index import PathIndex
-from auger.tui.safe_write import SafeWriter, UnsafeEntryError
+from auger.model import Entry, EntryKind, Layer, LayerRef, LayerScan, Readable
+from auger.progress import NullProgress, Progress
+from auger.sources.interface import ImageSource, ReadOptions
 
 _KINDS = {"0": EntryKind.FILE, "7": EntryKind.FILE, "1": EntryKind.HARDLINK}
 _KINDS |= {"2": EntryKind.SYMLINK, "5": EntryKind.DIR}
 _REFUSED = frozenset({EntryKind.CHAR, EntryKind.BLOCK, EntryKind.FIFO, EntryKind.OTHER})
 _EMPTY = LayerScan(entries=(), size=0, tar_bytes=0)
 _CHUNK = 1 << 20
-
-Plan = dict[int, dict[str, Entry]]
-"""Per layer index: image path -> the entry of that layer to write."""
 
 
 class ExtractError(AugerError):
@@ -44,11 +40,10 @@ class _Finished(Exception):  # noqa: N818 - a signal, not an error
 
 @dataclass(frozen=True, slots=True)
 class ExtractRequest:
-    reference: str
-    source: str | None
-    platform: Platform | None
-    environ: Mapping[str, str]
+    """Which entries to write where."""
+
     layers: tuple[Layer, ...]
+    """The layers of the image as analysed (to tell which blob holds which layer)."""
     plan: Plan
     selected: str
     """The selected image path; output paths are relative to its parent."""
@@ -62,23 +57,13 @@ class ExtractResult:
     """Entries refused or skipped, and why."""
 
 
-def plan_extraction(index: PathIndex, number: int, layer: int, aggregated: bool) -> Plan:
-    """The entries that make up path ``number`` (and everything below it) in the view."""
-    plan: Plan = {}
-    end, n = index.end[number], number
-    while n < end:
-        event = index.event_at(n, layer) if aggregated else index.change_in(n, layer)
-        if event is None or event.diff is DiffType.REMOVED:
-            n = index.end[n] if aggregated else n + 1  # absent: so is everything below
-            continue
-        if event.entry is not None:
-            plan.setdefault(event.layer, {})[index.paths[n]] = event.entry
-        n += 1
-    return plan
-
-
-def extract(request: ExtractRequest) -> ExtractResult:
-    """Read the image again and write the planned entries below ``request.target``."""
+def extract(
+    source: ImageSource,
+    options: ReadOptions,
+    request: ExtractRequest,
+    progress: Progress | None = None,
+) -> ExtractResult:
+    """Read the image again from ``source`` and write the planned entries below the target."""
     wanted = {layer: entries for layer, entries in request.plan.items() if entries}
     base = paths.parent(request.selected)
     result, done = ExtractResult(), set[int]()
@@ -88,12 +73,11 @@ def extract(request: ExtractRequest) -> ExtractResult:
         raise ExtractError(f"cannot write to {request.target}: {exc.strerror}") from exc
 
     def scan(stream: Readable, ref: LayerRef) -> LayerScan:
-        label = ref.label
-        found = layers_for_label(label, request.layers) & wanted.keys() - done
+        found = layers_holding(ref, request.layers) & wanted.keys() - done
         if found:
             entries = {path: e for layer in sorted(found) for path, e in wanted[layer].items()}
             try:
-                _write_layer(TarReader(stream, label), entries, base, writer, result)
+                _write_layer(TarReader(stream, ref.label), entries, base, writer, result)
             except OSError as exc:
                 raise ExtractError(f"extracting failed: {exc}") from exc
             done.update(found)
@@ -101,9 +85,8 @@ def extract(request: ExtractRequest) -> ExtractResult:
                 raise _Finished
         return _EMPTY
 
-    source = resolve_source(request.reference, request.source, request.environ)
     try:
-        source.read(scan, ReadOptions(platform=request.platform), NullProgress())
+        source.read(scan, options, progress or NullProgress())
     except _Finished:
         pass
     finally:

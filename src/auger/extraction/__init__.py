@@ -1,0 +1,1 @@
+"""Extraction: write chosen entries of an image's layers into one directory, never outside it."""
