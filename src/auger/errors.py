@@ -1,11 +1,16 @@
-"""The error hierarchy.
+"""The error hierarchy, the exit codes, and how an error reads to a person.
 
-Every failure auger reports on purpose is an :class:`AugerError`. The command line catches them
-once, at the top of ``main``, and turns each family into its documented exit code: usage errors
-exit 2, anything that stops an image from being read exits 3.
+Every failure auger reports on purpose is an :class:`AugerError`. Each front end catches them
+once, at the top, and turns each family into its documented exit code with
+:func:`exit_code_for` (usage errors exit 2, anything that stops an image from being read exits
+3) and into the same one or two lines with :func:`describe`.
 """
 
 from __future__ import annotations
+
+import enum
+
+from auger.layers.paths import safe_line
 
 
 class AugerError(Exception):
@@ -34,3 +39,34 @@ class SourceError(ImageReadError):
 
 class LayerFormatError(ImageReadError):
     """A layer (or an archive) is not a well-formed tar stream."""
+
+
+class ExitCode(enum.IntEnum):
+    """What ``auger`` exits with (documented in the README)."""
+
+    OK = 0
+    BUDGET_FAILED = 1
+    USAGE = 2
+    IMAGE_UNREADABLE = 3
+    INTERRUPTED = 130
+
+
+def exit_code_for(error: AugerError) -> ExitCode:
+    """The exit code for an error auger raised on purpose."""
+    if isinstance(error, UsageError):
+        return ExitCode.USAGE
+    return ExitCode.IMAGE_UNREADABLE
+
+
+def describe(error: BaseException) -> tuple[str, str | None, int]:
+    """One line saying what went wrong, an optional line saying what to try, and the exit code.
+
+    Any other exception is a bug: it is named as an internal error and exits 3. Both lines are
+    safe to print on a terminal.
+    """
+    if isinstance(error, AugerError):
+        hint = f"auger: hint: {safe_line(error.hint)}" if error.hint else None
+        return f"auger: error: {safe_line(error.message)}", hint, exit_code_for(error)
+    message = safe_line(f"auger: internal error: {type(error).__name__}: {error}")
+    hint = "auger: hint: run again with --debug and report the traceback"
+    return message, hint, ExitCode.IMAGE_UNREADABLE

@@ -1,12 +1,11 @@
-"""Loading for the explorer: progress reported from the worker, failures as the CLI words them."""
+"""Loading for the explorer: progress reported from the worker thread, throttled."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from auger.errors import ImageReadError, UsageError
 from auger.tui.explorer import ImageRef
-from auger.tui.loading import ReportingProgress, describe_failure, load
+from auger.tui.loading import ReportingProgress, load
 from tests.support import NO_ENGINE
 from tests.tui.support import sample_spec
 
@@ -31,12 +30,3 @@ def test_byte_counts_are_throttled() -> None:
     assert reports == [("reading", 0, 0)]
     progress.layer_scanned(0, 5)
     assert reports[-1] == ("reading", 10_000, 1)
-
-
-def test_failures_read_as_the_cli_prints_them() -> None:
-    message, hint, code = describe_failure(ImageReadError("no \x1b[31mimage", hint="try x"))
-    assert (message, hint, code) == ("auger: error: no \\x1b[31mimage", "auger: hint: try x", 3)
-    assert describe_failure(UsageError("bad"))[2] == 2
-    message, hint, code = describe_failure(ValueError("boom"))
-    assert message == "auger: internal error: ValueError: boom"
-    assert code == 3

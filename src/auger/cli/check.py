@@ -12,9 +12,9 @@ from pathlib import Path
 from auger.budgets.discovery import discover
 from auger.budgets.evaluate import Status, Verdict, evaluate
 from auger.cli.console import Console, write_atomically
-from auger.cli.exit_codes import ExitCode
 from auger.cli.loading import load, load_reference
 from auger.cli.parsing import DIVE_FLAGS, Parser, add_gate_options, add_image_options
+from auger.errors import ExitCode
 from auger.report import gate
 from auger.report.github import workflow_commands
 

@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 
 from auger.cli.console import Console, write_atomically
-from auger.cli.exit_codes import ExitCode
 from auger.cli.loading import load
 from auger.cli.parsing import Parser, add_gate_options, add_image_options
+from auger.errors import ExitCode
 from auger.layers import paths
 from auger.report.dive_json import format_json
 

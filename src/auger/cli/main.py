@@ -16,10 +16,8 @@ from typing import NoReturn
 from auger import __version__
 from auger.cli import inspect
 from auger.cli.console import Console
-from auger.cli.exit_codes import ExitCode, exit_code_for
 from auger.cli.parsing import HelpShownError, Parser
-from auger.errors import AugerError
-from auger.layers import paths
+from auger.errors import AugerError, ExitCode, describe
 
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "demo": ("auger.cli.demo", "build_parser", "run_demo"),
@@ -67,15 +65,17 @@ run 'auger COMMAND --help' for a command's options.
 """
 
 
-def _report(error: AugerError, console: Console, debug: bool) -> int:
+def _report(error: Exception, console: Console, debug: bool) -> int:
+    """Say what went wrong in one line (and a hint), with the traceback under ``--debug``."""
     if debug:
         import traceback  # noqa: PLC0415 - only needed to debug
 
         traceback.print_exception(error, file=console.stderr)
-    console.diagnose(f"auger: error: {paths.safe_line(error.message)}")
-    if error.hint:
-        console.diagnose(f"auger: hint: {paths.safe_line(error.hint)}")
-    return exit_code_for(error)
+    message, hint, code = describe(error)
+    console.diagnose(message)
+    if hint is not None:
+        console.diagnose(hint)
+    return code
 
 
 def main(argv: Sequence[str], console: Console | None = None) -> int:
@@ -109,13 +109,7 @@ def main(argv: Sequence[str], console: Console | None = None) -> int:
     except BrokenPipeError:
         return ExitCode.OK
     except Exception as error:  # a bug: one line unless --debug
-        if debug:
-            import traceback  # noqa: PLC0415
-
-            traceback.print_exception(error, file=console.stderr)
-        console.diagnose(f"auger: internal error: {type(error).__name__}: {error}")
-        console.diagnose("auger: hint: run again with --debug and report the traceback")
-        return ExitCode.IMAGE_UNREADABLE
+        return _report(error, console, debug)
 
 
 def run() -> NoReturn:

@@ -8,9 +8,9 @@ from pathlib import Path
 from auger.budgets.discovery import find_configured
 from auger.budgets.evaluate import evaluate
 from auger.cli.console import Console, write_atomically
-from auger.cli.exit_codes import ExitCode
 from auger.cli.loading import load, load_reference
 from auger.cli.parsing import Parser, add_image_options
+from auger.errors import ExitCode
 from auger.report import markdown_report, plain_report
 from auger.report.model import build_report, diff_images
 

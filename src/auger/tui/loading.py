@@ -10,9 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from auger.cli.exit_codes import exit_code_for
-from auger.errors import AugerError
-from auger.layers.paths import safe_line
 from auger.pipeline import analyze
 from auger.progress import Progress
 from auger.tui.explorer import Explorer, ImageRef
@@ -59,12 +56,3 @@ def load(image: ImageRef, progress: ReportingProgress) -> Explorer:
     analysis = analyze(image.reference, image.options, progress, image.environ)
     progress.phase("indexing paths")
     return Explorer.build(analysis, with_waste=False)
-
-
-def describe_failure(error: BaseException) -> tuple[str, str | None, int]:
-    """The CLI's one-line cause, hint and exit code for an error (3 for a bug, as the CLI)."""
-    if isinstance(error, AugerError):
-        hint = f"auger: hint: {safe_line(error.hint)}" if error.hint else None
-        return f"auger: error: {safe_line(error.message)}", hint, int(exit_code_for(error))
-    message = safe_line(f"auger: internal error: {type(error).__name__}: {error}")
-    return message, "auger: hint: run again with --debug and report the traceback", 3

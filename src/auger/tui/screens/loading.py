@@ -8,10 +8,11 @@ from textual.containers import Center, Middle
 from textual.screen import Screen
 from textual.widgets import Static
 
+from auger.errors import describe
 from auger.layers.paths import display
 from auger.tui.attributes import size
 from auger.tui.explorer import ImageRef
-from auger.tui.loading import ReportingProgress, describe_failure, load
+from auger.tui.loading import ReportingProgress, load
 from auger.tui.messages import Loaded, LoadFailed, LoadProgress
 
 
@@ -38,7 +39,7 @@ class LoadingScreen(Screen[None]):
         try:
             explorer = load(self.image, progress)
         except Exception as error:  # every failure goes to the error dialog
-            self.post_message(LoadFailed(*describe_failure(error)))
+            self.post_message(LoadFailed(*describe(error)))
         else:
             self.post_message(Loaded(explorer))
 
