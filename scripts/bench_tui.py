@@ -42,9 +42,9 @@ from auger.archive_writer import (
 )
 from auger.pipeline import analyze
 from auger.tui.app import AugerApp
-from auger.tui.explorer import Explorer
 from auger.tui.screens.main import MainScreen
 from auger.tui.widgets.file_tree import FileTree
+from auger.viewmodel.explorer import Explorer
 
 SIZE = (160, 50)
 

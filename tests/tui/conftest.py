@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui.support import write_sample
+from tests.viewmodel.support import write_sample
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ import pytest
 from auger.cli.console import Console
 from auger.cli.main import main
 from auger.tui import app as tui_app
-from auger.tui.explorer import ImageRef
+from auger.viewmodel.explorer import ImageRef
 from tests.engine_support import BUSYBOX_PREAMBLE, Engine
 from tests.support import NO_ENGINE, run_cli
 

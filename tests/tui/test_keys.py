@@ -9,11 +9,11 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from auger.model import DiffType
-from auger.tui.model import Mode, SortOrder
 from auger.tui.screens.help import HelpScreen
 from auger.tui.widgets.details import LayerDetails
 from auger.tui.widgets.filter_bar import FilterBar
 from auger.tui.widgets.layers import LayersPane
+from auger.viewmodel.model import Mode, SortOrder
 from tests.tui.support import SIZE, main_screen, make_app, row_paths, run, selected_path, tree_of
 
 LAYER_1_CHANGES = [

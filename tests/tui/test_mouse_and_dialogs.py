@@ -10,12 +10,12 @@ from textual.widgets import DataTable, Input
 from auger.analysis.waste_groups import WasteGroup
 from auger.model import DiffType, WasteCause
 from auger.tui.app import AugerApp
-from auger.tui.explorer import ImageRef
-from auger.tui.model import Mode
 from auger.tui.screens.error import ErrorDialog
 from auger.tui.screens.extract import ExtractDialog
 from auger.tui.screens.main import MainScreen
 from auger.tui.screens.waste import MAX_ROWS, WasteScreen
+from auger.viewmodel.explorer import ImageRef
+from auger.viewmodel.model import Mode
 from tests.support import NO_ENGINE, run_cli
 from tests.tui.support import SIZE, main_screen, make_app, row_paths, run, selected_path, tree_of
 

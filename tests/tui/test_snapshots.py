@@ -13,8 +13,8 @@ import pytest
 from textual.pilot import Pilot
 
 from auger.tui.app import AugerApp
-from auger.tui.explorer import ImageRef
 from auger.tui.screens.error import ErrorDialog
+from auger.viewmodel.explorer import ImageRef
 from tests.support import NO_ENGINE
 from tests.tui.support import SIZE, make_app
 

@@ -12,12 +12,12 @@ from typing import ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from auger.tui.explorer import Explorer, ImageRef
 from auger.tui.messages import Loaded, LoadFailed
 from auger.tui.screens.error import ErrorDialog
 from auger.tui.screens.help import HelpScreen
 from auger.tui.screens.loading import LoadingScreen
 from auger.tui.screens.main import MainScreen
+from auger.viewmodel.explorer import Explorer, ImageRef
 
 
 class AugerApp(App[int]):

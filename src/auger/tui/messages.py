@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from auger.tui.explorer import Explorer
+from auger.viewmodel.explorer import Explorer
 
 
 @dataclass

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from auger.errors import AugerError
 from auger.layers.paths import display, safe_line
 from auger.model import DiffType
-from auger.tui.extraction import extract_selection
 from auger.tui.messages import Extracted
 from auger.tui.screens.extract import ExtractDialog
+from auger.viewmodel.extraction import extract_selection
 
 if TYPE_CHECKING:
     from auger.tui.screens.main import MainScreen

@@ -10,10 +10,10 @@ from textual.widgets import Static
 
 from auger.errors import describe
 from auger.layers.paths import display
-from auger.tui.attributes import size
-from auger.tui.explorer import ImageRef
-from auger.tui.loading import ReportingProgress, load
 from auger.tui.messages import Loaded, LoadFailed, LoadProgress
+from auger.viewmodel.attributes import size
+from auger.viewmodel.explorer import ImageRef
+from auger.viewmodel.loading import ReportingProgress, load
 
 
 class LoadingScreen(Screen[None]):

@@ -1,6 +1,6 @@
 """The main screen: layers, layer and image details on the left, the file tree on the right.
 
-It owns the current :class:`~auger.tui.model.View` (layer, mode, diff toggles, filter, order)
+It owns the current :class:`~auger.viewmodel.model.View` (layer, mode, diff toggles, filter, order)
 and hands every change to the file tree, which redraws only what is on screen.
 """
 
@@ -19,17 +19,17 @@ from textual.widgets import Footer, Static
 
 from auger.layers.paths import display
 from auger.model import DiffType
-from auger.tui import attributes
-from auger.tui.explorer import Explorer, ImageRef
 from auger.tui.messages import Extracted, WasteGrouped
-from auger.tui.model import Mode, SortOrder, View
-from auger.tui.pathfilter import apply_filter
 from auger.tui.screens.actions import ask_and_extract
 from auger.tui.screens.waste import Jump, WasteScreen
 from auger.tui.widgets.details import ImageDetails, LayerDetails
 from auger.tui.widgets.file_tree import FileTree
 from auger.tui.widgets.filter_bar import FilterBar
 from auger.tui.widgets.layers import LayersPane
+from auger.viewmodel import attributes
+from auger.viewmodel.explorer import Explorer, ImageRef
+from auger.viewmodel.model import Mode, SortOrder, View
+from auger.viewmodel.pathfilter import apply_filter
 
 EXPAND_MATCHES = 200
 """A filter matching at most this many paths expands every folder that holds one."""

@@ -18,7 +18,7 @@ from textual.widgets import DataTable
 from auger.analysis.advice import catalogue
 from auger.analysis.waste_groups import WasteGroup
 from auger.layers.paths import display
-from auger.tui.attributes import size
+from auger.viewmodel.attributes import size
 
 MAX_ROWS = 500
 """Rows shown: the largest groups (a table of tens of thousands of rows takes seconds)."""

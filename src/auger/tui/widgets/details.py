@@ -10,8 +10,8 @@ from textual.widgets import Static
 from auger.analysis.waste_groups import WasteGroup
 from auger.layers.paths import display
 from auger.model import ImageAnalysis
-from auger.tui import attributes
-from auger.tui.attributes import size
+from auger.viewmodel import attributes
+from auger.viewmodel.attributes import size
 
 TOP_WASTE = 10
 

@@ -1,6 +1,6 @@
 """The file tree: a line-API widget that draws only the rows on screen.
 
-Rows come from :class:`~auger.tui.rows.TreeRows` (children are asked for only when a directory
+Rows come from :class:`~auger.viewmodel.rows.TreeRows` (children are asked for only when a directory
 is expanded); this widget keeps the cursor, draws glyphs, attributes and diff colours, and
 turns keys and clicks into cursor moves and expansions.
 """
@@ -19,9 +19,9 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from auger.tui import attributes
-from auger.tui.model import Item, View, ViewModel
-from auger.tui.rows import TreeRows
+from auger.viewmodel import attributes
+from auger.viewmodel.model import Item, View, ViewModel
+from auger.viewmodel.rows import TreeRows
 
 _STYLES = {
     diff: Style.parse(name) if name else Style() for diff, name in attributes.DIFF_STYLE.items()

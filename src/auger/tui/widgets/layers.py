@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from auger.model import ImageAnalysis
-from auger.tui import attributes
+from auger.viewmodel import attributes
 
 
 class LayersPane(DataTable[Text]):

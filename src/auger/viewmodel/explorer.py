@@ -16,9 +16,9 @@ from auger.analysis.advice import catalogue
 from auger.analysis.waste_groups import WasteGroup, group_waste
 from auger.model import ImageAnalysis
 from auger.pipeline import AnalyzeOptions
-from auger.tui.index import PathIndex
-from auger.tui.model import ViewModel
-from auger.tui.pathfilter import Haystack
+from auger.viewmodel.index import PathIndex
+from auger.viewmodel.model import ViewModel
+from auger.viewmodel.pathfilter import Haystack
 
 _FREEZE_ABOVE = 50_000
 """Paths beyond which the built objects are frozen out of the collector's reach."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from auger.tui.model import Mode, View
-from auger.tui.pathfilter import apply_filter
-from auger.tui.rows import TreeRows
-from tests.tui.support import load_explorer
+from auger.viewmodel.model import Mode, View
+from auger.viewmodel.pathfilter import apply_filter
+from auger.viewmodel.rows import TreeRows
+from tests.viewmodel.support import load_explorer
 
 
 def labels(tree: TreeRows) -> list[str]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from auger.tui.index import ROOT
-from auger.tui.model import Item, View, ViewModel
+from auger.viewmodel.index import ROOT
+from auger.viewmodel.model import Item, View, ViewModel
 
 _BRANCH, _LAST = "├── ", "└── "
 _PIPE, _SPACE = "│   ", "    "

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from auger.pipeline import analyze
 from auger.progress import Progress
-from auger.tui.explorer import Explorer, ImageRef
+from auger.viewmodel.explorer import Explorer, ImageRef
 
 Report = Callable[[str, int, int], None]
 """``report(phase, bytes_read, layers_scanned)``."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auger.tui.explorer import ImageRef
-from auger.tui.loading import ReportingProgress, load
+from auger.viewmodel.explorer import ImageRef
+from auger.viewmodel.loading import ReportingProgress, load
 from tests.support import NO_ENGINE
-from tests.tui.support import sample_spec
+from tests.viewmodel.support import sample_spec
 
 
 def test_progress_reports_layers_and_bytes_read(sample: Path) -> None:

@@ -33,10 +33,10 @@ from auger.model import (
     LayerRef,
     VisibleEntry,
 )
-from auger.tui.index import PathIndex
-from auger.tui.model import Mode, SortOrder, View, ViewModel
-from auger.tui.pathfilter import Haystack, apply_filter
-from auger.tui.rows import TreeRows
+from auger.viewmodel.index import PathIndex
+from auger.viewmodel.model import Mode, SortOrder, View, ViewModel
+from auger.viewmodel.pathfilter import Haystack, apply_filter
+from auger.viewmodel.rows import TreeRows
 
 NAMES = ("a", "b", "c")
 PATHS = ["/".join(p) for depth in (1, 2, 3) for p in itertools.product(NAMES, repeat=depth)]

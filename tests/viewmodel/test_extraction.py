@@ -22,8 +22,8 @@ from auger.model import ImageAnalysis
 from auger.pipeline import analyze
 from auger.sources.interface import ReadOptions
 from auger.sources.reference import resolve_source
-from auger.tui.extraction import plan_extraction
-from auger.tui.index import ROOT, PathIndex
+from auger.viewmodel.extraction import plan_extraction
+from auger.viewmodel.index import ROOT, PathIndex
 from tests.extraction.support import LAYOUTS, assert_confined, files_under, write_hostile_image
 from tests.support import NO_ENGINE
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from heapq import heapify, heappop, heappush
 
 from auger.model import DiffType, Entry, EntryKind
-from auger.tui.index import ROOT, Event, PathIndex, is_dir_entry
+from auger.viewmodel.index import ROOT, Event, PathIndex, is_dir_entry
 
 _ADDED, _REMOVED = DiffType.ADDED, DiffType.REMOVED
 _DIR = EntryKind.DIR

@@ -2,7 +2,7 @@
 
 A :class:`View` says which layer, which mode (that layer's changes only, or the filesystem as
 stacked up to it), which diff types, which filter and which order. :class:`ViewModel` answers
-"the children of directory D" for a view from the :class:`~auger.tui.index.PathIndex`, one
+"the children of directory D" for a view from the :class:`~auger.viewmodel.index.PathIndex`, one
 directory at a time, caching only per view; nothing is built per layer up front.
 """
 
@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from auger.model import DiffType, Entry, EntryKind
-from auger.tui.index import PathIndex, is_dir_entry
-from auger.tui.pathfilter import PathFilter
-from auger.tui.sizes import DirSizes, entry_size
+from auger.viewmodel.index import PathIndex, is_dir_entry
+from auger.viewmodel.pathfilter import PathFilter
+from auger.viewmodel.sizes import DirSizes, entry_size
 
 ALL_DIFFS = frozenset(DiffType)
 _UNMODIFIED = DiffType.UNMODIFIED

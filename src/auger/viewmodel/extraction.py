@@ -14,9 +14,9 @@ from auger.extraction.plan import Plan
 from auger.model import DiffType
 from auger.sources.interface import ReadOptions
 from auger.sources.reference import resolve_source
-from auger.tui.explorer import Explorer, ImageRef
-from auger.tui.index import PathIndex
-from auger.tui.model import Mode, View
+from auger.viewmodel.explorer import Explorer, ImageRef
+from auger.viewmodel.index import PathIndex
+from auger.viewmodel.model import Mode, View
 
 
 def plan_extraction(index: PathIndex, number: int, layer: int, aggregated: bool) -> Plan:
