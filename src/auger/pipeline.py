@@ -1,6 +1,8 @@
 """The one core: a reference in, an :class:`~auger.model.ImageAnalysis` out.
 
-Every front end (the CLI gate and exports, reports, the TUI) calls :func:`analyze`.
+Every front end (the CLI gate and exports, reports, the TUI) calls :func:`analyze`; one that
+reads the image again afterwards (to extract from it) resolves the source once and calls
+:func:`analyze_source`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from auger.analysis.image import analyze_image
 from auger.layers.scanner import scan_layer
 from auger.model import ImageAnalysis
 from auger.progress import NullProgress, Progress
-from auger.sources.interface import Platform, ReadOptions
+from auger.sources.interface import ImageSource, Platform, ReadOptions
 from auger.sources.reference import resolve_source
 
 
@@ -37,10 +39,17 @@ def analyze(
 ) -> ImageAnalysis:
     """Read the image ``reference`` names and analyse it."""
     options = options or AnalyzeOptions()
-    progress = progress or NullProgress()
     source = resolve_source(reference, options.source, os.environ if environ is None else environ)
+    return analyze_source(source, ReadOptions(platform=options.platform), progress)
+
+
+def analyze_source(
+    source: ImageSource, options: ReadOptions, progress: Progress | None = None
+) -> ImageAnalysis:
+    """Read the image from a source already resolved and analyse it."""
+    progress = progress or NullProgress()
     with _without_cycle_collection():
-        image = source.read(scan_layer, ReadOptions(platform=options.platform), progress)
+        image = source.read(scan_layer, options, progress)
         progress.phase("analysing")
         return analyze_image(image)
 

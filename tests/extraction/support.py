@@ -1,4 +1,5 @@
-"""A hostile image for the extraction tests, and what "nothing escaped" means for it."""
+"""Images for the extraction tests in every layout, a hostile one, and what "nothing escaped"
+means for it."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from auger.archive_writer import (
     layer_tar,
     oci_layout,
     symlink,
+    whiteout,
     write_directory,
 )
 
@@ -52,18 +54,33 @@ def hostile_layer(outside: Path) -> bytes:
     )
 
 
+def write_image(directory_path: Path, layout: str, spec: ImageSpec) -> str:
+    """Write ``spec`` in one of :data:`LAYOUTS` below ``directory_path``; its reference."""
+    if layout == "oci-dir":
+        root = write_directory(oci_layout([spec], compression="gzip"), directory_path / "layout")
+        return f"oci://{root}"
+    data = docker_archive(spec, layout="legacy" if layout == "legacy" else "oci")
+    name = "image.tar.gz" if layout == "gzip" else "image.tar"
+    (directory_path / name).write_bytes(compress(data, "gzip") if layout == "gzip" else data)
+    return str(directory_path / name)
+
+
+def layered_spec(content: bytes = b"two") -> ImageSpec:
+    """``app/a`` overwritten with ``content``, ``app/gone`` deleted, ``app/b`` added, then a
+    layer that touches nothing of ``app``."""
+    first = layer_tar([directory("app"), file("app/a", b"one"), file("app/gone", b"gone")])
+    second = layer_tar([file("app/a", content), whiteout("app/gone"), file("app/b", b"b")])
+    third = layer_tar([file("other", b"other")])
+    layers = [LayerSpec(first, "one"), LayerSpec(second, "two"), LayerSpec(third, "three")]
+    return ImageSpec(layers=layers)
+
+
 def write_hostile_image(directory_path: Path, layout: str) -> tuple[str, Path]:
     """The image's reference, and the directory outside it that its links point at."""
     outside = directory_path / "outside"
     outside.mkdir()
     spec = ImageSpec(layers=[LayerSpec(hostile_layer(outside), "hostile")])
-    if layout == "oci-dir":
-        root = write_directory(oci_layout([spec], compression="gzip"), directory_path / "layout")
-        return f"oci://{root}", outside
-    data = docker_archive(spec, layout="legacy" if layout == "legacy" else "oci")
-    name = "image.tar.gz" if layout == "gzip" else "image.tar"
-    (directory_path / name).write_bytes(compress(data, "gzip") if layout == "gzip" else data)
-    return str(directory_path / name), outside
+    return write_image(directory_path, layout, spec), outside
 
 
 def assert_confined(target: Path, outside: Path, notes: str) -> None:

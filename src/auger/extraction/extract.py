@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from auger.errors import AugerError
+from auger.errors import AugerError, ImageReadError, UsageError
 from auger.extraction.blobs import layers_holding
 from auger.extraction.plan import Plan
 from auger.extraction.safe_write import SafeWriter, UnsafeEntryError
@@ -32,6 +32,14 @@ _CHUNK = 1 << 20
 
 class ExtractError(AugerError):
     """The selection could not be extracted."""
+
+
+class TargetError(ExtractError, UsageError):
+    """The target directory could not be written (exit 2, as for any file auger writes)."""
+
+
+class LayerBlobNotFoundError(ExtractError, ImageReadError):
+    """The image, read again, holds no blob for a planned layer (it changed since)."""
 
 
 class _Finished(Exception):  # noqa: N818 - a signal, not an error
@@ -70,7 +78,7 @@ def extract(
     try:
         writer = SafeWriter(request.target)
     except OSError as exc:
-        raise ExtractError(f"cannot write to {request.target}: {exc.strerror}") from exc
+        raise TargetError(f"cannot write to {request.target}: {exc.strerror}") from exc
 
     def scan(stream: Readable, ref: LayerRef) -> LayerScan:
         found = layers_holding(ref, request.layers) & wanted.keys() - done
@@ -93,7 +101,7 @@ def extract(
         writer.close()
     if wanted.keys() - done:
         missing = ", ".join(str(layer) for layer in sorted(wanted.keys() - done))
-        raise ExtractError(f"could not find the blob of layer {missing} in the image")
+        raise LayerBlobNotFoundError(f"could not find the blob of layer {missing} in the image")
     return result
 
 
