@@ -90,3 +90,21 @@ def run_cli(argv: Sequence[str], environ: dict[str, str] | None = None) -> CliRe
     stdout, stderr = io.StringIO(), io.StringIO()
     code = main(list(argv), Console(stdout, stderr, NO_ENGINE if environ is None else environ))
     return CliResult(int(code), stdout.getvalue(), stderr.getvalue())
+
+
+def diagnostics_only(stderr: str) -> None:
+    """stderr holds auger's diagnostic lines and nothing else."""
+    for line in stderr.splitlines():
+        assert line.startswith("auger: "), repr(line)
+    assert "Traceback" not in stderr
+
+
+def one_error(result: CliResult, code: int) -> str:
+    """The run failed with ``code`` and exactly one error line (plus at most a hint)."""
+    assert result.code == code, result.stderr
+    diagnostics_only(result.stderr)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("auger: error: ")]
+    assert len(errors) == 1, result.stderr
+    others = [line for line in result.stderr.splitlines() if line not in errors]
+    assert all(line.startswith("auger: hint: ") for line in others), result.stderr
+    return errors[0]

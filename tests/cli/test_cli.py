@@ -16,7 +16,7 @@ import pytest
 from auger import __version__
 from auger.archive_writer import ImageSpec, LayerSpec, docker_archive, file, layer_tar, sha256
 from auger.demo import demo_archive, demo_image
-from tests.support import CliResult, run_cli
+from tests.support import diagnostics_only, one_error, run_cli
 
 
 def layer_sizes(spec: ImageSpec) -> list[int]:
@@ -35,24 +35,6 @@ def sizes_of(spec: ImageSpec, path: str) -> list[int]:
         with tarfile.open(fileobj=io.BytesIO(layer.tar)) as archive:
             found.extend(m.size for m in archive.getmembers() if m.name == path)
     return found
-
-
-def diagnostics_only(stderr: str) -> None:
-    """stderr holds auger's diagnostic lines and nothing else."""
-    for line in stderr.splitlines():
-        assert line.startswith("auger: "), repr(line)
-    assert "Traceback" not in stderr
-
-
-def one_error(result: CliResult, code: int) -> str:
-    """The run failed with ``code`` and exactly one error line (plus at most a hint)."""
-    assert result.code == code, result.stderr
-    diagnostics_only(result.stderr)
-    errors = [line for line in result.stderr.splitlines() if line.startswith("auger: error: ")]
-    assert len(errors) == 1, result.stderr
-    others = [line for line in result.stderr.splitlines() if line not in errors]
-    assert all(line.startswith("auger: hint: ") for line in others), result.stderr
-    return errors[0]
 
 
 @pytest.fixture(scope="module")

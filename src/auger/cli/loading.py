@@ -6,8 +6,10 @@ import argparse
 
 from auger.cli.console import Console, StderrProgress
 from auger.model import ImageAnalysis
-from auger.pipeline import AnalyzeOptions, analyze
+from auger.pipeline import analyze_source
+from auger.sources.interface import ImageSource, ReadOptions
 from auger.sources.platforms import parse_platform
+from auger.sources.reference import resolve_source
 
 
 def load(args: argparse.Namespace, console: Console) -> ImageAnalysis:
@@ -17,15 +19,23 @@ def load(args: argparse.Namespace, console: Console) -> ImageAnalysis:
 
 def load_reference(reference: str, args: argparse.Namespace, console: Console) -> ImageAnalysis:
     """Analyse ``reference`` with the image options in ``args``."""
-    platform = parse_platform(args.platform) if args.platform else None
+    options = read_options(args)
+    source = resolve_source(reference, args.source, console.environ)
+    return load_source(source, options, args, console)
+
+
+def read_options(args: argparse.Namespace) -> ReadOptions:
+    """What ``--platform`` chose."""
+    return ReadOptions(platform=parse_platform(args.platform) if args.platform else None)
+
+
+def load_source(
+    source: ImageSource, options: ReadOptions, args: argparse.Namespace, console: Console
+) -> ImageAnalysis:
+    """Analyse the image ``source`` reads, with progress on stderr unless ``args.quiet``."""
     progress = StderrProgress(console, quiet=args.quiet)
     try:
-        analysis = analyze(
-            reference,
-            AnalyzeOptions(source=args.source, platform=platform),
-            progress,
-            console.environ,
-        )
+        analysis = analyze_source(source, options, progress)
     finally:
         progress.done()
     for warning in analysis.image.warnings:

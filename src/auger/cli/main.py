@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "diff": ("auger.cli.report", "build_diff_parser", "run_diff"),
     "explore": ("auger.cli.explore", "build_parser", "run_explore"),
     "build": ("auger.cli.explore", "build_build_parser", "run_build"),
+    "extract": ("auger.cli.extract", "build_parser", "run_extract"),
 }
 """Command name -> (module, parser factory, runner); modules load only when their command runs."""
 
@@ -45,6 +46,7 @@ usage: auger IMAGE [--json FILE] [--ci] [options]
        auger diff BASE HEAD [--format text|markdown|json]
        auger explore IMAGE [--source SOURCE] [--platform OS/ARCH]
        auger build [docker build args...]
+       auger extract IMAGE PATH -o DIR
        auger demo [--save PATH] [--json FILE]
 
 auger {__version__}: a container image layer inspector and size-budget gate.
@@ -59,6 +61,7 @@ commands:
   explore      explore an image interactively (layers, files, wasted space; ? for keys)
   build        run docker build with the given arguments, then explore the image (or
                check its budgets under CI)
+  extract      write a file or directory of an image into a local directory
   demo         analyse a built-in example image (no container engine needed)
 
 run 'auger COMMAND --help' for a command's options.
