@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auger.cli.console import Console
+from auger.cli.console import Console, StderrProgress
 from auger.cli.loading import load_source, read_options
 from auger.cli.parsing import Parser, add_image_options
 from auger.errors import ExitCode
@@ -62,7 +62,11 @@ def run_extract(args: argparse.Namespace, console: Console) -> int:
         selected=selected,
         target=args.output,
     )
-    result = extract(source, options, request)
+    progress = StderrProgress(console, quiet=args.quiet)
+    try:
+        result = extract(source, options, request, progress)
+    finally:
+        progress.done()
     for note in result.notes:
         console.diagnose(f"auger: note: {paths.safe_line(note)}")
     if not args.quiet:
