@@ -26,7 +26,8 @@ from auger.budgets.schema import (
     Value,
     number,
 )
-from auger.budgets.units import format_ratio, format_size
+from auger.budgets.units import Size
+from auger.display import format_ratio, format_size
 from auger.layers.globs import matches
 from auger.model import EntryKind, ImageAnalysis
 
@@ -97,9 +98,14 @@ class Verdict:
         return f"{self.status.value.upper()}: {', '.join(parts) or 'no rules'}"
 
 
+def _binary(like: Value | None) -> bool:
+    """True when a limit was written in IEC units, so sizes are shown in them too."""
+    return isinstance(like, Size) and like.binary
+
+
 def _format(metric: Metric, value: float, like: Value | None) -> str:
     if metric.unit == "size":
-        return format_size(value, like)
+        return format_size(value, binary=_binary(like))
     if metric.unit == "count":
         return str(int(value))
     return format_ratio(value)
@@ -220,7 +226,7 @@ def _layer_results(analysis: ImageAnalysis, budgets: Budgets) -> list[RuleResult
     ]
     detail = (
         "; ".join(
-            f"layer {layer.index} is {format_size(layer.size, limit.fail)}"
+            f"layer {layer.index} is {format_size(layer.size, binary=_binary(limit.fail))}"
             f" ({' '.join(layer.command.split())[:60]})"
             for layer in over[:5]
         )

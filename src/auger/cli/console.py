@@ -64,7 +64,7 @@ class StderrProgress(Progress):
         self._bytes += count
         if self._live and self._bytes - self._last >= 8 << 20:
             self._last = self._bytes
-            from auger.budgets.units import format_size  # noqa: PLC0415 - off the start-up path
+            from auger.display import format_size  # noqa: PLC0415 - off the start-up path
 
             self._draw(f"read {format_size(self._bytes)}, {self._layers} layers scanned")
 

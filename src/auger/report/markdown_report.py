@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from auger.analysis.waste_groups import WasteGroup
 from auger.budgets.evaluate import Status
-from auger.budgets.units import format_ratio, format_size
+from auger.display import format_ratio, format_size
 from auger.report.gate import format_markdown as verdict_markdown
 from auger.report.markdown import cell, code_block, inline
 from auger.report.model import ImageDiff, ImageReport

@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from auger.analysis.waste_groups import WasteGroup
-from auger.budgets.units import format_ratio, format_size
+from auger.display import format_ratio, format_size
 from auger.layers import paths
 from auger.report import gate
 from auger.report.model import ImageDiff, ImageReport

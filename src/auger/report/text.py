@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from auger.budgets.units import format_ratio as percent
-from auger.budgets.units import format_size as size
+from auger.display import format_ratio as percent
+from auger.display import format_size as size
 from auger.layers import paths
 from auger.model import ImageAnalysis
 

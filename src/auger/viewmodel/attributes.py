@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import stat
 
-from auger.budgets.units import format_size as _size
+from auger.display import format_size as _size
 from auger.layers.paths import display
 from auger.model import DiffType, Entry, EntryKind
 
