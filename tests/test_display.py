@@ -1,4 +1,4 @@
-"""How values are shown: sizes in SI and IEC units, and ratios."""
+"""How values are shown: sizes in SI and IEC units, ratios, and names made safe for a terminal."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from auger.budgets.units import parse_size
-from auger.display import format_ratio, format_size
+from auger.display import display, format_ratio, format_size, safe_line
 
 SIZES: list[tuple[float, bool, str]] = [
     (0, False, "0 B"),
@@ -63,3 +63,30 @@ def test_format_ratio(value: float, shown: str) -> None:
 
 def test_an_undefined_ratio_is_not_a_number() -> None:
     assert format_ratio(math.nan) == "n/a"
+
+
+NAMES: list[tuple[str, str]] = [
+    ("usr/bin/env", "usr/bin/env"),
+    ("caf\u00e9/\u65e5\u672c", "caf\u00e9/\u65e5\u672c"),  # printable UTF-8 stays as it is
+    ("new\nline\ttab\rret", "new\\nline\\ttab\\rret"),
+    ("\x1b[31mred", "\\x1b[31mred"),
+    ("\x7f\x85", "\\x7f\\x85"),
+    ("bad\udcff\udcfe", "bad\\xff\\xfe"),  # bytes that were not UTF-8
+    ("a\u202eb\u2066c\u2028d", "a\\u202eb\\u2066c\\u2028d"),  # bidi overrides, separators
+    ("back\\slash", "back\\\\slash"),
+]
+
+
+@pytest.mark.parametrize(("name", "shown"), NAMES)
+def test_display_escapes_what_a_terminal_would_obey(name: str, shown: str) -> None:
+    assert display(name) == shown
+
+
+def test_display_cannot_be_mistaken_for_another_name() -> None:
+    """The backslash is doubled, so a real name ``\\x1b`` and an escape byte differ."""
+    assert display("\\x1b") != display("\x1b")
+
+
+def test_safe_line_leaves_backslashes_of_escaped_names() -> None:
+    message = "cannot read " + display("a\nb") + ":\x1b[2J"
+    assert safe_line(message) == "cannot read a\\nb:\\x1b[2J"

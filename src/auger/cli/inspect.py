@@ -8,8 +8,8 @@ from pathlib import Path
 from auger.cli.console import Console, write_atomically
 from auger.cli.loading import load
 from auger.cli.parsing import Parser, add_gate_options, add_image_options
+from auger.display import safe_line
 from auger.errors import ExitCode
-from auger.layers import paths
 from auger.report.dive_json import format_json
 
 DESCRIPTION = """\
@@ -62,7 +62,7 @@ def run_inspect(args: argparse.Namespace, console: Console) -> int:
     if args.json is None:
         console.diagnose(
             f"auger: hint: for the interactive explorer, run 'auger explore "
-            f"{paths.safe_line(args.image)}' in a terminal"
+            f"{safe_line(args.image)}' in a terminal"
         )
     return code
 

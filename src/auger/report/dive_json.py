@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from auger.analysis.dive import GO_MODE_DIR, go_file_mode
+from auger.display import display
 from auger.layers import paths
 from auger.model import Entry, ImageAnalysis, WasteCause, WasteItem
 
@@ -22,7 +23,7 @@ SCHEMA_VERSION = 1
 
 def _text(path: str) -> str:
     """A name in auger's keys: as is when it is valid UTF-8, else with ``\\xNN`` escapes."""
-    return path if paths.is_utf8(path) else paths.display(path)
+    return path if paths.is_utf8(path) else display(path)
 
 
 def _dive_text(path: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from auger.budgets.evaluate import RuleResult, Status, Verdict
-from auger.layers import paths
+from auger.display import display
 from auger.report.markdown import cell, inline
 
 GATE_SCHEMA_VERSION = 1
@@ -17,7 +17,7 @@ _ICON = {Status.PASS: "✅", Status.WARN: "⚠️", Status.FAIL: "❌", Status.S
 
 
 def _clean(text: str) -> str:
-    return paths.display(text)
+    return display(text)
 
 
 def format_text(verdict: Verdict) -> str:

@@ -7,8 +7,7 @@ import math
 from typing import Any
 
 from auger.analysis.waste_groups import WasteGroup
-from auger.display import format_ratio, format_size
-from auger.layers import paths
+from auger.display import display, format_ratio, format_size
 from auger.report import gate
 from auger.report.model import ImageDiff, ImageReport
 
@@ -17,7 +16,7 @@ _ROWS = 20
 
 
 def _name(text: str) -> str:
-    return paths.display(text)
+    return display(text)
 
 
 def _group_path(group: WasteGroup) -> str:

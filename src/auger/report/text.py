@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from auger.display import display
 from auger.display import format_ratio as percent
 from auger.display import format_size as size
-from auger.layers import paths
 from auger.model import ImageAnalysis
 
 TOP_WASTE = 10
@@ -12,14 +12,14 @@ _COMMAND_WIDTH = 60
 
 
 def _one_line(text: str, width: int) -> str:
-    flat = " ".join(paths.display(text).split())
+    flat = " ".join(display(text).split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def format_summary(analysis: ImageAnalysis) -> str:
     """Image facts, per-layer sizes and the largest wasted paths."""
     image = analysis.image
-    title = paths.display(image.name or image.reference)
+    title = display(image.name or image.reference)
     facts = [image.source]
     if image.platform:
         facts.append(image.platform)
@@ -50,7 +50,7 @@ def format_summary(analysis: ImageAnalysis) -> str:
         lines.append("  Largest wasted paths:")
         for item in analysis.waste[:TOP_WASTE]:
             lines.append(
-                f"  {size(item.size):>9}  /{paths.display(item.path)}  "
+                f"  {size(item.size):>9}  /{display(item.path)}  "
                 f"({item.cause.value} by layer {item.hidden_by}, stored in layer {item.stored_in})"
             )
         if len(analysis.waste) > TOP_WASTE:

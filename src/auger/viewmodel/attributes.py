@@ -1,6 +1,6 @@
 """How the explorer writes entries, sizes and names: pure text, no Textual.
 
-Every name shown goes through :func:`auger.layers.paths.display`, so a file name can never
+Every name shown goes through :func:`auger.display.display`, so a file name can never
 carry terminal escapes or markup onto the screen.
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import stat
 
+from auger.display import display
 from auger.display import format_size as _size
-from auger.layers.paths import display
 from auger.model import DiffType, Entry, EntryKind
 
 _TYPE_CHAR = {

@@ -17,7 +17,7 @@ from textual.widgets import DataTable
 
 from auger.analysis.advice import catalogue
 from auger.analysis.waste_groups import WasteGroup
-from auger.layers.paths import display
+from auger.display import display
 from auger.viewmodel.attributes import size
 
 MAX_ROWS = 500

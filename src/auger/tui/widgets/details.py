@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from auger.analysis.waste_groups import WasteGroup
-from auger.layers.paths import display
+from auger.display import display
 from auger.model import ImageAnalysis
 from auger.viewmodel import attributes
 from auger.viewmodel.attributes import size
