@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from auger.budgets.units import parse_size
-from auger.display import display, format_ratio, format_size, safe_line
+from auger.display import display, format_ratio, format_size, one_line, safe_line
 
 SIZES: list[tuple[float, bool, str]] = [
     (0, False, "0 B"),
@@ -90,3 +90,26 @@ def test_display_cannot_be_mistaken_for_another_name() -> None:
 def test_safe_line_leaves_backslashes_of_escaped_names() -> None:
     message = "cannot read " + display("a\nb") + ":\x1b[2J"
     assert safe_line(message) == "cannot read a\\nb:\\x1b[2J"
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "line"),
+    [
+        ("/bin/sh -c  apt-get update \\\n\t&& make", None, "/bin/sh -c apt-get update \\ && make"),
+        ("  RUN echo\u2028hi \x1c ", None, "RUN echo hi"),  # every kind of whitespace folds
+        ("abcdef", 6, "abcdef"),
+        ("abcdefg", 6, "abcde…"),
+        ("a  b  c  d", 7, "a b c d"),  # the width counts the flattened text
+        ("a  b  c  d", 5, "a b …"),
+        ("abc", 1, "…"),
+        ("abc", 0, "…"),
+        ("", 10, ""),
+    ],
+)
+def test_one_line(text: str, width: int | None, line: str) -> None:
+    assert one_line(text, width) == line
+
+
+def test_one_line_leaves_escaping_to_the_caller() -> None:
+    assert one_line("rm \x1b[2J x", 20) == "rm \x1b[2J x"
+    assert display(one_line("rm \x1b[2J\nx", 20)) == "rm \\x1b[2J x"

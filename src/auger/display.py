@@ -1,4 +1,4 @@
-"""How values are shown to people: sizes, ratios and names.
+"""How values are shown to people: sizes, ratios, names and commands on one line.
 
 One home for every front end and report, at the bottom of the package beside the model, so it
 imports nothing but the standard library. :func:`display` renders any name so that it is safe
@@ -39,6 +39,19 @@ def format_ratio(value: float) -> str:
     if math.isnan(value):
         return "n/a"
     return f"{value * 100:.2f} %"
+
+
+def one_line(text: str, width: int | None = None) -> str:
+    """``text`` on one line (each run of whitespace, newlines included, becomes one space), cut
+    to ``width`` characters ending in ``…`` when it is longer.
+
+    Not escaped: pass the result through :func:`display` for a terminal, or through the
+    Markdown escapers for Markdown.
+    """
+    flat = " ".join(text.split())
+    if width is None or len(flat) <= width:
+        return flat
+    return flat[: max(width - 1, 0)] + "…"
 
 
 _UNSAFE = re.compile(

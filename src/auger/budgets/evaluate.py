@@ -27,7 +27,7 @@ from auger.budgets.schema import (
     number,
 )
 from auger.budgets.units import Size
-from auger.display import format_ratio, format_size
+from auger.display import format_ratio, format_size, one_line
 from auger.layers.globs import matches
 from auger.model import EntryKind, ImageAnalysis
 
@@ -227,7 +227,7 @@ def _layer_results(analysis: ImageAnalysis, budgets: Budgets) -> list[RuleResult
     detail = (
         "; ".join(
             f"layer {layer.index} is {format_size(layer.size, binary=_binary(limit.fail))}"
-            f" ({' '.join(layer.command.split())[:60]})"
+            f" ({one_line(layer.command, 60)})"
             for layer in over[:5]
         )
         or f"largest is layer {largest.index}"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from auger.analysis.waste_groups import WasteGroup
 from auger.budgets.evaluate import Status
-from auger.display import format_ratio, format_size
+from auger.display import format_ratio, format_size, one_line
 from auger.report.gate import format_markdown as verdict_markdown
 from auger.report.markdown import cell, code_block, inline
 from auger.report.model import ImageDiff, ImageReport
@@ -37,12 +37,6 @@ def marker(name: str | None = None) -> str:
 
 def _signed(value: int) -> str:
     return ("+" if value > 0 else "-" if value < 0 else "±") + format_size(abs(value))
-
-
-def _short(command: str) -> str:
-    """A command on one line, shortened (escaping is left to :func:`inline`)."""
-    flat = " ".join(command.split())
-    return flat if len(flat) <= _COMMAND else flat[: _COMMAND - 1] + "…"
 
 
 def _group_path(group: WasteGroup) -> str:
@@ -157,7 +151,7 @@ def _layers(report: ImageReport, budget: _Budget) -> list[str]:
         rows.append(
             f"| {row.layer.index} | {format_size(row.layer.size)} | {delta} | "
             f"{format_size(row.stored_waste)} | {format_size(row.caused_waste)} | "
-            f"{inline(_short(row.layer.command))} |"
+            f"{inline(one_line(row.layer.command, _COMMAND))} |"
         )
     listed = rows[: max(budget.total, 1)]
     note = (
@@ -241,10 +235,10 @@ def _render_diff(diff: ImageDiff, name: str | None, budget: _Budget) -> str:
         "",
     ]
     layer_rows = [
-        f"| removed | {format_size(layer.size)} | {inline(_short(layer.command))} |"
+        f"| removed | {format_size(layer.size)} | {inline(one_line(layer.command, _COMMAND))} |"
         for layer in diff.removed_layers
     ] + [
-        f"| added | {format_size(layer.size)} | {inline(_short(layer.command))} |"
+        f"| added | {format_size(layer.size)} | {inline(one_line(layer.command, _COMMAND))} |"
         for layer in diff.added_layers
     ]
     if layer_rows:

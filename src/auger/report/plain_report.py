@@ -7,12 +7,13 @@ import math
 from typing import Any
 
 from auger.analysis.waste_groups import WasteGroup
-from auger.display import display, format_ratio, format_size
+from auger.display import display, format_ratio, format_size, one_line
 from auger.report import gate
 from auger.report.model import ImageDiff, ImageReport
 
 REPORT_SCHEMA_VERSION = 1
 _ROWS = 20
+_COMMAND = 70
 
 
 def _name(text: str) -> str:
@@ -77,7 +78,7 @@ def format_report_text(report: ImageReport) -> str:
             if row.delta is None
             else ("  shared" if row.shared else f"  +{format_size(row.delta)}")
         )
-        command = " ".join(_name(row.layer.command).split())[:70]
+        command = _name(one_line(row.layer.command, _COMMAND))
         lines.append(
             f"  {row.layer.index:>3}  {format_size(row.layer.size):>10}  "
             f"waste {format_size(row.stored_waste):>9}  hid {format_size(row.caused_waste):>9}"
@@ -216,7 +217,7 @@ def format_diff_text(diff: ImageDiff) -> str:
     ]
     for label, items in (("removed", diff.removed_layers), ("added", diff.added_layers)):
         for layer in items:
-            command = " ".join(_name(layer.command).split())[:70]
+            command = _name(one_line(layer.command, _COMMAND))
             lines.append(
                 f"  {label:<8}layer {layer.index:>3}  {format_size(layer.size):>10}  {command}"
             )

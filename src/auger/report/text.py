@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from auger.display import display
+from auger.display import display, one_line
 from auger.display import format_ratio as percent
 from auger.display import format_size as size
 from auger.model import ImageAnalysis
 
 TOP_WASTE = 10
 _COMMAND_WIDTH = 60
-
-
-def _one_line(text: str, width: int) -> str:
-    flat = " ".join(display(text).split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def format_summary(analysis: ImageAnalysis) -> str:
@@ -43,7 +38,7 @@ def format_summary(analysis: ImageAnalysis) -> str:
     for layer, result in zip(image.layers, analysis.layers, strict=True):
         lines.append(
             f"  {layer.index:>3}  {size(layer.size):>9}  {size(result.stored_waste):>9}  "
-            f"{_one_line(layer.command, _COMMAND_WIDTH)}"
+            f"{display(one_line(layer.command, _COMMAND_WIDTH))}"
         )
     if analysis.waste:
         lines.append("")
