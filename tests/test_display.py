@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from auger.budgets.units import parse_size
-from auger.display import display, format_ratio, format_size, one_line, safe_line
+from auger.display import display, finite, format_ratio, format_size, one_line, safe_line
 
 SIZES: list[tuple[float, bool, str]] = [
     (0, False, "0 B"),
@@ -63,6 +63,14 @@ def test_format_ratio(value: float, shown: str) -> None:
 
 def test_an_undefined_ratio_is_not_a_number() -> None:
     assert format_ratio(math.nan) == "n/a"
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [(0.25, 0.25), (0, 0), (None, None), (math.inf, None), (-math.inf, None), (math.nan, None)],
+)
+def test_finite_keeps_what_json_can_carry(value: float | None, kept: float | None) -> None:
+    assert finite(value) == kept
 
 
 NAMES: list[tuple[str, str]] = [

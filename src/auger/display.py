@@ -1,4 +1,4 @@
-"""How values are shown to people: sizes, ratios, names and commands on one line.
+"""How values are shown to people: sizes, ratios, names, commands, and numbers for JSON.
 
 One home for every front end and report, at the bottom of the package beside the model, so it
 imports nothing but the standard library. :func:`display` renders any name so that it is safe
@@ -39,6 +39,11 @@ def format_ratio(value: float) -> str:
     if math.isnan(value):
         return "n/a"
     return f"{value * 100:.2f} %"
+
+
+def finite(value: float | None) -> float | None:
+    """``value``, or ``None`` for infinity and NaN, which JSON cannot carry."""
+    return value if value is None or math.isfinite(value) else None
 
 
 def one_line(text: str, width: int | None = None) -> str:

@@ -9,12 +9,11 @@ objects), so a consumer of dive's file reads auger's unchanged.
 from __future__ import annotations
 
 import json
-import math
 import re
 from typing import Any
 
 from auger.analysis.dive import GO_MODE_DIR, go_file_mode
-from auger.display import display
+from auger.display import display, finite
 from auger.layers import paths
 from auger.model import Entry, ImageAnalysis, WasteCause, WasteItem
 
@@ -59,10 +58,6 @@ def _file_info(entry: Entry | None) -> dict[str, Any]:
     }
 
 
-def _ratio(value: float) -> float | None:
-    return value if math.isfinite(value) else None
-
-
 def _auger(analysis: ImageAnalysis, *, with_waste: bool) -> dict[str, Any]:
     image = analysis.image
     auger: dict[str, Any] = {
@@ -89,7 +84,7 @@ def _auger(analysis: ImageAnalysis, *, with_waste: bool) -> dict[str, Any]:
             },
             "efficiency": analysis.dive.efficiency,
             "diveWastedBytes": analysis.dive.wasted_bytes,
-            "userWastedPercent": _ratio(analysis.dive.user_wasted_percent),
+            "userWastedPercent": finite(analysis.dive.user_wasted_percent),
             "finalFileCount": len(analysis.final),
             "warnings": list(image.warnings),
         },

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from auger.budgets.evaluate import RuleResult, Status, Verdict
-from auger.display import display
+from auger.display import display, finite
 from auger.report.markdown import cell, inline
 
 GATE_SCHEMA_VERSION = 1
@@ -46,20 +45,14 @@ def _result_json(result: RuleResult) -> dict[str, Any]:
         "title": result.title,
         "status": result.status.value,
         "measured": result.measured,
-        "measuredValue": result.measured_value,
+        "measuredValue": finite(result.measured_value),
         "limit": result.limit,
-        "failValue": result.fail_value,
-        "warnValue": result.warn_value,
+        "failValue": finite(result.fail_value),
+        "warnValue": finite(result.warn_value),
         "origin": result.origin,
         "detail": result.detail,
         "advice": result.advice,
     }
-
-
-def _finite(value: object) -> object:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def format_json(verdict: Verdict) -> str:
@@ -70,10 +63,7 @@ def format_json(verdict: Verdict) -> str:
         "budgets": verdict.budgets_source,
         "verdict": verdict.status.value,
         "counts": {status.value: verdict.count(status) for status in Status},
-        "rules": [
-            {key: _finite(value) for key, value in _result_json(result).items()}
-            for result in verdict.results
-        ],
+        "rules": [_result_json(result) for result in verdict.results],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 

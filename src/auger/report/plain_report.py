@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 from auger.analysis.waste_groups import WasteGroup
-from auger.display import display, format_ratio, format_size, one_line
+from auger.display import display, finite, format_ratio, format_size, one_line
 from auger.report import gate
 from auger.report.model import ImageDiff, ImageReport
 
@@ -87,10 +86,6 @@ def format_report_text(report: ImageReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _finite(value: float | None) -> float | None:
-    return value if value is None or math.isfinite(value) else None
-
-
 def report_data(report: ImageReport) -> dict[str, Any]:
     """The report as a JSON-ready dict."""
     analysis = report.analysis
@@ -106,7 +101,7 @@ def report_data(report: ImageReport) -> dict[str, Any]:
             "wastedBytes": analysis.wasted_bytes,
             "wastedPercent": analysis.wasted_percent,
             "efficiency": analysis.dive.efficiency,
-            "userWastedPercent": _finite(analysis.dive.user_wasted_percent),
+            "userWastedPercent": finite(analysis.dive.user_wasted_percent),
         },
         "baseline": None
         if report.baseline is None
