@@ -39,17 +39,12 @@ def _signed(value: int) -> str:
     return ("+" if value > 0 else "-" if value < 0 else "±") + format_size(abs(value))
 
 
-def _group_path(group: WasteGroup) -> str:
-    path = "/" + group.path
-    return path + "/*" if group.contents else path
-
-
 def _waste_rows(groups: tuple[WasteGroup, ...]) -> list[str]:
     rows = []
     for group in groups:
         stored = ", ".join(str(index) for index in group.stored_in)
         rows.append(
-            f"| {inline(_group_path(group))} | {format_size(group.size)} | {group.files} | "
+            f"| {inline(group.label)} | {format_size(group.size)} | {group.files} | "
             f"{group.cause.value} | {stored} | {group.hidden_by} | "
             f"{', '.join(group.advice) or '—'} |"
         )

@@ -19,10 +19,6 @@ def _name(text: str) -> str:
     return display(text)
 
 
-def _group_path(group: WasteGroup) -> str:
-    return "/" + group.path + ("/*" if group.contents else "")
-
-
 def format_report_text(report: ImageReport) -> str:
     """The report for a terminal."""
     analysis = report.analysis
@@ -61,7 +57,7 @@ def format_report_text(report: ImageReport) -> str:
         for group in report.waste[:_ROWS]:
             advice = f", {', '.join(group.advice)}" if group.advice else ""
             lines.append(
-                f"  {format_size(group.size):>10}  {_name(_group_path(group))}  "
+                f"  {format_size(group.size):>10}  {_name(group.label)}  "
                 f"({group.cause.value} by layer {group.hidden_by}, {group.files} "
                 f"file{'s' if group.files != 1 else ''}{advice})"
             )
@@ -145,7 +141,7 @@ def report_data(report: ImageReport) -> dict[str, Any]:
 
 def _group_data(group: WasteGroup) -> dict[str, Any]:
     return {
-        "path": _name(_group_path(group)),
+        "path": _name(group.label),
         "sizeBytes": group.size,
         "files": group.files,
         "cause": group.cause.value,
