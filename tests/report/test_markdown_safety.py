@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from auger.analysis.diff import diff_images
 from auger.archive_writer import (
     ImageSpec,
     LayerSpec,
@@ -28,7 +29,7 @@ from auger.model import ImageAnalysis
 from auger.report import markdown_report, plain_report
 from auger.report.markdown import no_comment
 from auger.report.markdown_report import LIMIT, format_diff, format_report
-from auger.report.model import ImageReport, build_report, diff_images
+from auger.report.model import ImageReport, build_report
 from tests.report.support import (
     analyse,
     control_characters,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from auger.analysis.diff import diff_images
 from auger.budgets.discovery import find_configured
 from auger.budgets.evaluate import evaluate
 from auger.cli.console import Console, write_atomically
@@ -12,7 +13,7 @@ from auger.cli.loading import load, load_reference
 from auger.cli.parsing import Parser, add_image_options
 from auger.errors import ExitCode
 from auger.report import markdown_report, plain_report
-from auger.report.model import build_report, diff_images
+from auger.report.model import build_report
 
 _FORMATS = ("markdown", "json", "text")
 

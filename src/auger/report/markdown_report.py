@@ -14,12 +14,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from auger.analysis.diff import ImageDiff
 from auger.analysis.waste_groups import WasteGroup
 from auger.budgets.evaluate import Status
 from auger.display import format_ratio, format_size, one_line
 from auger.report.gate import format_markdown as verdict_markdown
 from auger.report.markdown import cell, code_block, inline
-from auger.report.model import ImageDiff, ImageReport
+from auger.report.model import ImageReport
 
 LIMIT = 65_536
 MARKER = "<!-- auger-report -->"

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from auger.analysis.diff import ImageDiff
 from auger.analysis.waste_groups import WasteGroup
 from auger.display import display, finite, format_ratio, format_size, one_line
 from auger.report import gate
-from auger.report.model import ImageDiff, ImageReport
+from auger.report.model import ImageReport
 
 REPORT_SCHEMA_VERSION = 1
 _ROWS = 20
