@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from auger.budgets.evaluate import Status, Verdict
 from auger.display import display
+from auger.report.gate import message
 
 MAX_ANNOTATIONS = 10
 
@@ -32,10 +33,6 @@ def workflow_commands(verdict: Verdict, limit: int = MAX_ANNOTATIONS) -> list[st
         file, sep, line = result.origin.rpartition(":")
         if sep and line.isdigit() and file:
             props[:0] = [f"file={_property(display(file))}", f"line={line}"]
-        message = f"{result.title} is {result.measured}, limit {result.limit}"
-        if result.detail:
-            message += f" ({result.detail})"
-        if result.advice:
-            message += f". Advice: {result.advice}"
-        lines.append(f"::{command} {','.join(props)}::{_data(display(message))}")
+        text = message(result) + (f". Advice: {result.advice}" if result.advice else "")
+        lines.append(f"::{command} {','.join(props)}::{_data(display(text))}")
     return lines
