@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "report": ("auger.cli.report", "build_report_parser", "run_report"),
     "diff": ("auger.cli.report", "build_diff_parser", "run_diff"),
     "explore": ("auger.cli.explore", "build_parser", "run_explore"),
-    "build": ("auger.cli.explore", "build_build_parser", "run_build"),
+    "build": ("auger.cli.build", "build_parser", "run"),
     "extract": ("auger.cli.extract", "build_parser", "run_extract"),
 }
 """Command name -> (module, parser factory, runner); modules load only when their command runs."""
