@@ -79,4 +79,4 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if not image_id:
         raise ImageReadError("docker build wrote no image ID")
     inspect_args = inspect.build_parser().parse_args([f"docker://{image_id}"])
-    return inspect.run_inspect(inspect_args, console)
+    return inspect.run(inspect_args, console)

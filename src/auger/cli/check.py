@@ -54,7 +54,7 @@ def _github(console: Console, verdict: Verdict) -> None:
             console.diagnose(f"auger: warning: cannot write GITHUB_STEP_SUMMARY: {exc.strerror}")
 
 
-def run_check(args: argparse.Namespace, console: Console) -> int:
+def run(args: argparse.Namespace, console: Console) -> int:
     """Analyse, evaluate, report, and turn the verdict into the exit code."""
     flags = {flag: getattr(args, flag, None) for flag in DIVE_FLAGS}
     budgets = discover(Path.cwd(), args.budgets, args.ci_config, flags)

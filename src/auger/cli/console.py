@@ -84,6 +84,17 @@ class StderrProgress(Progress):
             self._console.stderr.flush()
 
 
+def emit(console: Console, text: str, output: Path | None, *, quiet: bool) -> None:
+    """Write a command's output to stdout, or to the file ``output`` (saying so on stderr,
+    unless ``quiet``)."""
+    if output is None:
+        console.stdout.write(text)
+        return
+    write_atomically(output, text)
+    if not quiet:
+        console.diagnose(f"auger: wrote {output}")
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Replace the file ``path`` with ``text`` in one step: readers see the old file or the new.
 

@@ -1,7 +1,7 @@
 """``auger explore IMAGE``: the interactive explorer.
 
-The explorer (Textual) is imported only inside :func:`explore`, so every other command, the
-gate above all, starts without loading it.
+The explorer (Textual) is imported only inside :func:`run`, so every other command, the gate
+above all, starts without loading it.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def build_parser() -> Parser:
     return parser
 
 
-def explore(args: argparse.Namespace, console: Console) -> int:
+def run(args: argparse.Namespace, console: Console) -> int:
     """Open the explorer on ``args.image``; return its exit code."""
     if not console.stdout_is_tty:
         raise UsageError(
@@ -40,7 +40,3 @@ def explore(args: argparse.Namespace, console: Console) -> int:
 
     image = ImageRef(args.image, AnalyzeOptions(args.source, platform), dict(console.environ))
     return int(run_app(image))
-
-
-def run_explore(args: argparse.Namespace, console: Console) -> int:
-    return explore(args, console)

@@ -51,7 +51,7 @@ def build_parser() -> Parser:
     return parser
 
 
-def run_extract(args: argparse.Namespace, console: Console) -> int:
+def run(args: argparse.Namespace, console: Console) -> int:
     """Analyse the image, plan the path, then write it below the output directory."""
     options = read_options(args)
     source = resolve_source(args.image, args.source, console.environ)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -79,6 +80,23 @@ def add_image_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--debug", action="store_true", help="show a traceback when something goes wrong"
     )
+
+
+def add_output_options(
+    parser: argparse.ArgumentParser, formats: Iterable[str], default: str
+) -> None:
+    """``--format``, ``-o``, ``--marker`` and ``-q``: the options of a report on an image."""
+    parser.add_argument(
+        "--format", choices=tuple(formats), default=default, help=f"default: {default}"
+    )
+    parser.add_argument("-o", "--output", metavar="FILE", type=Path, help="write to FILE")
+    parser.add_argument(
+        "--marker",
+        metavar="NAME",
+        help="name in the hidden marker line that identifies a sticky comment "
+        "(one per image when a workflow reports several)",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
 
 
 DIVE_FLAGS = ("lowestEfficiency", "highestWastedBytes", "highestUserWastedPercent")

@@ -1,0 +1,105 @@
+"""The command table: every row loads a module with a parser and a runner, the usage is built
+from the rows, and running one command loads no other command's module."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from auger.cli.main import COMMANDS, DEFAULT, Command, usage
+from tests.budgets.support import NO_ENGINE
+from tests.support import run_cli
+
+ROWS = [DEFAULT, *COMMANDS.values()]
+MODULES = {"auger.cli.inspect", *(f"auger.cli.{name}" for name in COMMANDS)}
+
+
+@pytest.mark.parametrize("command", ROWS, ids=[command.name for command in ROWS])
+def test_each_row_loads_its_own_module(command: Command) -> None:
+    module = command.load()
+    expected = "inspect" if command is DEFAULT else command.name
+    assert module.__name__ == f"auger.cli.{expected}"  # type: ignore[attr-defined]
+    parser = module.build_parser()
+    prog = "auger" if command is DEFAULT else f"auger {command.name}"
+    assert parser.prog == prog
+    assert callable(module.run)
+
+
+@pytest.mark.parametrize("command", ROWS, ids=[command.name for command in ROWS])
+def test_the_synopsis_offers_the_formats_the_parser_accepts(command: Command) -> None:
+    parser = command.load().build_parser()
+    choices = {
+        choice
+        for action in parser._actions
+        if "--format" in action.option_strings
+        for choice in action.choices or ()
+    }
+    written = re.search(r"--format ([a-z|]+)", command.arguments)
+    shown = set(written[1].split("|")) if written else set()
+    if command is DEFAULT:
+        assert shown == set()  # 'auger IMAGE' offers the gate's formats, like 'auger check'
+        return
+    assert shown == choices
+
+
+def test_the_usage_lists_every_command_in_the_table_order() -> None:
+    text = usage()
+    head = text.split("\n\n")[0].splitlines()
+    synopses = [re.findall(r"auger (\S+)", line)[0] for line in head]
+    assert synopses == ["IMAGE", *COMMANDS]
+    described = re.findall(r"^  (\S+)", text.split("\ncommands:\n")[1], re.MULTILINE)
+    assert described == ["IMAGE", *COMMANDS]
+    assert max(len(line) for line in text.splitlines()) <= 88
+    assert run_cli(["--help"]).stdout == text
+
+
+def test_a_name_that_is_no_command_is_the_image() -> None:
+    result = run_cli(["no-such-image.tar"])
+    assert result.code == 3
+    assert result.stderr == "auger: error: no-such-image.tar does not exist\n"
+
+
+SCRIPT = """\
+import io, json, sys
+from auger.cli.console import Console
+from auger.cli.main import main
+out, err = io.StringIO(), io.StringIO()
+code = main(json.loads(sys.argv[1]), Console(out, err, json.loads(sys.argv[2])))
+print(json.dumps({"code": int(code), "modules": sorted(sys.modules), "stderr": err.getvalue()}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("argv", "module"),
+    [
+        (["--help"], None),
+        (["check", "--help"], "check"),
+        (["report", "--help"], "report"),
+        (["diff", "--help"], "diff"),
+        (["explore", "--help"], "explore"),
+        (["build", "--help"], "build"),
+        (["extract", "--help"], "extract"),
+        (["demo", "-q"], "demo"),
+        (["image.tar", "--help"], None),
+    ],
+)
+def test_a_command_loads_no_other_command(
+    argv: list[str], module: str | None, tmp_path: Path
+) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-c", SCRIPT, json.dumps(argv), json.dumps(NO_ENGINE)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    result = json.loads(completed.stdout)
+    assert result["code"] == 0, result["stderr"]
+    loaded = MODULES & set(result["modules"])
+    assert loaded == {"auger.cli.inspect"} | ({f"auger.cli.{module}"} if module else set())
