@@ -8,10 +8,13 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from auger.cli import diff, report
 from auger.cli.main import COMMANDS, DEFAULT, Command, usage
+from auger.cli.parsing import GATE_FORMATS
 from tests.budgets.support import NO_ENGINE
 from tests.support import run_cli
 
@@ -103,3 +106,22 @@ def test_a_command_loads_no_other_command(
     assert result["code"] == 0, result["stderr"]
     loaded = MODULES & set(result["modules"])
     assert loaded == {"auger.cli.inspect"} | ({f"auger.cli.{module}"} if module else set())
+    if module is None:  # the default command offers the gate's formats without loading them
+        assert "auger.report.gate" not in result["modules"]
+        assert "xml" not in {name.split(".")[0] for name in result["modules"]}
+
+
+@pytest.mark.parametrize(
+    ("command", "formats"),
+    [
+        ("check", GATE_FORMATS),
+        ("IMAGE", GATE_FORMATS),
+        ("report", report.FORMATS),
+        ("diff", diff.FORMATS),
+    ],
+)
+def test_the_format_table_is_what_format_accepts(command: str, formats: dict[str, Any]) -> None:
+    parser = COMMANDS.get(command, DEFAULT).load().build_parser()
+    (action,) = [action for action in parser._actions if "--format" in action.option_strings]
+    assert action.choices == tuple(formats)
+    assert action.default in formats

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
-from auger.analysis.diff import diff_images
+from auger.analysis.diff import ImageDiff, diff_images
 from auger.cli.console import Console, emit
 from auger.cli.loading import load_reference
 from auger.cli.parsing import Parser, add_image_options, add_output_options
 from auger.errors import ExitCode
 from auger.report import markdown_report, plain_report
+
+FORMATS: dict[str, Callable[[ImageDiff, str | None], str]] = {
+    "markdown": markdown_report.format_diff,
+    "json": lambda diff, _marker: plain_report.format_diff_json(diff),
+    "text": lambda diff, _marker: plain_report.format_diff_text(diff),
+}
+"""Output format -> formatter of the diff and its sticky-comment marker name."""
 
 
 def build_parser() -> Parser:
@@ -21,7 +29,7 @@ def build_parser() -> Parser:
     )
     parser.add_argument("base", metavar="BASE")
     parser.add_argument("head", metavar="HEAD")
-    add_output_options(parser, ("markdown", "json", "text"), "text")
+    add_output_options(parser, FORMATS, "text")
     add_image_options(parser)
     return parser
 
@@ -31,11 +39,5 @@ def run(args: argparse.Namespace, console: Console) -> int:
     base = load_reference(args.base, args, console)
     head = load_reference(args.head, args, console)
     diff = diff_images(base, head)
-    if args.format == "markdown":
-        text = markdown_report.format_diff(diff, args.marker)
-    elif args.format == "json":
-        text = plain_report.format_diff_json(diff)
-    else:
-        text = plain_report.format_diff_text(diff)
-    emit(console, text, args.output, quiet=args.quiet)
+    emit(console, FORMATS[args.format](diff, args.marker), args.output, quiet=args.quiet)
     return ExitCode.OK

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 from auger.budgets.discovery import find_configured
@@ -12,7 +13,14 @@ from auger.cli.loading import load, load_reference
 from auger.cli.parsing import Parser, add_image_options, add_output_options
 from auger.errors import ExitCode
 from auger.report import markdown_report, plain_report
-from auger.report.model import build_report
+from auger.report.model import ImageReport, build_report
+
+FORMATS: dict[str, Callable[[ImageReport, str | None], str]] = {
+    "markdown": markdown_report.format_report,
+    "json": lambda report, _marker: plain_report.format_report_json(report),
+    "text": lambda report, _marker: plain_report.format_report_text(report),
+}
+"""Output format -> formatter of the report and its sticky-comment marker name."""
 
 
 def build_parser() -> Parser:
@@ -26,7 +34,7 @@ def build_parser() -> Parser:
     parser.add_argument("--baseline", metavar="REF", help="the image to compare against")
     parser.add_argument("--budgets", metavar="FILE", type=Path, help="budgets file")
     parser.add_argument("--ci-config", metavar="FILE", type=Path, help="dive's .dive-ci file")
-    add_output_options(parser, ("markdown", "json", "text"), "markdown")
+    add_output_options(parser, FORMATS, "markdown")
     add_image_options(parser)
     return parser
 
@@ -38,11 +46,5 @@ def run(args: argparse.Namespace, console: Console) -> int:
     budgets = find_configured(Path.cwd(), args.budgets, args.ci_config)
     verdict = evaluate(analysis, budgets, baseline) if budgets is not None else None
     report = build_report(analysis, baseline, verdict)
-    if args.format == "markdown":
-        text = markdown_report.format_report(report, args.marker)
-    elif args.format == "json":
-        text = plain_report.format_report_json(report)
-    else:
-        text = plain_report.format_report_text(report)
-    emit(console, text, args.output, quiet=args.quiet)
+    emit(console, FORMATS[args.format](report, args.marker), args.output, quiet=args.quiet)
     return ExitCode.OK
