@@ -3,10 +3,7 @@ from the rows, and running one command loads no other command's module."""
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +12,7 @@ import pytest
 from auger.cli import diff, report
 from auger.cli.main import COMMANDS, DEFAULT, Command, usage
 from auger.cli.parsing import GATE_FORMATS
-from tests.budgets.support import NO_ENGINE
+from tests.cli.support import fresh_run
 from tests.support import run_cli
 
 ROWS = [DEFAULT, *COMMANDS.values()]
@@ -67,16 +64,6 @@ def test_a_name_that_is_no_command_is_the_image() -> None:
     assert result.stderr == "auger: error: no-such-image.tar does not exist\n"
 
 
-SCRIPT = """\
-import io, json, sys
-from auger.cli.console import Console
-from auger.cli.main import main
-out, err = io.StringIO(), io.StringIO()
-code = main(json.loads(sys.argv[1]), Console(out, err, json.loads(sys.argv[2])))
-print(json.dumps({"code": int(code), "modules": sorted(sys.modules), "stderr": err.getvalue()}))
-"""
-
-
 @pytest.mark.parametrize(
     ("argv", "module"),
     [
@@ -94,16 +81,9 @@ print(json.dumps({"code": int(code), "modules": sorted(sys.modules), "stderr": e
 def test_a_command_loads_no_other_command(
     argv: list[str], module: str | None, tmp_path: Path
 ) -> None:
-    completed = subprocess.run(
-        [sys.executable, "-c", SCRIPT, json.dumps(argv), json.dumps(NO_ENGINE)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    result = json.loads(completed.stdout)
+    result = fresh_run(argv, {}, tmp_path)
     assert result["code"] == 0, result["stderr"]
+    assert isinstance(result["modules"], list)
     loaded = MODULES & set(result["modules"])
     assert loaded == {"auger.cli.inspect"} | ({f"auger.cli.{module}"} if module else set())
     if module is None:  # the default command offers the gate's formats without loading them
