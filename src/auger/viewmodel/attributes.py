@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import stat
 
-from auger.display import display
+from auger.display import display, one_line
 from auger.display import format_size as _size
 from auger.model import DiffType, Entry, EntryKind
 
@@ -65,7 +65,4 @@ def name(base: str, entry: Entry | None) -> str:
 
 def command(text: str, width: int | None = None) -> str:
     """A layer command on one line (escaped), cut to ``width`` characters."""
-    line = display(" ".join(text.split()))
-    if width is not None and len(line) > width:
-        return line[: max(width - 1, 0)] + "…"
-    return line
+    return display(one_line(text, width))

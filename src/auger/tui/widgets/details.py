@@ -70,7 +70,7 @@ class ImageDetails(Static):
         top.add_column(overflow="fold")
         top.add_column(style="dim", no_wrap=True)
         for group in (waste or ())[:TOP_WASTE]:
-            path = display("/" + group.path) + ("/*" if group.contents else "")
+            path = display(group.label)
             top.add_row(size(group.size), Text(path), group.cause.value)
         title = Text("\nTop wasted paths (w: all of them, to jump to each)", style="bold")
         if waste is None:
