@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 
 
@@ -23,6 +25,7 @@ def run_script(name: str, *arguments: str) -> str:
     return done.stdout
 
 
+@pytest.mark.oracle
 def test_the_dive_benchmark_compares_both_tools_on_three_archives(dive_binary: Path) -> None:
     output = run_script("bench_dive.py", "--files", "300", "--whiteouts", "30")
     verdicts = re.findall(
