@@ -39,14 +39,15 @@ fmt:  ## apply ruff's safe fixes and format the code
 	$(RUFF) check --fix-only --quiet $(SOURCES)
 	$(RUFF) format $(SOURCES)
 
-test:  ## the whole suite, as CI runs it (engine and dive tests skip without them, outside CI)
+test:  ## the whole suite, in parallel, as CI runs it (engine and dive tests skip without them)
 	$(PYTEST)
 
 test-fast:  ## the suite without the Docker Engine and without the dive oracle
 	$(PYTEST) -m "not engine and not oracle"
 
+# (in one process: only there does the snapshot plugin also delete snapshots no test uses)
 snapshots:  ## rewrite the explorer's SVG snapshots; review them with git diff
-	$(PYTEST) tests/tui --snapshot-update
+	$(PYTEST) -n 0 tests/tui --snapshot-update
 
 goldens:  ## rewrite the report golden files; review them with git diff
-	AUGER_UPDATE_GOLDEN=1 $(PYTEST) tests/report/test_golden.py
+	AUGER_UPDATE_GOLDEN=1 $(PYTEST) -n 0 tests/report/test_golden.py
