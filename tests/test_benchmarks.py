@@ -3,6 +3,7 @@ figure they promise (their timings are not asserted: a test machine's speed prov
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -10,16 +11,27 @@ from pathlib import Path
 
 import pytest
 
+from auger.archive_writer import (
+    ImageSpec,
+    LayerSpec,
+    directory,
+    docker_archive,
+    file,
+    layer_tar,
+    whiteout,
+)
+
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 
 
-def run_script(name: str, *arguments: str) -> str:
+def run_script(name: str, *arguments: str, environ: dict[str, str] | None = None) -> str:
     done = subprocess.run(
         [sys.executable, str(SCRIPTS / name), *arguments],
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
+        env=None if environ is None else {**os.environ, **environ},
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
@@ -53,3 +65,51 @@ def test_the_explorer_benchmark_times_every_interaction_to_its_frame() -> None:
         assert "-" not in figures, row
         cpu, frame = float(figures[1]), float(figures[3])
         assert cpu > 0 and frame > 0, row
+
+
+@pytest.mark.oracle
+def test_the_image_benchmark_gives_a_row_per_image_with_both_ratios(
+    dive_binary: Path, tmp_path: Path
+) -> None:
+    cache = {"AUGER_BENCH_CACHE": str(tmp_path)}
+    arguments = ("--only", "small-files", "whiteouts", "--scale", "0.01")
+    output = run_script(
+        "bench_images.py", "measure", *arguments, "--repeat", "2", "--warmup", "0", environ=cache
+    )
+    rows = [line for line in output.splitlines() if line.startswith("| ") and "MB |" in line]
+    assert len(rows) == 2, output
+    for row in rows:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        assert re.fullmatch(r"\*\*[\d.]+ \([\d.]+-[\d.]+\)x\*\*", cells[6]), row  # speed-up
+        assert re.fullmatch(r"\*\*[\d.]+ \([\d.]+-[\d.]+\)\*\*", cells[9]), row  # memory
+        assert cells[10] == "yes", row  # both tools found the same image numbers
+    listed = run_script("bench_images.py", "list", *arguments, environ=cache)
+    assert re.findall(r"^(\S+) +built ", listed, re.MULTILINE) == ["small-files", "whiteouts"]
+
+
+def test_the_profile_splits_a_run_into_phases_and_bytes_per_entry(tmp_path: Path) -> None:
+    names = [f"usr/lib/file{index:04d}" for index in range(400)]
+    layers = [
+        layer_tar([directory("usr"), directory("usr/lib"), *(file(n, 700) for n in names)]),
+        layer_tar([file(name, 900) for name in names[:100]]),
+        layer_tar([whiteout(name) for name in names[100:150]]),
+    ]
+    archive = tmp_path / "image.tar"
+    archive.write_bytes(docker_archive(ImageSpec([LayerSpec(tar) for tar in layers])))
+    phases = run_script("profile_auger.py", "phases", str(archive), "--repeat", "1")
+    assert "3 layers, 552 entries" in phases, phases
+    for label in (
+        "tar headers + CRC-32 of contents",
+        "overlay (stack_layers)",
+        "JSON text (format_json)",
+    ):
+        assert re.search(rf"^{re.escape(label)} +[\d.]+ +[\d.]+ +[\d.]+$", phases, re.M), phases
+    memory = run_script("profile_auger.py", "memory", str(archive))
+    per_entry = re.search(r"^scanned entries \(all layers\) +[\d.]+ +(\d+)$", memory, re.M)
+    assert per_entry is not None, memory
+    assert 100 < int(per_entry[1]) < 2000, memory  # an entry is a few hundred bytes
+    samples = run_script("profile_auger.py", "rss", str(archive))
+    assert re.search(r"^parent peak \d+ MiB at [\d.]+ s$", samples, re.M), samples
+    imports = run_script("profile_auger.py", "startup", str(archive))
+    assert re.search(r"the run imports \d+ more in [\d.]+ ms", imports), imports
+    assert re.search(r"^  auger +[\d.]+ ms$", imports, re.M), imports
