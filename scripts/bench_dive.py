@@ -43,6 +43,9 @@ from auger.archive_writer import (
 class Run:
     seconds: float
     peak_rss_kib: int
+    """The largest of the command's processes (its own, or a child's it left behind)."""
+    cpu_seconds: float = 0.0
+    """User and system time of the command and of every process it started."""
 
 
 def generate(files: int, whiteouts: int) -> bytes:
@@ -73,15 +76,30 @@ def generate(files: int, whiteouts: int) -> bytes:
 
 
 _LAUNCHER = """
-import os, sys, time
+import ctypes, os, sys, time
+try:  # adopt whatever the command leaves running, so that its time and memory are counted
+    ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+except (AttributeError, OSError):
+    pass
 start = time.perf_counter()
 pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ,
                      file_actions=[(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)])
 _, status, usage = os.wait4(pid, 0)
-print(time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+seconds = time.perf_counter() - start
+cpu, rss = usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+while True:
+    try:
+        _, _, usage = os.wait4(-1, 0)
+    except ChildProcessError:
+        break
+    cpu, rss = cpu + usage.ru_utime + usage.ru_stime, max(rss, usage.ru_maxrss)
+print(seconds, rss, os.waitstatus_to_exitcode(status), cpu)
 """
 """Runs the measured command from a small fresh process: Linux carries a parent's peak RSS
-over into a forked child, so measuring from this (large) script would inflate every figure."""
+over into a forked child, so measuring from this (large) script would inflate every figure.
+Wall time ends when the command exits; processes it leaves behind (auger's analysis child,
+which exits on its own after sending its result) are waited for afterwards and their CPU time
+and peak RSS counted."""
 
 
 def generate_realistic(files: int, seed: int = 1) -> bytes:
@@ -107,10 +125,10 @@ def measure(command: list[str], env: dict[str, str]) -> Run:
         text=True,
         check=True,
     )
-    seconds, rss, code = launched.stdout.split()
+    seconds, rss, code, cpu = launched.stdout.split()
     if int(code) != 0:
         raise SystemExit(f"{command[0]} failed ({code}): {launched.stderr}")
-    return Run(float(seconds), int(rss))
+    return Run(float(seconds), int(rss), float(cpu))
 
 
 def find_dive() -> str:

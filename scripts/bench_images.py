@@ -13,8 +13,9 @@ whiteouts. An archive's name carries a hash of what made it, so an edited Docker
 ``dive ARCHIVE --json``), cold (a fresh, empty auger cache every run), in alternating runs
 after an untimed warm-up of each; it prints one Markdown row per image: the median wall time
 and peak RSS of each tool and their ratios, with the spread (min-max) over the runs, and whether
-the two exports agree on dive's image numbers. ``--source engine`` reads the images from the
-Docker Engine instead (``auger docker://REF``, ``dive REF``).
+the two exports agree on dive's image numbers. Every process a tool starts counts (auger forks
+its analysis): CPU time is summed over them, peak RSS is the largest of them. ``--source
+engine`` reads the images from the Docker Engine instead (``auger docker://REF``, ``dive REF``).
 
     python scripts/bench_images.py build [--only NAME ...]
     python scripts/bench_images.py measure [--repeat 5] [--only NAME ...] [--source engine]
@@ -236,6 +237,9 @@ class Row:
     dive_seconds: Spread
     speedup: Spread
     """dive's time over auger's, pair by pair."""
+    cpu_ratio: Spread
+    """dive's CPU time over auger's (all processes of each), pair by pair: on a busy machine
+    steadier than wall time, though a second CPU put to work counts against auger here."""
     auger_mib: Spread
     dive_mib: Spread
     memory: Spread
@@ -247,15 +251,16 @@ class Row:
             f"| {self.shape.summary} | {self.entries / 1000:.1f}k | {self.layers} "
             f"| {self.archive_mb:,.0f} MB | {self.auger_seconds.show()} "
             f"| {self.dive_seconds.show()} | **{self.speedup.show()}x** "
+            f"| {self.cpu_ratio.show()}x "
             f"| {self.auger_mib.show(0)} | {self.dive_mib.show(0)} "
             f"| **{self.memory.show()}** | {'yes' if self.agree else 'NO'} |"
         )
 
 
 HEADER = (
-    "| image | entries | layers | archive | auger s | dive s | auger speed-up "
+    "| image | entries | layers | archive | auger s | dive s | auger speed-up | dive/auger CPU "
     "| auger MiB | dive MiB | auger/dive memory | same numbers |\n"
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:-:|"
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:-:|"
 )
 
 
@@ -311,6 +316,7 @@ def measure_shape(shape: Shape, repeat: int, warmup: int, source: str) -> Row:
         auger_seconds=Spread.of([a.seconds for a, _ in pairs]),
         dive_seconds=Spread.of([d.seconds for _, d in pairs]),
         speedup=Spread.of([d.seconds / a.seconds for a, d in pairs]),
+        cpu_ratio=Spread.of([d.cpu_seconds / a.cpu_seconds for a, d in pairs]),
         auger_mib=Spread.of([a.peak_rss_kib / 1024 for a, _ in pairs]),
         dive_mib=Spread.of([d.peak_rss_kib / 1024 for _, d in pairs]),
         memory=Spread.of([a.peak_rss_kib / d.peak_rss_kib for a, d in pairs]),
