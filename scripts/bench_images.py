@@ -19,6 +19,7 @@ engine`` reads the images from the Docker Engine instead (``auger docker://REF``
 
     python scripts/bench_images.py build [--only NAME ...]
     python scripts/bench_images.py measure [--repeat 5] [--only NAME ...] [--source engine]
+                                           [--record runs.jsonl]
     python scripts/bench_images.py list
 """
 
@@ -245,6 +246,18 @@ class Row:
     memory: Spread
     """auger's peak RSS over dive's, pair by pair."""
     agree: bool
+    pairs: tuple[tuple[bench_dive.Run, bench_dive.Run], ...]
+    """Every timed run: (auger's, dive's)."""
+
+    def record(self, source: str) -> str:
+        """The row's runs as one line of JSON, to compare with a later measurement."""
+        runs = [
+            {tool: dataclasses.asdict(run) for tool, run in (("auger", a), ("dive", d))}
+            for a, d in self.pairs
+        ]
+        return json.dumps(
+            {"image": self.shape.name, "source": source, "entries": self.entries, "runs": runs}
+        )
 
     def markdown(self) -> str:
         return (
@@ -321,6 +334,7 @@ def measure_shape(shape: Shape, repeat: int, warmup: int, source: str) -> Row:
         dive_mib=Spread.of([d.peak_rss_kib / 1024 for _, d in pairs]),
         memory=Spread.of([a.peak_rss_kib / d.peak_rss_kib for a, d in pairs]),
         agree=agree,
+        pairs=tuple(pairs),
     )
 
 
@@ -353,6 +367,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     measure_command.add_argument("--repeat", type=int, default=5, help="timed runs of each")
     measure_command.add_argument("--warmup", type=int, default=1, help="untimed runs of each")
     measure_command.add_argument("--source", choices=("archive", "engine"), default="archive")
+    measure_command.add_argument(
+        "--record", type=Path, metavar="FILE", help="append every run to FILE (JSON lines)"
+    )
     args = parser.parse_args(argv)
     shapes = selected(args.only, args.scale)
     if args.command == "list":
@@ -369,6 +386,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         for shape in shapes:
             row = measure_shape(shape, args.repeat, args.warmup, args.source)
             print(row.markdown(), flush=True)
+            if args.record is not None:
+                with args.record.open("a") as record:
+                    record.write(row.record(args.source) + "\n")
 
 
 if __name__ == "__main__":

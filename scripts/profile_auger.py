@@ -2,7 +2,8 @@
 
 ``phases`` times each stage of ``auger ARCHIVE --json`` in this process, from the floor up:
 reading the layers' bytes, parsing tar headers while seeking past contents, the same while
-reading contents, with CRC-32 fingerprints, with entries made (auger's scanner), then the
+reading contents, with CRC-32 fingerprints, with entries made (auger's scanner), SHA-256 of
+every layer (what verifying diff IDs costs) alone and in a thread beside the scan, then the
 overlay, dive's metrics, the forked analysis as the pipeline runs it, the JSON text and its
 writing. Each figure is the best of ``--repeat`` runs (the archive stays in the page cache).
 ``memory`` traces the Python heap (``tracemalloc``) after each stage and gives bytes per entry.
@@ -20,11 +21,13 @@ import argparse
 import compileall
 import contextlib
 import gc
+import hashlib
 import io
 import json
 import linecache
 import marshal
 import os
+import queue
 import re
 import resource
 import shutil
@@ -32,6 +35,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import tracemalloc
 from collections import Counter, defaultdict
@@ -152,6 +156,53 @@ def scans(archive: Path) -> list[tuple[Entry, ...]]:
     return [scan_layer(stream, LAYER).entries for stream in each_layer(archive)]
 
 
+def digests(archive: Path) -> None:
+    """SHA-256 of every layer, as verifying diff IDs needs."""
+    buffer = memoryview(bytearray(CHUNK))
+    for stream in each_layer(archive):
+        digest = hashlib.sha256()
+        while count := stream.readinto(buffer):
+            digest.update(buffer[:count])
+
+
+class HashingStream:
+    """A layer stream whose bytes a second thread hashes (SHA-256) as the scanner reads them:
+    ``hashlib`` releases the GIL on large updates, so both can run at once on two CPUs."""
+
+    def __init__(self, inner: LayerStream, pending: queue.SimpleQueue[bytes | None]) -> None:
+        self._inner = inner
+        self._pending = pending
+
+    def read(self, size: int = -1, /) -> bytes:
+        data = self._inner.read(size)
+        self._pending.put(data)
+        return data
+
+    def readinto(self, buffer: memoryview, /) -> int:
+        count = self._inner.readinto(buffer)
+        self._pending.put(bytes(buffer[:count]))  # a copy: the scanner reuses its buffer
+        return count
+
+
+def scans_hashed(archive: Path) -> list[tuple[Entry, ...]]:
+    """Scan every layer while another thread hashes its bytes."""
+    results = []
+    for stream in each_layer(archive):
+        pending: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+
+        def consume(pending: queue.SimpleQueue[bytes | None] = pending) -> None:
+            digest = hashlib.sha256()
+            while (chunk := pending.get()) is not None:
+                digest.update(chunk)
+
+        worker = threading.Thread(target=consume)
+        worker.start()
+        results.append(scan_layer(HashingStream(stream, pending), LAYER).entries)
+        pending.put(None)
+        worker.join()
+    return results
+
+
 def phases(archive: Path, repeat: int) -> None:
     reference = f"docker-archive://{archive}"
     entries = scans(archive)
@@ -175,6 +226,8 @@ def phases(archive: Path, repeat: int) -> None:
             lambda: headers(archive, seekable=False, checksums=True),
         ),
         ("scan: headers + CRC-32 + entries", lambda: scans(archive)),
+        ("SHA-256 of every layer (diff IDs)", lambda: digests(archive)),
+        ("scan, SHA-256 in a second thread", lambda: scans_hashed(archive)),
         ("overlay (stack_layers)", lambda: stack_layers(entries)),
         ("dive metrics (dive_metrics)", lambda: dive.dive_metrics(entries, sizes)),
         ("dive result to/from the child", lambda: _transfer(metrics, entries)),
@@ -342,10 +395,21 @@ PHASE_RULES: list[tuple[str, str, str]] = [
     ("parallel.py", "*", "dive metrics to/from the child"),
     ("report/dive_json.py", "*", "JSON text"),
     ("cli/console.py", "write_atomically", "JSON encode + write"),
-    ("sources/", "*", "archive index, manifest, streams"),
+    ("sources/streams.py", "*", "reading layer bytes"),
+    ("sources/", "*", "archive index, manifest"),
     ("pipeline.py", "*", "pipeline (collector freeze)"),
 ]
 _FRAME = re.compile(r"^(?P<function>.+) \((?P<file>[^()]*):(?P<line>\d+)\)$")
+
+
+def innermost(stack: list[str]) -> str:
+    """The innermost auger function of a stack, as ``module.function``."""
+    for frame in reversed(stack):
+        match = _FRAME.match(frame)
+        if match is not None and "auger/" in match["file"]:
+            module = match["file"][match["file"].index("auger/") :].removesuffix(".py")
+            return f"{module.replace('/', '.')}:{match['function']}"
+    return "(no auger frame)"
 
 
 def phase_of(stack: list[str]) -> str:
@@ -374,7 +438,7 @@ def _source_path(file: str) -> str:
     return str(root / file[file.index("auger/") :])
 
 
-def spy(archive: Path, rate: int) -> None:
+def spy(archive: Path, rate: int, top: int) -> None:
     py_spy = shutil.which("py-spy")
     if py_spy is None:
         raise SystemExit("py-spy not found: pip install py-spy")
@@ -388,6 +452,7 @@ def spy(archive: Path, rate: int) -> None:
         )
         lines = raw.read_text().splitlines()
     by_process: dict[int, Counter[str]] = defaultdict(Counter)
+    functions: Counter[str] = Counter()
     parent = 0
     for line in lines:
         stack_text, _, count = line.rpartition(" ")
@@ -397,6 +462,7 @@ def spy(archive: Path, rate: int) -> None:
         pid = int(frames[last].split(":")[0].split()[1])
         parent = parent or int(frames[0].split(":")[0].split()[1])
         by_process[pid][phase_of(frames[last + 1 :])] += int(count)
+        functions[innermost(frames[last + 1 :])] += int(count)
     children = [pid for pid in by_process if pid != parent]
     child: Counter[str] = Counter()
     for pid in children:
@@ -411,6 +477,9 @@ def spy(archive: Path, rate: int) -> None:
         child_ms = child[phase] * 1000 / rate
         share = (by_process[parent][phase] + child[phase]) / total
         print(f"{phase:36} {main_ms:8.0f} {child_ms:8.0f} {share:6.1%}")
+    print("busiest auger functions (innermost frame, both processes):")
+    for function, samples in functions.most_common(top):
+        print(f"  {function:60} {samples * 1000 / rate:6.0f} ms {samples / total:6.1%}")
 
 
 def _import_times(command: list[str]) -> dict[str, int]:
@@ -452,6 +521,7 @@ def main() -> None:
     parser.add_argument("archive", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
+    parser.add_argument("--top", type=int, default=12, help="functions listed by spy")
     parser.add_argument("--interval", type=float, default=0.005, help="rss sampling period")
     args = parser.parse_args()
     # as installing auger does: without bytecode (PYTHONDONTWRITEBYTECODE, or sources edited
@@ -464,7 +534,7 @@ def main() -> None:
     elif args.what == "rss":
         rss(args.archive, args.interval)
     elif args.what == "spy":
-        spy(args.archive, args.rate)
+        spy(args.archive, args.rate, args.top)
     else:
         startup(args.archive)
 

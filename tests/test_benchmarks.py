@@ -3,6 +3,7 @@ figure they promise (their timings are not asserted: a test machine's speed prov
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -73,8 +74,13 @@ def test_the_image_benchmark_gives_a_row_per_image_with_both_ratios(
 ) -> None:
     cache = {"AUGER_BENCH_CACHE": str(tmp_path)}
     arguments = ("--only", "small-files", "whiteouts", "--scale", "0.01")
+    record = tmp_path / "runs.jsonl"
     output = run_script(
-        "bench_images.py", "measure", *arguments, "--repeat", "2", "--warmup", "0", environ=cache
+        "bench_images.py",
+        "measure",
+        *arguments,
+        *("--repeat", "2", "--warmup", "0", "--record", str(record)),
+        environ=cache,
     )
     rows = [line for line in output.splitlines() if line.startswith("| ") and "MB |" in line]
     assert len(rows) == 2, output
@@ -84,6 +90,12 @@ def test_the_image_benchmark_gives_a_row_per_image_with_both_ratios(
         assert re.fullmatch(r"[\d.]+ \([\d.]+-[\d.]+\)x", cells[7]), row  # CPU ratio
         assert re.fullmatch(r"\*\*[\d.]+ \([\d.]+-[\d.]+\)\*\*", cells[10]), row  # memory
         assert cells[11] == "yes", row  # both tools found the same image numbers
+    recorded = [json.loads(line) for line in record.read_text().splitlines()]
+    assert [line["image"] for line in recorded] == ["small-files", "whiteouts"]
+    for line in recorded:
+        assert len(line["runs"]) == 2
+        for run in line["runs"]:
+            assert run["auger"]["cpu_seconds"] > 0 and run["dive"]["peak_rss_kib"] > 0
     listed = run_script("bench_images.py", "list", *arguments, environ=cache)
     assert re.findall(r"^(\S+) +built ", listed, re.MULTILINE) == ["small-files", "whiteouts"]
 
