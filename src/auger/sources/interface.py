@@ -10,9 +10,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from auger.errors import SourceError, UsageError
-from auger.model import Image, LayerRef, LayerScan, Readable
+from auger.model import Digest, Image, LayerRef, LayerScan, Readable
 from auger.progress import Progress
 
 LayerScanner = Callable[[Readable, LayerRef], LayerScan]
@@ -32,12 +33,21 @@ class Platform:
         return f"{base}/{self.variant}" if self.variant else base
 
 
+class ScanCache(Protocol):
+    """Scans of layers by diff ID (see auger.cache); sources ask it before fetching a layer."""
+
+    def get(self, diff_id: Digest) -> LayerScan | None: ...
+    def put(self, diff_id: Digest, scan: LayerScan) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ReadOptions:
     """Choices that apply to every source."""
 
     platform: Platform | None = None
     """Which platform to pick from a multi-platform index (default: the host's)."""
+    cache: ScanCache | None = None
+    """Scans already made, by diff ID; a source skips reading a layer found there."""
 
 
 class ImageSource(ABC):
@@ -65,6 +75,10 @@ class ArchiveError(SourceError):
 
 class BlobMissingError(ArchiveError):
     """A blob the manifest names is not there."""
+
+
+class DigestMismatchError(SourceError):
+    """A blob's or layer's bytes do not match the digest that names them (exit 3)."""
 
 
 class UnsupportedMediaTypeError(SourceError):
