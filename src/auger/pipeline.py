@@ -18,7 +18,7 @@ from auger.analysis.image import analyze_image
 from auger.layers.scanner import scan_layer
 from auger.model import ImageAnalysis
 from auger.progress import NullProgress, Progress
-from auger.sources.interface import ImageSource, Platform, ReadOptions
+from auger.sources.interface import Credentials, ImageSource, Platform, ReadOptions
 from auger.sources.reference import resolve_source
 
 
@@ -29,6 +29,16 @@ class AnalyzeOptions:
     source: str | None = None
     """Force a source kind instead of inferring it from the reference."""
     platform: Platform | None = None
+    credentials: Credentials | None = None
+    """Registry credentials that override the stored ones (``--creds``)."""
+    tls_verify: bool = True
+    """Verify a registry's TLS certificate (``--tls-verify=false`` turns it off)."""
+
+    def read_options(self) -> ReadOptions:
+        """What the source is told."""
+        return ReadOptions(
+            platform=self.platform, credentials=self.credentials, tls_verify=self.tls_verify
+        )
 
 
 def analyze(
@@ -40,7 +50,7 @@ def analyze(
     """Read the image ``reference`` names and analyse it."""
     options = options or AnalyzeOptions()
     source = resolve_source(reference, options.source, os.environ if environ is None else environ)
-    return analyze_source(source, ReadOptions(platform=options.platform), progress)
+    return analyze_source(source, options.read_options(), progress)
 
 
 def analyze_source(

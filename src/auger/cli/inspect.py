@@ -59,7 +59,7 @@ def run_inspect(args: argparse.Namespace, console: Console) -> int:
 
         return explore(args, console)
     code = show(args, console)
-    if args.json is None:
+    if args.json is None and args.image != "-":  # the explorer's keys need standard input
         console.diagnose(
             f"auger: hint: for the interactive explorer, run 'auger explore "
             f"{paths.safe_line(args.image)}' in a terminal"
