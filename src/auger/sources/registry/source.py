@@ -65,6 +65,7 @@ class RegistrySource(ImageSource):
             lambda: self._lookup(options, progress),
             tls_verify=options.tls_verify,
             retry=self.retry,
+            environ=self.environ,
         ) as client:
             manifest = fetch_image_manifest(client, options.platform or host_platform())
             config_digest, config = _config(client, manifest.document, image)

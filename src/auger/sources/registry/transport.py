@@ -1,9 +1,10 @@
 """HTTP to one registry: the scheme, authentication, retries with backoff, readable errors.
 
-TLS is verified by default. Loopback registries are treated as Docker treats them (insecure:
-HTTPS without verification, else plain HTTP), and so is every registry with
-``--tls-verify=false``. Connection errors, 429 and 5xx answers are retried with exponential
-backoff, honouring ``Retry-After``; a 401 is answered once per request (see
+TLS is verified by default, against the system's certificate authorities (or
+``SSL_CERT_FILE`` / ``SSL_CERT_DIR``, as OpenSSL reads them). Loopback registries are treated as
+Docker treats them (insecure: HTTPS without verification, else plain HTTP), and so is every
+registry with ``--tls-verify=false``. Connection errors, 429 and 5xx answers are retried with
+exponential backoff, honouring ``Retry-After``; a 401 is answered once per request (see
 :mod:`auger.sources.registry.auth`).
 """
 
@@ -65,6 +66,19 @@ def _retry_after(response: httpx.Response) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+def trusted_authorities(environ: Mapping[str, str]) -> ssl.SSLContext:
+    """The certificate authorities to verify registries against: the system's, or those
+    ``SSL_CERT_FILE`` or ``SSL_CERT_DIR`` name."""
+    cafile, capath = environ.get("SSL_CERT_FILE") or None, environ.get("SSL_CERT_DIR") or None
+    try:
+        return ssl.create_default_context(cafile=cafile, capath=capath)
+    except (OSError, ssl.SSLError) as exc:
+        raise RegistryTlsError(
+            f"cannot load the certificate authorities of SSL_CERT_FILE or SSL_CERT_DIR "
+            f"({cafile or capath}): {_reason(exc)}"
+        ) from exc
+
+
 def _is_tls_failure(error: BaseException) -> bool:
     current: BaseException | None = error
     while current is not None:
@@ -89,6 +103,7 @@ class RegistryClient:
         *,
         tls_verify: bool = True,
         retry: RetryPolicy | None = None,
+        environ: Mapping[str, str] | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.reference = reference
@@ -98,7 +113,7 @@ class RegistryClient:
         self._insecure = not tls_verify or is_loopback(self.host)
         self._schemes = ["https", "http"] if self._insecure else ["https"]
         self._http = httpx.Client(
-            verify=not self._insecure,
+            verify=False if self._insecure else trusted_authorities(environ or {}),
             timeout=TIMEOUT,
             follow_redirects=True,
             headers={"User-Agent": f"auger/{__version__}"},
