@@ -13,6 +13,7 @@ import base64
 import datetime
 import hashlib
 import http.server
+import ipaddress
 import json
 import re
 import shutil
@@ -43,6 +44,50 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def outward_address() -> str | None:
+    """An IPv4 address of this machine that is not loopback, if it has one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.254.254.254", 9))  # routes only: no packet is sent
+        except OSError:
+            return None
+        address = str(probe.getsockname()[0])
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
+
+
+def self_signed(root: Path, address: str) -> tuple[Path, Path]:
+    """A certificate for ``address`` signed by its own key (no authority trusts it)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, address)])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(address))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    root.mkdir(parents=True, exist_ok=True)
+    cert_path, key_path = root / "registry.crt", root / "registry.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
 def have_registry_tools() -> bool:
     return Path(REGISTRY).is_file() and shutil.which("skopeo") is not None
 
@@ -53,12 +98,15 @@ class Registry:
 
     root: Path
     auth: Mapping[str, Any] | None = None
+    address: str = "127.0.0.1"
+    tls: tuple[Path, Path] | None = None
+    """A certificate and its key: serve HTTPS."""
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
     @property
     def host(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return f"{self.address}:{self.port}"
 
     @property
     def log(self) -> Path:
@@ -78,6 +126,8 @@ class Registry:
             },
             "http": {"addr": self.host, "secret": "auger-tests"},
         }
+        if self.tls:
+            config["http"]["tls"] = {"certificate": str(self.tls[0]), "key": str(self.tls[1])}
         if self.auth:
             config["auth"] = dict(self.auth)
         path = self.root / "config.yml"
@@ -94,7 +144,7 @@ class Registry:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as probe:
+                with socket.create_connection((self.address, self.port), timeout=0.5) as probe:
                     probe.sendall(b"GET /v2/ HTTP/1.0\r\n\r\n")
                     if probe.recv(16).startswith(b"HTTP/"):
                         return self
