@@ -98,7 +98,7 @@ def parse_reference(text: str) -> RegistryReference:
     repository, colon, tag = remainder.rpartition(":")
     if not colon or repository.rfind("/") != last_slash:
         repository, tag = remainder, ""
-    if colon and tag and not _TAG.fullmatch(tag):
+    if colon and not _TAG.fullmatch(tag):
         raise _bad(text, f"{paths.display(tag)!r} is not a valid tag")
     if repository != repository.lower():
         raise _bad(text, "a repository name must be lowercase")
