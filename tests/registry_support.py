@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import bcrypt
+import httpx
 import jwt
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -324,5 +325,77 @@ class TokenIssuer:
                     return None
                 pair = base64.b64decode(header[6:]).decode()
                 return TOKEN_USER if pair == f"{TOKEN_USER}:{TOKEN_PASSWORD}" else None
+
+        return Handler
+
+
+class FlakyProxy:
+    """A loopback proxy in front of a real registry that fails chosen requests first.
+
+    ``fail(pattern, status, times, retry_after)``: the next ``times`` requests whose path contains
+    ``pattern`` get ``status`` (with ``Retry-After`` when given) instead of the registry's answer;
+    every other request is passed through as it is, streamed.
+    """
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.seen: list[tuple[str, int]] = []
+        self._faults: list[list[Any]] = []
+        self._lock = threading.Lock()
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self._server.server_address[1]}"
+
+    def fail(self, pattern: str, status: int, times: int, retry_after: str | None = None) -> None:
+        with self._lock:
+            self._faults.append([pattern, status, times, retry_after])
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _fault(self, path: str) -> tuple[int, str | None] | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault[0] in path and fault[2] > 0:
+                    fault[2] -= 1
+                    return fault[1], fault[3]
+        return None
+
+    def _handler(self) -> type[http.server.BaseHTTPRequestHandler]:
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                fault = proxy._fault(self.path)
+                if fault is not None:
+                    status, retry_after = fault
+                    proxy.seen.append((self.path, status))
+                    self.send_response(status)
+                    if retry_after is not None:
+                        self.send_header("Retry-After", retry_after)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                url = f"http://{proxy.registry.host}{self.path}"
+                with httpx.stream("GET", url, headers=headers) as answer:
+                    proxy.seen.append((self.path, answer.status_code))
+                    self.send_response(answer.status_code)
+                    for key, value in answer.headers.items():
+                        if key.lower() not in ("transfer-encoding", "connection"):
+                            self.send_header(key, value)
+                    self.end_headers()
+                    for chunk in answer.iter_raw():
+                        self.wfile.write(chunk)
 
         return Handler

@@ -29,7 +29,13 @@ from auger.sources.registry.source import RegistrySource
 from auger.sources.registry.transport import RetryPolicy
 from tests.conftest import require
 from tests.registry.conftest import small_image
-from tests.registry_support import Registry, have_registry_tools, outward_address, self_signed
+from tests.registry_support import (
+    FlakyProxy,
+    Registry,
+    have_registry_tools,
+    outward_address,
+    self_signed,
+)
 from tests.support import NO_ENGINE, analyze_reference, fingerprint, run_cli
 
 QUICK = RetryPolicy(attempts=3, first_delay=0.05, max_delay=0.2, first_contact_attempts=1)
@@ -190,3 +196,40 @@ def test_tls_is_verified_unless_told_otherwise(
     trusted = run_cli([reference], {**NO_ENGINE, "SSL_CERT_FILE": str(certificate)})
     assert trusted.code == 0, trusted.stderr
     assert trusted.stdout == insecure.stdout
+
+
+@pytest.fixture
+def flaky(open_registry: Registry, small_archive: Path) -> Iterator[tuple[FlakyProxy, str]]:
+    open_registry.push(f"docker-archive:{small_archive}", "flaky/app:1")
+    proxy = FlakyProxy(open_registry)
+    yield proxy, f"registry://{proxy.host}/flaky/app:1"
+    proxy.close()
+
+
+def statuses(proxy: FlakyProxy, pattern: str) -> list[int]:
+    return [status for path, status in proxy.seen if pattern in path]
+
+
+def test_429_and_5xx_are_retried(flaky: tuple[FlakyProxy, str], small_archive: Path) -> None:
+    proxy, reference = flaky
+    proxy.fail("/manifests/", 429, times=2, retry_after="0")
+    proxy.fail("/blobs/", 503, times=2)
+    result = run_cli([reference])
+    assert result.code == 0, result.stderr
+    assert statuses(proxy, "/manifests/")[:3] == [429, 429, 200]
+    assert statuses(proxy, "/blobs/").count(503) == 2
+    assert result.stdout.splitlines()[2:] == run_cli([str(small_archive)]).stdout.splitlines()[2:]
+
+
+def test_rate_limited_after_the_retries_is_exit_3(flaky: tuple[FlakyProxy, str]) -> None:
+    proxy, reference = flaky
+    proxy.fail("/manifests/", 429, times=100, retry_after="0")
+    assert_exit_3_and_nothing_reported(reference, "rate-limited the pull (HTTP 429, 5 tries)")
+    assert statuses(proxy, "/manifests/") == [429] * 5
+
+
+def test_a_retry_after_too_long_to_wait_ends_at_once(flaky: tuple[FlakyProxy, str]) -> None:
+    proxy, reference = flaky
+    proxy.fail("/manifests/", 429, times=100, retry_after="3600")
+    assert_exit_3_and_nothing_reported(reference, "it asks to wait 3600 s")
+    assert statuses(proxy, "/manifests/") == [429]
