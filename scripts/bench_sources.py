@@ -285,7 +285,7 @@ def has_layer_cache() -> bool:
         env={**os.environ, "PYTHONPATH": str(SRC)},
         check=False,
     )
-    return probe.returncode == 0 and b"cache" in probe.stdout
+    return probe.returncode == 0 and probe.stdout.startswith(b"usage: auger cache")
 
 
 def dive_binary() -> str:

@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import require
+from tests.engine_support import Engine
+from tests.registry_support import have_registry_tools
+
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 
 
@@ -50,3 +54,20 @@ def test_the_explorer_benchmark_times_every_interaction_to_its_frame() -> None:
         assert "-" not in figures, row
         cpu, frame = float(figures[1]), float(figures[3])
         assert cpu > 0 and frame > 0, row
+
+
+def test_the_sources_benchmark_compares_three_ways_of_reading_a_registry(
+    engine: Engine, dive_binary: Path
+) -> None:
+    require(have_registry_tools(), "docker-registry and skopeo are not installed")
+    output = run_script("bench_sources.py", "--size-mb", "4", "--layers", "2", "--repeat", "1")
+    for label in (
+        "cold, auger registry://",
+        "cold, docker pull + dive (dive's RSS)",
+        "cold, skopeo copy dir: + gzip -dc",
+    ):
+        assert re.search(rf"{re.escape(label)} +median +[\d.]+ s .* peak RSS +[\d.]+ MiB", output)
+    assert re.search(r"auger is [\d.]+x faster than docker pull \+ dive", output), output
+    assert re.search(r"auger takes [\d.]+x the time of skopeo copy", output), output
+    assert re.search(r"memory: auger peak RSS [\d.]+ MiB on .* [\d.]+ MiB on", output), output
+    assert re.search(r"^warm: |^warm re-read: ", output, re.MULTILINE), output

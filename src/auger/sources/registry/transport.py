@@ -116,7 +116,8 @@ class RegistryClient:
             verify=False if self._insecure else trusted_authorities(environ or {}),
             timeout=TIMEOUT,
             follow_redirects=True,
-            headers={"User-Agent": f"auger/{__version__}"},
+            # identity: a blob is hashed as stored, so no one may re-encode it on the way
+            headers={"User-Agent": f"auger/{__version__}", "Accept-Encoding": "identity"},
             limits=httpx.Limits(max_connections=16, max_keepalive_connections=8),
         )
         self.auth = Authenticator(
