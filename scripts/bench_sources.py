@@ -224,9 +224,15 @@ def start_registry(root: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("docker-registry did not start")
 
 
+SETTLE = 1.0
+"""Seconds of quiet before each timed command (what the last one left to the disk flushes)."""
+
+
 def timed(command: Sequence[str], environ: dict[str, str] | None = None) -> Run:
     """Run ``command``; its wall time and its peak RSS, as GNU time reports them (time is a
     small process, so the figure is the command's own, not this script's at fork time)."""
+    os.sync()
+    time.sleep(SETTLE)
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         start = time.perf_counter()
         done = subprocess.run(

@@ -22,6 +22,7 @@ from auger.sources.registry.errors import RegistryProtocolError
 from auger.sources.registry.transport import RegistryClient, describe_status, error_code
 
 CHUNK = 1 << 20
+"""How much :func:`read_small_blob` and :meth:`BlobReader.read_rest` ask for at a time."""
 MAX_RESUMES = 8
 """Breaks tolerated in one blob (each resume gets the client's full retries)."""
 
@@ -90,7 +91,7 @@ class BlobReader:
                 f"but the manifest says {self.size}"
             )
         self._response = response
-        self._chunks = response.iter_raw(CHUNK)
+        self._chunks = response.iter_raw()  # as received: no re-chunking copies
         if status == 200 and self.offset:
             self._skip(self.offset)  # the server ignored Range: read past what we have
 
