@@ -110,7 +110,24 @@ def _content(pools: list[bytes], rng: random.Random, size: int) -> bytes:
 
 
 def generate(root: Path, size_mb: int, layers: int, scale: float, seed: int = 7) -> Generated:
-    """An OCI layout of ``layers`` gzip layers, ``size_mb`` MB in all (times ``scale``)."""
+    """An OCI layout of ``layers`` gzip layers, ``size_mb`` MB in all (times ``scale``); one
+    made before in ``root`` with the same parameters is used again."""
+    recipe = root / "recipe.json"
+    wanted = {"size_mb": size_mb, "layers": layers, "scale": scale, "seed": seed}
+    if recipe.is_file() and json.loads(recipe.read_text())["wanted"] == wanted:
+        return Generated(root, **json.loads(recipe.read_text())["made"])
+    shutil.rmtree(root, ignore_errors=True)
+    made = _generate(root, size_mb, layers, scale, seed)
+    numbers = {
+        "uncompressed": made.uncompressed,
+        "compressed": made.compressed,
+        "files": made.files,
+    }
+    recipe.write_text(json.dumps({"wanted": wanted, "made": numbers}))
+    return made
+
+
+def _generate(root: Path, size_mb: int, layers: int, scale: float, seed: int) -> Generated:
     rng = random.Random(seed)
     pools = _pools(rng)
     blobs = root / "blobs" / "sha256"
