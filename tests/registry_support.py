@@ -203,6 +203,8 @@ HTPASSWD_USER = "alice"
 HTPASSWD_PASSWORD = "s3cret-Basic-pa55"
 TOKEN_USER = "bob"
 TOKEN_PASSWORD = "s3cret-Token-pa55"
+REFRESH_TOKEN = "s3cret-refresh-t0ken"
+"""An identity token (what docker login stores for OAuth registries) the issuer accepts."""
 
 
 def htpasswd_auth(root: Path) -> dict[str, Any]:
@@ -319,6 +321,23 @@ class TokenIssuer:
                 self.end_headers()
                 self.wfile.write(body)
 
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+                issuer.requests.append(form)
+                if form.get("refresh_token") != [REFRESH_TOKEN]:
+                    self.send_response(401)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                scopes = form.get("scope", [""])[0].split()
+                body = json.dumps({"access_token": issuer._token(TOKEN_USER, scopes)}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
             def _user(self) -> str | None:
                 header = self.headers.get("Authorization", "")
                 if not header.startswith("Basic "):
@@ -350,20 +369,28 @@ class FlakyProxy:
     def host(self) -> str:
         return f"127.0.0.1:{self._server.server_address[1]}"
 
-    def fail(self, pattern: str, status: int, times: int, retry_after: str | None = None) -> None:
+    def fail(
+        self,
+        pattern: str,
+        status: int,
+        times: int,
+        retry_after: str | None = None,
+        body: tuple[bytes, str] | None = None,
+    ) -> None:
+        """Answer ``status`` (and ``body``, a content and its type) instead of the registry."""
         with self._lock:
-            self._faults.append([pattern, status, times, retry_after])
+            self._faults.append([pattern, status, times, retry_after, body])
 
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
 
-    def _fault(self, path: str) -> tuple[int, str | None] | None:
+    def _fault(self, path: str) -> tuple[int, str | None, tuple[bytes, str] | None] | None:
         with self._lock:
             for fault in self._faults:
                 if fault[0] in path and fault[2] > 0:
                     fault[2] -= 1
-                    return fault[1], fault[3]
+                    return fault[1], fault[3], fault[4]
         return None
 
     def _handler(self) -> type[http.server.BaseHTTPRequestHandler]:
@@ -378,13 +405,16 @@ class FlakyProxy:
             def do_GET(self) -> None:
                 fault = proxy._fault(self.path)
                 if fault is not None:
-                    status, retry_after = fault
+                    status, retry_after, body = fault
                     proxy.seen.append((self.path, status))
                     self.send_response(status)
                     if retry_after is not None:
                         self.send_header("Retry-After", retry_after)
-                    self.send_header("Content-Length", "0")
+                    content, kind = body or (b"", "text/plain")
+                    self.send_header("Content-Type", kind)
+                    self.send_header("Content-Length", str(len(content)))
                     self.end_headers()
+                    self.wfile.write(content)
                     return
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
                 url = f"http://{proxy.registry.host}{self.path}"

@@ -16,6 +16,7 @@ import pytest
 from tests.registry_support import (
     HTPASSWD_PASSWORD,
     HTPASSWD_USER,
+    REFRESH_TOKEN,
     TOKEN_PASSWORD,
     TOKEN_USER,
     Registry,
@@ -193,3 +194,20 @@ def test_creds_without_a_password_is_a_usage_error(basic_image: str, tmp_path: P
     result = run_cli([basic_image, "--creds", "alice"], clean_environ(tmp_path))
     assert result.code == 2
     assert "USER:PASSWORD" in result.stderr
+
+
+def test_an_identity_token_from_the_docker_config(
+    token_image: str, token_registry: Registry, token_issuer: TokenIssuer, tmp_path: Path
+) -> None:
+    environ = clean_environ(tmp_path / "home")
+    environ["DOCKER_CONFIG"] = str(tmp_path / "docker")
+    (tmp_path / "docker").mkdir()
+    entry = {"auth": base64.b64encode(b"bob:").decode(), "identitytoken": REFRESH_TOKEN}
+    config = {"auths": {token_registry.host: entry}}
+    (tmp_path / "docker" / "config.json").write_text(json.dumps(config))
+    before = len(token_issuer.requests)
+    result = run_cli([token_image, "--debug"], environ)
+    assert_read(result)
+    grants = [form for form in token_issuer.requests[before:] if "grant_type" in form]
+    assert grants and grants[0]["grant_type"] == ["refresh_token"]
+    assert REFRESH_TOKEN not in result.stderr

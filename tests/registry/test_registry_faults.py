@@ -4,6 +4,7 @@ cannot be verified. Each fault is exit 3 in one line, and nothing wrong is repor
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -233,3 +234,26 @@ def test_a_retry_after_too_long_to_wait_ends_at_once(flaky: tuple[FlakyProxy, st
     proxy.fail("/manifests/", 429, times=100, retry_after="3600")
     assert_exit_3_and_nothing_reported(reference, "it asks to wait 3600 s")
     assert statuses(proxy, "/manifests/") == [429]
+
+
+SCHEMA1 = json.dumps(
+    {"schemaVersion": 1, "name": "flaky/app", "tag": "1", "fsLayers": [], "history": []}
+).encode()
+
+
+def test_a_schema_1_manifest_is_refused_clearly(flaky: tuple[FlakyProxy, str]) -> None:
+    proxy, reference = flaky
+    kind = "application/vnd.docker.distribution.manifest.v1+prettyjws"
+    proxy.fail("/manifests/", 200, times=1, body=(SCHEMA1, kind))
+    assert_exit_3_and_nothing_reported(reference, "Docker schema 1 manifest")
+
+
+def test_a_manifest_that_does_not_hash_to_its_digest(
+    flaky: tuple[FlakyProxy, str], open_registry: Registry
+) -> None:
+    proxy, reference = flaky
+    digest = analyze_reference(reference).image.manifest_digest
+    other = json.dumps({"schemaVersion": 2, "layers": [], "config": {}}).encode()
+    proxy.fail(f"/manifests/{digest}", 200, times=1, body=(other, "application/json"))
+    pinned = f"registry://{proxy.host}/flaky/app@{digest}"
+    assert_exit_3_and_nothing_reported(pinned, "digest mismatch")
