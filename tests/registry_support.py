@@ -275,6 +275,7 @@ class TokenIssuer:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        self._thread.join()
 
     def _token(self, subject: str, scopes: list[str]) -> str:
         access = []
@@ -384,6 +385,7 @@ class FlakyProxy:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        self._thread.join()
 
     def _fault(self, path: str) -> tuple[int, str | None, tuple[bytes, str] | None] | None:
         with self._lock:

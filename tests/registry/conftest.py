@@ -72,14 +72,14 @@ def basic_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registr
     registry.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def token_issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TokenIssuer]:
     issuer = TokenIssuer(tmp_path_factory.mktemp("token-issuer"))
     yield issuer
-    issuer.close()
+    issuer.close()  # (module-scoped: its thread must not outlive the tests that use it)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def token_registry(
     tmp_path_factory: pytest.TempPathFactory, token_issuer: TokenIssuer
 ) -> Iterator[Registry]:
