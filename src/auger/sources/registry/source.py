@@ -46,7 +46,6 @@ class RegistrySource(ImageSource):
     def read(self, scan: LayerScanner, options: ReadOptions, progress: Progress) -> Image:
         from auger.sources.registry.reading import pull  # noqa: PLC0415 - loads the HTTP client
 
-        progress.phase(f"reading {self.image} from the registry")
         return pull(
             self.image,
             reference=self.reference,
