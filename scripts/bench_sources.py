@@ -17,6 +17,7 @@ quarter of the size. The warm re-read (every layer scan cached) needs the layer 
 ``auger cache`` exists it is measured too, else said to be missing.
 
     python scripts/bench_sources.py [--size-mb 1024] [--layers 6] [--repeat 3] [--no-docker]
+                                    [--settle 1.0] [--workdir DIR]
 """
 
 from __future__ import annotations
@@ -241,15 +242,16 @@ def start_registry(root: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("docker-registry did not start")
 
 
-SETTLE = 1.0
-"""Seconds of quiet before each timed command (what the last one left to the disk flushes)."""
+SETTLE = [1.0]
+"""Seconds of quiet before each timed command (what the last one left to the disk flushes);
+``--settle`` sets it."""
 
 
 def timed(command: Sequence[str], environ: dict[str, str] | None = None) -> Run:
     """Run ``command``; its wall time and its peak RSS, as GNU time reports them (time is a
     small process, so the figure is the command's own, not this script's at fork time)."""
     os.sync()
-    time.sleep(SETTLE)
+    time.sleep(SETTLE[0])
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         start = time.perf_counter()
         done = subprocess.run(
@@ -427,8 +429,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--layers", type=int, default=6)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-docker", action="store_true", help="skip docker pull + dive")
+    parser.add_argument(
+        "--settle", type=float, default=1.0, help="seconds of quiet before each timed command"
+    )
     parser.add_argument("--workdir", type=Path, help="where to put the image (default: a temp dir)")
     args = parser.parse_args(argv)
+    SETTLE[0] = args.settle
     if args.workdir is not None:
         args.workdir.mkdir(parents=True, exist_ok=True)
         bench(args, args.workdir)

@@ -60,7 +60,9 @@ def test_the_sources_benchmark_compares_three_ways_of_reading_a_registry(
     engine: Engine, dive_binary: Path
 ) -> None:
     require(have_registry_tools(), "docker-registry and skopeo are not installed")
-    output = run_script("bench_sources.py", "--size-mb", "4", "--layers", "2", "--repeat", "1")
+    output = run_script(
+        "bench_sources.py", "--size-mb", "2", "--layers", "2", "--repeat", "1", "--settle", "0"
+    )
     for label in (
         "cold, auger registry://",
         "cold, docker pull + dive (dive's RSS)",
