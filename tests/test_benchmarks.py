@@ -61,7 +61,9 @@ def test_the_sources_benchmark_compares_three_ways_of_reading_a_registry(
 ) -> None:
     require(have_registry_tools(), "docker-registry and skopeo are not installed")
     output = run_script(
-        "bench_sources.py", "--size-mb", "2", "--layers", "2", "--repeat", "1", "--settle", "0"
+        "bench_sources.py",
+        *("--size-mb", "2", "--layers", "2", "--repeat", "1", "--settle", "0"),
+        *("--dive", str(dive_binary)),
     )
     for label in (
         "cold, auger registry://",
