@@ -23,6 +23,7 @@ from auger.model import Digest, LayerScan
 from auger.progress import NullProgress
 from auger.sources.interface import ImageNotFoundError, Platform, ReadOptions
 from auger.sources.registry.source import RegistrySource
+from tests.registry.conftest import small_image
 from tests.registry_support import Registry
 from tests.support import NO_ENGINE, analyze_reference, fingerprint, run_cli
 
@@ -190,3 +191,13 @@ def test_an_unreachable_registry_exits_3_quickly(own_registry: Registry) -> None
     assert result.code == 3
     assert f"cannot reach the registry {own_registry.host}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_zstd_layers(open_registry: Registry, tmp_path: Path) -> None:
+    spec = small_image("zstd:1")
+    gzip_layout = write_directory(oci_layout([spec], "gzip"), tmp_path / "gzip")
+    layout = write_directory(oci_layout([spec], "zstd"), tmp_path / "zstd")
+    analysis = analyze_reference(open_registry.push(f"oci:{layout}:1", "zstd:1"))
+    assert {layer.compression for layer in analysis.image.layers} == {"zstd"}
+    assert fingerprint(analysis) == fingerprint(analyze_reference(str(gzip_layout)))
+    assert analysis.image.warnings == ()
