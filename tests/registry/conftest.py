@@ -1,7 +1,8 @@
-"""Registries for the registry tests: anonymous, htpasswd and token-auth, each seeded once.
+"""Registries for the registry tests: anonymous, htpasswd and token-auth, and one per test to
+break.
 
-Each is a real ``docker-registry`` on loopback (see :mod:`tests.registry_support`), started for
-the session and pushed to with ``skopeo`` from archives built here.
+Each is a real ``docker-registry`` on loopback (see :mod:`tests.registry_support`), started once
+for the tests that share it and pushed to with ``skopeo`` from archives built here.
 """
 
 from __future__ import annotations
