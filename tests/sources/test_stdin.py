@@ -27,7 +27,7 @@ from auger.archive_writer import (
     tar_of,
     whiteout,
 )
-from auger.errors import ImageReadError, exit_code_for
+from auger.errors import ImageReadError, UsageError, exit_code_for
 from auger.layers.scanner import scan_layer
 from auger.model import ImageAnalysis
 from auger.progress import NullProgress
@@ -180,3 +180,18 @@ def test_garbage_through_a_real_pipe_is_one_line_and_exit_3() -> None:
     lines = result.stderr.decode().splitlines()
     assert lines[0] == "auger: error: standard input is not a tar archive (nor gzip or zstd data)"
     assert "Traceback" not in result.stderr.decode()
+
+
+def test_a_terminal_on_standard_input_is_a_usage_error() -> None:
+    controller, terminal = os.openpty()
+    try:
+        with (
+            os.fdopen(terminal, "rb", closefd=False) as stream,
+            pytest.raises(UsageError) as raised,
+        ):
+            StdinSource("-", stream).read(scan_layer, ReadOptions(), NullProgress())
+        assert "terminal" in raised.value.message
+        assert raised.value.hint is not None and "| auger -" in raised.value.hint
+    finally:
+        os.close(controller)
+        os.close(terminal)
