@@ -1,7 +1,8 @@
 """Shared fixtures: the real Docker Engine, dive 0.13.1, and the static busybox.
 
 Tests that need a real component *fail* when it is missing and ``CI`` is set; on a developer
-machine without it they skip with the reason.
+machine without it they skip with the reason. A test that uses the engine or dive carries the
+``engine`` or ``oracle`` marker, or the collection stops and names it (``tests/markers.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,37 @@ from pathlib import Path
 import pytest
 
 from tests.engine_support import Engine, connect_engine
+from tests.markers import unmarked_uses
+
+MAX_WORKERS = 4
+"""A cap on ``-n auto``: each worker builds its own copies of the engine images."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """What ``-n auto`` (in pyproject's addopts) means: one worker per CPU, up to
+    :data:`MAX_WORKERS`, for the whole suite; no workers when tests or directories are named on
+    the command line, where starting workers costs more than it saves. ``-n N`` overrides it,
+    and so does xdist's ``PYTEST_XDIST_AUTO_NUM_WORKERS``."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    if config.args_source is pytest.Config.ArgsSource.ARGS:
+        return 0
+    return min(len(os.sched_getaffinity(0)), MAX_WORKERS)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Stop when a test uses a real component without the marker that lets it be deselected."""
+    problems = unmarked_uses(
+        (
+            item.nodeid,
+            getattr(item, "fixturenames", ()),
+            {mark.name for mark in item.iter_markers()},
+        )
+        for item in items
+    )
+    if problems:
+        raise pytest.UsageError("\n".join(problems))
 
 
 def in_ci() -> bool:

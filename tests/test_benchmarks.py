@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import require
 from tests.engine_support import Engine
 from tests.registry_support import have_registry_tools
@@ -27,6 +29,7 @@ def run_script(name: str, *arguments: str) -> str:
     return done.stdout
 
 
+@pytest.mark.oracle
 def test_the_dive_benchmark_compares_both_tools_on_three_archives(dive_binary: Path) -> None:
     output = run_script("bench_dive.py", "--files", "300", "--whiteouts", "30")
     verdicts = re.findall(
@@ -56,6 +59,8 @@ def test_the_explorer_benchmark_times_every_interaction_to_its_frame() -> None:
         assert cpu > 0 and frame > 0, row
 
 
+@pytest.mark.engine
+@pytest.mark.oracle
 def test_the_sources_benchmark_compares_three_ways_of_reading_a_registry(
     engine: Engine, dive_binary: Path
 ) -> None:

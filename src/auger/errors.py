@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 
-from auger.layers.paths import safe_line
+from auger.display import safe_line
 
 
 class AugerError(Exception):

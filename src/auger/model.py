@@ -4,7 +4,7 @@ Everything here is immutable (frozen dataclasses; named tuples for the records a
 of per entry, where creation cost and size count; enums) and carries no behaviour beyond small
 derived properties. Paths are stored normalised and relative (``etc/passwd``, never
 ``/etc/passwd`` or ``./etc/passwd``); names that are not valid UTF-8 keep their bytes as
-surrogate escapes, so no information is lost (see :mod:`auger.layers.paths` for display).
+surrogate escapes, so no information is lost (see :mod:`auger.display` for showing them).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import NamedTuple, NewType, Protocol
+
+from auger.display import display
 
 Digest = NewType("Digest", str)
 """A content digest such as ``sha256:0123...``."""
@@ -103,8 +105,6 @@ class LayerRef:
     def label(self) -> str:
         """How errors and warnings name the blob: ``layer N (DIGEST)``, else ``layer NAME``
         (names made safe for a terminal)."""
-        from auger.layers.paths import display  # noqa: PLC0415 - paths imports this module
-
         if self.index is None:
             return f"layer {display(self.blob)}"
         return f"layer {self.index} ({display(self.digest or self.blob)})"

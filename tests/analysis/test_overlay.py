@@ -1,4 +1,4 @@
-"""Overlay stacking on hand-made layers: every case DESIGN.md's overlay semantics name."""
+"""Overlay stacking on hand-made layers: every case docs/overlay.md's semantics name."""
 
 from __future__ import annotations
 

@@ -14,8 +14,11 @@ from pathlib import Path
 import pytest
 
 from auger.archive_writer import file
-from auger.budgets.evaluate import RuleResult, Status, Verdict, evaluate
+from auger.budgets.evaluate import RuleResult, Status, Style, Verdict, evaluate, judge
+from auger.budgets.schema import IMAGE_METRICS, Limit
+from auger.budgets.units import Size
 from auger.model import ImageAnalysis
+from auger.report import gate
 from tests.budgets.support import (
     APP,
     APP_AFTER,
@@ -171,7 +174,7 @@ def test_lean_passes_bloated_fails(case: Case, images: dict[str, ImageAnalysis])
     assert result.status is Status.FAIL
     assert bloated.status is Status.FAIL
     assert result.origin == "budgets.yaml:3"
-    assert case.fail in result.limit
+    assert case.fail in gate.limit(result)
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
@@ -233,9 +236,33 @@ def test_values_echo_the_units_written(images: dict[str, ImageAnalysis]) -> None
         "version: 1\nimage:\n  max_size: {fail: 1.5GiB, warn: 1 MiB}\n  max_wasted_bytes: 7kB\n",
     )
     size = only(verdict, "image.max_size")
-    assert "1.5GiB" in size.limit and "1 MiB" in size.limit
-    assert "KiB" in size.measured  # 10500 bytes shown in the limit's IEC units
-    assert "kB" in only(verdict, "image.max_wasted_bytes").measured
+    assert size.style is Style.IEC
+    assert gate.limit(size) == "at most 1.5GiB, warn above 1 MiB"
+    assert gate.measured(size) == "10.3 KiB"  # 10500 bytes in the limit's IEC units
+    wasted = only(verdict, "image.max_wasted_bytes")
+    assert wasted.style is Style.SI
+    assert gate.measured(wasted) == "6.0 kB"
+
+
+def test_results_keep_numbers_that_reports_render(images: dict[str, ImageAnalysis]) -> None:
+    verdict = check(
+        images["bloated"],
+        "version: 1\nimage:\n  max_layers: 2\n  min_efficiency: {fail: 40%, warn: 0.95}\n",
+    )
+    layers = only(verdict, "image.max_layers")
+    assert (layers.style, layers.measured_value, layers.fail_value) == (Style.COUNT, 3, 2)
+    assert (gate.measured(layers), gate.limit(layers)) == ("3", "at most 2")
+    efficiency = only(verdict, "image.min_efficiency")
+    assert efficiency.style is Style.PERCENT
+    assert (efficiency.fail_value, efficiency.warn_value) == (0.4, 0.95)
+    assert gate.measured(efficiency) == f"{BLOATED_EFFICIENCY * 100:.2f} %"
+    assert gate.limit(efficiency) == "at least 40%, warn below 0.95"
+    disabled = judge("image.max_size", IMAGE_METRICS["max_size"], Limit(None), 2000)
+    assert (disabled.status, disabled.fail_value, disabled.style) == (Status.SKIP, None, Style.SI)
+    assert (gate.measured(disabled), gate.limit(disabled)) == ("2.0 kB", "disabled")
+    skipped = judge("image.max_size", IMAGE_METRICS["max_size"], Limit(Size(1024, "1KiB")), None)
+    assert (skipped.status, skipped.style) == (Status.SKIP, Style.IEC)
+    assert (gate.measured(skipped), gate.limit(skipped)) == ("—", "at most 1KiB")
 
 
 def test_layer_rule_names_the_layer(images: dict[str, ImageAnalysis]) -> None:
@@ -329,7 +356,7 @@ def test_forbidden_empty_file_fails(tmp_path: Path) -> None:
     empty = analysis_of(write_archive(tmp_path, [[file("base", BASE)], [file("junk", b"")]]))
     result = only(check(empty, paths_yaml("/junk", "0")), "paths[0]")
     assert result.status is Status.FAIL
-    assert result.measured == "0 B"
+    assert gate.measured(result) == "0 B"
     assert "/junk" in result.detail
 
 

@@ -9,35 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.budgets.support import BLOATED, NO_ENGINE, write_archive
-
-SCRIPT = """\
-import io, json, sys
-argv = json.loads(sys.argv[1])
-environ = json.loads(sys.argv[2])
-from auger.cli.console import Console
-from auger.cli.main import main
-out, err = io.StringIO(), io.StringIO()
-code = main(argv, Console(out, err, environ))
-loaded = sorted({name.split(".")[0] for name in sys.modules})
-print(json.dumps({"code": int(code), "loaded": loaded, "stdout": out.getvalue(),
-                  "stderr": err.getvalue()}))
-"""
-
-
-def fresh_run(argv: list[str], environ: dict[str, str], cwd: Path) -> dict[str, object]:
-    """Run ``main(argv)`` in a new interpreter; its exit code, output and loaded packages."""
-    completed = subprocess.run(
-        [sys.executable, "-c", SCRIPT, json.dumps(argv), json.dumps({**NO_ENGINE, **environ})],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr
-    result: dict[str, object] = json.loads(completed.stdout)
-    return result
+from tests.budgets.support import BLOATED, write_archive
+from tests.cli.support import fresh_run
 
 
 @pytest.fixture(scope="module")

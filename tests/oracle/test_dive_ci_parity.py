@@ -67,7 +67,8 @@ IN_PROCESS: dict[str, Layers] = {
         [file("d", 1)],
     ],
 }
-IMAGES = ["engine", *IN_PROCESS]
+IMAGES = [pytest.param("engine", marks=pytest.mark.engine), *IN_PROCESS]
+"""The engine-built image (its tests carry the ``engine`` marker) and the in-process ones."""
 
 
 @dataclass(frozen=True)

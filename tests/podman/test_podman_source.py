@@ -8,6 +8,7 @@ import os
 import stat
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,13 +33,18 @@ def podman_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def podman(tmp_path_factory: pytest.TempPathFactory, podman_archive: Path) -> Iterator[Podman]:
+def podman(podman_archive: Path) -> Iterator[Podman]:
     require(have_podman(), "podman is not installed")
-    store = Podman(tmp_path_factory.mktemp("podman")).setup()
-    store.load(podman_archive)
-    store.serve()
-    yield store
-    store.stop()
+    # A short root of its own: Podman refuses a runroot longer than 50 characters, which a
+    # pytest temporary directory (per xdist worker) can be.
+    with tempfile.TemporaryDirectory(prefix="auger-podman-") as root:
+        store = Podman(Path(root)).setup()
+        store.load(podman_archive)
+        store.serve()
+        try:
+            yield store
+        finally:
+            store.stop()
 
 
 @pytest.fixture

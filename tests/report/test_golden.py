@@ -233,6 +233,16 @@ def test_golden_text_report() -> None:
     assert "budgets: FAIL: 2 failed, 2 warned, 1 passed" in text
 
 
+@pytest.mark.parametrize("name", ["report.txt", "diff.txt"])
+def test_golden_text_shows_where_a_command_was_cut(name: str) -> None:
+    """Layer 4's command is longer than the 70 columns a text report gives it: it ends in
+    ``…`` so a reader knows there is more (the full command is in the JSON and Markdown)."""
+    line = next(line for line in golden(name).splitlines() if "rm -rf /app/build" in line)
+    command = line[line.index("RUN ") :]
+    assert len(command) == 70
+    assert command.endswith("/tmp/p…")
+
+
 def test_golden_diff() -> None:
     data = golden_json("diff.json")
     assert data["sharedLayers"] == 2

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from auger.analysis.diff import diff_images
 from auger.archive_writer import (
     ImageSpec,
     LayerSpec,
@@ -22,12 +23,13 @@ from auger.archive_writer import (
     layer_tar,
     whiteout,
 )
+from auger.display import display
 from auger.layers import paths
 from auger.model import ImageAnalysis
 from auger.report import markdown_report, plain_report
 from auger.report.markdown import no_comment
 from auger.report.markdown_report import LIMIT, format_diff, format_report
-from auger.report.model import ImageReport, build_report, diff_images
+from auger.report.model import ImageReport, build_report
 from tests.report.support import (
     analyse,
     control_characters,
@@ -183,7 +185,7 @@ def test_hostile_names_are_shown_escaped_once(
 ) -> None:
     """Not dropped, not mangled: each cell shows exactly what a terminal would."""
     name = HOSTILE[key]
-    shown = no_comment(paths.display(paths.normalize(name)[0]))  # "<!--" is broken up
+    shown = no_comment(display(paths.normalize(name)[0]))  # "<!--" is broken up
     markdown = format_report(build_report(hostile[key], base))
     cells = [unescape_code(row[0]) for row in table_rows(markdown) if len(row) == 7]
     assert f"/{shown}" in cells, "the overwritten file"
@@ -213,8 +215,8 @@ def test_layer_command_is_escaped_once_in_the_layers_table(tmp_path: Path) -> No
     spec = ImageSpec([LayerSpec(layer_tar([file("etc/greeting", 4)]), command)])
     analysis = analyse(write_archive(tmp_path, "printf.tar", spec))
     markdown = format_report(build_report(analysis))
-    shown = paths.display(command.removeprefix("/bin/sh -c "))
-    assert f"```text\n{paths.display(command)}\n```" in markdown
+    shown = display(command.removeprefix("/bin/sh -c "))
+    assert f"```text\n{display(command)}\n```" in markdown
     layer_cells = [
         unescape_code(row[5]) for row in table_rows(markdown) if len(row) == 6 and row[0] == "0"
     ]

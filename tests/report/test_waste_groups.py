@@ -63,6 +63,7 @@ def test_a_deleted_directory_is_one_group(tmp_path: Path) -> None:
     ]
     assert found[0].advice == ("AUG009",)
     assert not found[0].churn
+    assert found[0].label == "/build"
 
 
 def test_a_directory_filled_by_several_layers_is_still_one_group(tmp_path: Path) -> None:
@@ -119,6 +120,7 @@ def test_opaque_replaced_contents_group_under_the_directory(tmp_path: Path) -> N
         ("srv/www", 1000, 3, WasteCause.REPLACED_BY_OPAQUE, 1, (0,), True)
     ]
     assert found[0].advice == ()
+    assert found[0].label == "/srv/www/*"
 
 
 def test_a_top_level_opaque_directory_groups_too(tmp_path: Path) -> None:
@@ -130,6 +132,7 @@ def test_a_top_level_opaque_directory_groups_too(tmp_path: Path) -> None:
     assert [summary(group) for group in found] == [
         ("opt", 30, 2, WasteCause.REPLACED_BY_OPAQUE, 1, (0,), True)
     ]
+    assert found[0].label == "/opt/*"
 
 
 def test_overwritten_files_are_individual_groups(tmp_path: Path) -> None:

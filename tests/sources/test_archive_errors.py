@@ -27,6 +27,7 @@ from auger.archive_writer import (
     tar_of,
     write_directory,
 )
+from auger.display import display
 from auger.errors import AugerError, ImageReadError, LayerFormatError
 from auger.layers import paths
 from auger.report.text import format_summary
@@ -548,15 +549,15 @@ def test_hostile_names_analyse_and_display_safely(layout: str, tmp_path: Path) -
         assert analysis.final[path_in_image].layer == 1
         stored = analysis.image.layers[0].scan.entries
         assert any(e.path == path_in_image and e.size == 100 + index for e in stored)
-        shown = paths.display(path_in_image)
+        shown = display(path_in_image)
         assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in shown), shown
         assert not any(0xD800 <= ord(c) <= 0xDFFF for c in shown)
         assert "\u202e" not in shown
     assert paths.to_bytes(f"h/{NON_UTF8}") == b"h/bad\xff\xfe-\xc3("
-    assert paths.display(f"h/{NON_UTF8}") == "h/bad\\xff\\xfe-\\xc3("
-    assert paths.display("new\nline") == "new\\nline"
+    assert display(f"h/{NON_UTF8}") == "h/bad\\xff\\xfe-\\xc3("
+    assert display("new\nline") == "new\\nline"
     for name in ("pipe|name", "back`tick`s", "<script>alert(1)</script>"):
-        assert paths.display(name) == name  # printable: escaping them is the reports' job
+        assert display(name) == name  # printable: escaping them is the reports' job
     link = analysis.final["h/link"].entry
     assert link is not None and link.link == HOSTILE[0]
 

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -102,7 +103,7 @@ def test_build_then_gate_under_ci(engine: Engine, busybox: Path, tmp_path: Path)
     (context / "Dockerfile").write_text(
         BUSYBOX_PREAMBLE + "COPY big /big\nRUN rm /big\n", encoding="utf-8"
     )
-    tag = "auger-test-build:latest"
+    tag = f"auger-test-build-{uuid.uuid4().hex[:12]}:latest"  # runs at once never share it
     engine.built.append(tag)
     environ = {key: value for key, value in os.environ.items() if key != "DOCKER_HOST"}
     result = run_cli(["build", "-t", tag, str(context)], {**environ, "CI": "true"})

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from auger.display import display
 from auger.layers import paths
 from auger.model import (
     Change,
@@ -272,7 +273,7 @@ class _Overlay:
         if node is not None:  # a non-directory stands where a directory is needed
             self._release(self._take_content(path, node), WasteCause.OVERWRITTEN)
             self.warnings.append(
-                f"layer {self.layer}: {paths.display(path)} was not a directory but has "
+                f"layer {self.layer}: {display(path)} was not a directory but has "
                 "children here; treated as replaced"
             )
             earlier = self.changes.get(path)
@@ -312,8 +313,8 @@ class _Overlay:
                 target = self._content_of(visible) if visible is not None else None
             if target is None:
                 self.warnings.append(
-                    f"layer {self.layer}: hard link {paths.display(entry.path)} points at "
-                    f"{paths.display(entry.link)}, which does not exist"
+                    f"layer {self.layer}: hard link {display(entry.path)} points at "
+                    f"{display(entry.link)}, which does not exist"
                 )
             return target
         return None

@@ -32,6 +32,12 @@ class WasteGroup(NamedTuple):
     advice: tuple[str, ...] = ()
     churn: bool = False
 
+    @property
+    def label(self) -> str:
+        """How reports name the group: ``/path``, or ``/path/*`` for an opaque directory's
+        replaced contents (not escaped: show it through a display or Markdown helper)."""
+        return "/" + self.path + ("/*" if self.contents else "")
+
 
 _Key = tuple[str, str, int, bool]
 """A group: (root path, cause, hiding layer, whether it is an opaque directory's contents)."""

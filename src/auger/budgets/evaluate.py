@@ -1,8 +1,10 @@
 """Check an analysis against budgets: one result per rule, and the verdict.
 
 Pure: an :class:`~auger.model.ImageAnalysis` (and optionally a baseline's) and a
-:class:`~auger.budgets.schema.Budgets` in, a :class:`Verdict` out. Measured values are shown in
-the units the limit was written in.
+:class:`~auger.budgets.schema.Budgets` in, a :class:`Verdict` out. A result keeps numbers: the
+measured value, the limit as it was written, and the unit style to show values in (the
+limit's own: a limit in ``MiB`` has its measure shown in IEC units). The formatters in
+:mod:`auger.report` render them.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from auger.budgets.schema import (
     Value,
     number,
 )
-from auger.budgets.units import format_ratio, format_size
+from auger.budgets.units import Size
+from auger.display import format_size, one_line
 from auger.layers.globs import matches
 from auger.model import EntryKind, ImageAnalysis
 
@@ -40,24 +43,48 @@ class Status(enum.Enum):
     SKIP = "skip"
 
 
+class Style(enum.Enum):
+    """How a rule's values are shown: in the unit style its limit was written in."""
+
+    SI = "si"
+    """Sizes in powers of 1000 (``kB``, ``MB``), also for a limit written in bytes."""
+    IEC = "iec"
+    """Sizes in powers of 1024 (``KiB``, ``MiB``)."""
+    PERCENT = "percent"
+    """Ratios, as percentages."""
+    COUNT = "count"
+    """Whole numbers (layers)."""
+
+
 @dataclass(frozen=True, slots=True)
 class RuleResult:
-    """What one rule measured and decided."""
+    """What one rule measured and decided, in numbers."""
 
     rule: str
     """``image.max_size``, ``layers.max_size``, ``paths[0]``, ``growth.max_size_increase``."""
     title: str
     status: Status
-    measured: str
-    """The measured value in the limit's units (``—`` when skipped)."""
-    limit: str
-    """``at most 500MB``, ``at least 0.9`` (warn levels added), or ``disabled``."""
-    origin: str
-    measured_value: float | None = None
-    fail_value: float | None = None
-    warn_value: float | None = None
+    measured_value: float | None
+    """The measured value (``None`` when the rule was skipped for want of one)."""
+    limit: Limit
+    """The fail and warn levels as written (each a number and its text), and their origin."""
+    direction: Direction
+    style: Style
     detail: str = ""
     advice: str | None = None
+
+    @property
+    def origin(self) -> str:
+        """``FILE:LINE``, ``--flag`` or ``dive default``."""
+        return self.limit.origin
+
+    @property
+    def fail_value(self) -> float | None:
+        return None if self.limit.fail is None else number(self.limit.fail)
+
+    @property
+    def warn_value(self) -> float | None:
+        return None if self.limit.warn is None else number(self.limit.warn)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,26 +124,18 @@ class Verdict:
         return f"{self.status.value.upper()}: {', '.join(parts) or 'no rules'}"
 
 
-def _format(metric: Metric, value: float, like: Value | None) -> str:
-    if metric.unit == "size":
-        return format_size(value, like)
+def _binary(like: Value | None) -> bool:
+    """True when a limit was written in IEC units, so sizes are shown in them too."""
+    return isinstance(like, Size) and like.binary
+
+
+def _style(metric: Metric, limit: Limit) -> Style:
     if metric.unit == "count":
-        return str(int(value))
-    return format_ratio(value)
-
-
-def _limit_text(metric: Metric, limit: Limit) -> str:
-    word = metric.direction.value
-    if limit.fail is None and limit.warn is None:
-        return "disabled"
-    parts = []
-    if limit.fail is not None:
-        parts.append(f"{word} {limit.fail}")
-    if limit.warn is not None:
-        parts.append(
-            f"warn {'above' if metric.direction is Direction.AT_MOST else 'below'} {limit.warn}"
-        )
-    return ", ".join(parts)
+        return Style.COUNT
+    if metric.unit != "size":
+        return Style.PERCENT
+    like = limit.fail if limit.fail is not None else limit.warn
+    return Style.IEC if _binary(like) else Style.SI
 
 
 def judge(
@@ -131,22 +150,18 @@ def judge(
     title: str | None = None,
 ) -> RuleResult:
     """Compare a measured value with a limit (``None`` measured: the rule is skipped)."""
-    like = limit.fail if limit.fail is not None else limit.warn
-    fail = number(limit.fail) if limit.fail is not None else None
-    warn = number(limit.warn) if limit.warn is not None else None
     base = RuleResult(
         rule=rule,
         title=title or metric.title,
         status=Status.SKIP,
-        measured="—" if measured is None else _format(metric, measured, like),
-        limit=_limit_text(metric, limit),
-        origin=limit.origin,
         measured_value=measured,
-        fail_value=fail,
-        warn_value=warn,
+        limit=limit,
+        direction=metric.direction,
+        style=_style(metric, limit),
         detail=detail or skip_reason,
         advice=advice,
     )
+    fail, warn = base.fail_value, base.warn_value
     if measured is None or (fail is None and warn is None):
         if fail is None and warn is None:
             return _with(base, Status.SKIP, detail or "rule disabled")
@@ -220,8 +235,8 @@ def _layer_results(analysis: ImageAnalysis, budgets: Budgets) -> list[RuleResult
     ]
     detail = (
         "; ".join(
-            f"layer {layer.index} is {format_size(layer.size, limit.fail)}"
-            f" ({' '.join(layer.command.split())[:60]})"
+            f"layer {layer.index} is {format_size(layer.size, binary=_binary(limit.fail))}"
+            f" ({one_line(layer.command, 60)})"
             for layer in over[:5]
         )
         or f"largest is layer {largest.index}"
@@ -258,7 +273,7 @@ def _path_results(analysis: ImageAnalysis, budgets: Budgets) -> list[RuleResult]
             title=f"bytes under {rule.glob}",
         )
         if measured != total:  # judged as a violation, reported as the bytes it holds
-            result = dataclasses.replace(result, measured=format_size(total), measured_value=total)
+            result = dataclasses.replace(result, measured_value=total)
         results.append(result)
     return results
 

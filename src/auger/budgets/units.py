@@ -10,7 +10,6 @@ does not matter, commas are ignored): :func:`parse_dive_bytes` reproduces them f
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -36,6 +35,11 @@ class Size:
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def binary(self) -> bool:
+        """True when written in IEC units (``MiB``): sizes compared with it are shown in them."""
+        return any(self.text.endswith(unit) for unit in IEC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,22 +164,3 @@ def parse_dive_bytes(text: str) -> int:
     if result >= 2.0**64:
         raise UnitError(f"{text!r} is too large")
     return int(result)
-
-
-def format_size(value: float, like: Size | Ratio | int | None = None) -> str:
-    """A byte count in SI units, or IEC units when the limit was written in them."""
-    binary = isinstance(like, Size) and any(like.text.endswith(unit) for unit in IEC)
-    if value < 1000:
-        return f"{int(value)} B"
-    import humanize  # noqa: PLC0415 - slow import, only when reporting
-
-    return humanize.naturalsize(value, binary=binary, format="%.1f")
-
-
-def format_ratio(value: float) -> str:
-    """``12.34 %`` (``inf %`` for an infinite ratio)."""
-    if math.isinf(value):
-        return "inf %"
-    if math.isnan(value):
-        return "n/a"
-    return f"{value * 100:.2f} %"

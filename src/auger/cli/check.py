@@ -6,24 +6,22 @@ Also what ``auger IMAGE`` runs under ``CI`` or with ``--ci``. Never imports Text
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
 
 from auger.budgets.discovery import discover
 from auger.budgets.evaluate import Status, Verdict, evaluate
 from auger.cli.console import Console, write_atomically
 from auger.cli.loading import load, load_reference
-from auger.cli.parsing import DIVE_FLAGS, Parser, add_gate_options, add_image_options
+from auger.cli.parsing import (
+    DIVE_FLAGS,
+    GATE_FORMATS,
+    Parser,
+    add_gate_options,
+    add_image_options,
+)
 from auger.errors import ExitCode
 from auger.report import gate
 from auger.report.github import workflow_commands
-
-FORMATS: dict[str, Callable[[Verdict], str]] = {
-    "text": gate.format_text,
-    "json": gate.format_json,
-    "junit": gate.format_junit,
-    "markdown": gate.format_markdown,
-}
 
 
 def build_parser() -> Parser:
@@ -54,14 +52,14 @@ def _github(console: Console, verdict: Verdict) -> None:
             console.diagnose(f"auger: warning: cannot write GITHUB_STEP_SUMMARY: {exc.strerror}")
 
 
-def run_check(args: argparse.Namespace, console: Console) -> int:
+def run(args: argparse.Namespace, console: Console) -> int:
     """Analyse, evaluate, report, and turn the verdict into the exit code."""
     flags = {flag: getattr(args, flag, None) for flag in DIVE_FLAGS}
     budgets = discover(Path.cwd(), args.budgets, args.ci_config, flags)
     analysis = load(args, console)
     baseline = load_reference(args.baseline, args, console) if args.baseline else None
     verdict = evaluate(analysis, budgets, baseline)
-    report = FORMATS[args.format](verdict)
+    report = GATE_FORMATS[args.format](verdict)
     if args.output is not None:
         write_atomically(args.output, report)
         if args.format != "text":

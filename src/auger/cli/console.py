@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from auger.display import format_size, safe_line
 from auger.errors import UsageError
-from auger.layers import paths
 from auger.progress import Progress
 
 
@@ -64,8 +64,6 @@ class StderrProgress(Progress):
         self._bytes += count
         if self._live and self._bytes - self._last >= 8 << 20:
             self._last = self._bytes
-            from auger.budgets.units import format_size  # noqa: PLC0415 - off the start-up path
-
             self._draw(f"read {format_size(self._bytes)}, {self._layers} layers scanned")
 
     def layer_scanned(self, index: int, entries: int) -> None:
@@ -73,7 +71,7 @@ class StderrProgress(Progress):
 
     def warning(self, text: str) -> None:
         self.done()
-        self._console.diagnose(f"auger: warning: {paths.safe_line(text)}")
+        self._console.diagnose(f"auger: warning: {safe_line(text)}")
 
     def _draw(self, text: str) -> None:
         self._console.stderr.write("\r\x1b[2K" + text[:120])
@@ -84,6 +82,17 @@ class StderrProgress(Progress):
         if self._live:
             self._console.stderr.write("\r\x1b[2K")
             self._console.stderr.flush()
+
+
+def emit(console: Console, text: str, output: Path | None, *, quiet: bool) -> None:
+    """Write a command's output to stdout, or to the file ``output`` (saying so on stderr,
+    unless ``quiet``)."""
+    if output is None:
+        console.stdout.write(text)
+        return
+    write_atomically(output, text)
+    if not quiet:
+        console.diagnose(f"auger: wrote {output}")
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -28,7 +28,7 @@ def build_parser() -> Parser:
     return parser
 
 
-def run_demo(args: argparse.Namespace, console: Console) -> int:
+def run(args: argparse.Namespace, console: Console) -> int:
     """Write the example archive and run the default command on it."""
     with tempfile.TemporaryDirectory(prefix="auger-demo-") as scratch:
         target = args.save or Path(scratch) / "auger-demo.tar"

@@ -15,6 +15,7 @@ from pathlib import Path
 from auger.cli.console import Console, StderrProgress
 from auger.cli.loading import load_source, read_options
 from auger.cli.parsing import Parser, add_image_options
+from auger.display import display, safe_line
 from auger.errors import ExitCode
 from auger.extraction.extract import ExtractRequest, extract
 from auger.extraction.plan import plan_final
@@ -50,7 +51,7 @@ def build_parser() -> Parser:
     return parser
 
 
-def run_extract(args: argparse.Namespace, console: Console) -> int:
+def run(args: argparse.Namespace, console: Console) -> int:
     """Analyse the image, plan the path, then write it below the output directory."""
     options = read_options(args)
     source = resolve_source(args.image, args.source, console.environ)
@@ -68,11 +69,10 @@ def run_extract(args: argparse.Namespace, console: Console) -> int:
     finally:
         progress.done()
     for note in result.notes:
-        console.diagnose(f"auger: note: {paths.safe_line(note)}")
+        console.diagnose(f"auger: note: {safe_line(note)}")
     if not args.quiet:
-        what = paths.display(f"/{selected}")
+        what = display(f"/{selected}")
         console.diagnose(
-            f"auger: {what}: {result.written} entries written to "
-            f"{paths.safe_line(str(args.output))}"
+            f"auger: {what}: {result.written} entries written to {safe_line(str(args.output))}"
         )
     return ExitCode.OK

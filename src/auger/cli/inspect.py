@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auger.cli.console import Console, write_atomically
+from auger.cli.console import Console, emit
 from auger.cli.loading import load
 from auger.cli.parsing import Parser, add_gate_options, add_image_options
+from auger.display import safe_line
 from auger.errors import ExitCode
-from auger.layers import paths
 from auger.report.dive_json import format_json
 
 DESCRIPTION = """\
@@ -48,22 +48,22 @@ def ci_requested(args: argparse.Namespace, console: Console) -> bool:
     return bool(getattr(args, "ci", False)) or value in ("1", "t", "true", "yes", "on")
 
 
-def run_inspect(args: argparse.Namespace, console: Console) -> int:
+def run(args: argparse.Namespace, console: Console) -> int:
     """Write ``--json``; else run the gate under CI; else explore on a terminal, or print the
     summary and how to get the explorer."""
     if args.json is None and ci_requested(args, console):
-        from auger.cli.check import run_check  # noqa: PLC0415 - load the gate only when used
+        from auger.cli import check  # noqa: PLC0415 - load the gate only when used
 
-        return run_check(args, console)
+        return check.run(args, console)
     if args.json is None and console.stdout_is_tty:
-        from auger.cli.explore import explore  # noqa: PLC0415 - the explorer only when used
+        from auger.cli import explore  # noqa: PLC0415 - the explorer only when used
 
-        return explore(args, console)
+        return explore.run(args, console)
     code = show(args, console)
     if args.json is None and args.image != "-":  # the explorer's keys need standard input
         console.diagnose(
             f"auger: hint: for the interactive explorer, run 'auger explore "
-            f"{paths.safe_line(args.image)}' in a terminal"
+            f"{safe_line(args.image)}' in a terminal"
         )
     return code
 
@@ -72,9 +72,7 @@ def show(args: argparse.Namespace, console: Console) -> int:
     """Analyse, then write ``--json`` or print the summary (never the gate)."""
     analysis = load(args, console)
     if args.json is not None:
-        write_atomically(args.json, format_json(analysis))
-        if not args.quiet:
-            console.diagnose(f"auger: wrote {args.json}")
+        emit(console, format_json(analysis), args.json, quiet=args.quiet)
         return ExitCode.OK
     from auger.report.text import format_summary  # noqa: PLC0415 - not needed by --json
 

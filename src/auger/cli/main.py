@@ -1,4 +1,4 @@
-"""The ``auger`` command: dispatch to a command, turn errors into exit codes.
+"""The ``auger`` command: a table of commands, dispatch to one, errors turned into exit codes.
 
 ``main(argv, console)`` does all the work and returns the exit code, so the CLI runs in-process
 under test; ``run()`` is the console-script entry point.
@@ -6,12 +6,13 @@ under test; ``run()`` is the console-script entry point.
 
 from __future__ import annotations
 
-import importlib
+import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from typing import NoReturn
+from dataclasses import dataclass
+from typing import NoReturn, Protocol
 
 from auger import __version__
 from auger.cli import inspect
@@ -19,56 +20,154 @@ from auger.cli.console import Console
 from auger.cli.parsing import HelpShownError, Parser
 from auger.errors import AugerError, ExitCode, describe
 
-COMMANDS: dict[str, tuple[str, str, str]] = {
-    "demo": ("auger.cli.demo", "build_parser", "run_demo"),
-    "check": ("auger.cli.check", "build_parser", "run_check"),
-    "report": ("auger.cli.report", "build_report_parser", "run_report"),
-    "diff": ("auger.cli.report", "build_diff_parser", "run_diff"),
-    "explore": ("auger.cli.explore", "build_parser", "run_explore"),
-    "build": ("auger.cli.explore", "build_build_parser", "run_build"),
-    "extract": ("auger.cli.extract", "build_parser", "run_extract"),
+
+class CommandModule(Protocol):
+    """What each command's module offers (``auger.cli.check`` and its siblings)."""
+
+    def build_parser(self) -> Parser: ...
+
+    def run(self, args: argparse.Namespace, console: Console) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A row of the command table."""
+
+    name: str
+    arguments: str
+    """What follows the name in the usage synopsis."""
+    summary: str
+    """What the command does, in one line."""
+    load: Callable[[], CommandModule]
+    """Imports the command's module: only the command that runs is loaded."""
+
+
+def _check() -> CommandModule:
+    from auger.cli import check  # noqa: PLC0415 - each command loads only when it runs
+
+    return check
+
+
+def _report() -> CommandModule:
+    from auger.cli import report  # noqa: PLC0415
+
+    return report
+
+
+def _diff() -> CommandModule:
+    from auger.cli import diff  # noqa: PLC0415
+
+    return diff
+
+
+def _explore() -> CommandModule:
+    from auger.cli import explore  # noqa: PLC0415
+
+    return explore
+
+
+def _build() -> CommandModule:
+    from auger.cli import build  # noqa: PLC0415
+
+    return build
+
+
+def _extract() -> CommandModule:
+    from auger.cli import extract  # noqa: PLC0415
+
+    return extract
+
+
+def _demo() -> CommandModule:
+    from auger.cli import demo  # noqa: PLC0415
+
+    return demo
+
+
+DEFAULT = Command(
+    "IMAGE",
+    "[--json FILE] [--ci] [options]",
+    "analyse an image (auger IMAGE --help for the options): the explorer on a terminal, else a "
+    "summary; under CI or with --ci, check its budgets like 'auger check'",
+    lambda: inspect,
+)
+"""What runs when the first argument names no command: it is the image."""
+
+COMMANDS: dict[str, Command] = {
+    command.name: command
+    for command in (
+        Command(
+            "check",
+            "IMAGE [--budgets FILE] [--format text|json|junit|markdown] [options]",
+            "check an image against budgets: exit 0 pass, 1 a budget failed",
+            _check,
+        ),
+        Command(
+            "report",
+            "IMAGE [--baseline REF] [--format markdown|json|text] [-o FILE]",
+            "wasted space, causes, advice and growth, as Markdown for a pull request",
+            _report,
+        ),
+        Command(
+            "diff",
+            "BASE HEAD [--format text|markdown|json]",
+            "what changed between two images, layer by layer and path by path",
+            _diff,
+        ),
+        Command(
+            "explore",
+            "IMAGE [--source SOURCE] [--platform OS/ARCH]",
+            "explore an image interactively (layers, files, wasted space; ? for keys)",
+            _explore,
+        ),
+        Command(
+            "build",
+            "[docker build args...]",
+            "run docker build with the given arguments, then explore the image (or check its "
+            "budgets under CI)",
+            _build,
+        ),
+        Command(
+            "extract",
+            "IMAGE PATH -o DIR",
+            "write a file or directory of an image into a local directory",
+            _extract,
+        ),
+        Command(
+            "demo",
+            "[--save PATH] [--json FILE]",
+            "analyse a built-in example image (no container engine needed)",
+            _demo,
+        ),
+    )
 }
-"""Command name -> (module, parser factory, runner); modules load only when their command runs."""
+"""Every named command, in the order the usage lists them."""
+
+_USAGE_WIDTH = 88
 
 
-def _command(name: str) -> tuple[Callable[[], Parser], Callable[..., int]]:
-    if name not in COMMANDS:
-        return inspect.build_parser, inspect.run_inspect
-    module_name, parser_name, runner_name = COMMANDS[name]
-    module = importlib.import_module(module_name)
-    return getattr(module, parser_name), getattr(module, runner_name)
+def usage() -> str:
+    """What ``auger --help`` prints: each command's synopsis, then what each one does."""
+    import textwrap  # noqa: PLC0415 - only for the help
+
+    table = (DEFAULT, *COMMANDS.values())
+    synopses = [f"auger {command.name} {command.arguments}" for command in table]
+    lines = ["usage: " + synopses[0], *("       " + synopsis for synopsis in synopses[1:])]
+    lines += ["", f"auger {__version__}: a container image layer inspector and size-budget gate."]
+    lines += ["", "commands:"]
+    for command in table:
+        lines += textwrap.wrap(
+            command.summary,
+            _USAGE_WIDTH,
+            initial_indent=f"  {command.name:<13}",
+            subsequent_indent=" " * 15,
+            break_on_hyphens=False,
+        )
+    lines += ["", "run 'auger COMMAND --help' for a command's options."]
+    return "\n".join(lines) + "\n"
 
 
-USAGE = f"""\
-usage: auger IMAGE [--json FILE] [--ci] [options]
-       auger check IMAGE [--budgets FILE] [--format text|json|junit|markdown] [options]
-       auger report IMAGE [--baseline REF] [--format markdown|json|text] [-o FILE]
-       auger diff BASE HEAD [--format text|markdown|json]
-       auger explore IMAGE [--source SOURCE] [--platform OS/ARCH]
-       auger build [docker build args...]
-       auger extract IMAGE PATH -o DIR
-       auger demo [--save PATH] [--json FILE]
-
-auger {__version__}: a container image layer inspector and size-budget gate.
-
-commands:
-  IMAGE        analyse an image (auger IMAGE --help for the options): the explorer on a
-               terminal, else a summary; under CI or with --ci, check its budgets like
-               'auger check'
-  check        check an image against budgets: exit 0 pass, 1 a budget failed
-  report       wasted space, causes, advice and growth, as Markdown for a pull request
-  diff         what changed between two images, layer by layer and path by path
-  explore      explore an image interactively (layers, files, wasted space; ? for keys)
-  build        run docker build with the given arguments, then explore the image (or
-               check its budgets under CI)
-  extract      write a file or directory of an image into a local directory
-  demo         analyse a built-in example image (no container engine needed)
-
-run 'auger COMMAND --help' for a command's options.
-"""
-
-
-def _report(error: Exception, console: Console, debug: bool) -> int:
+def _report_error(error: Exception, console: Console, debug: bool) -> int:
     """Say what went wrong in one line (and a hint), with the traceback under ``--debug``."""
     if debug:
         import traceback  # noqa: PLC0415 - only needed to debug
@@ -87,15 +186,18 @@ def main(argv: Sequence[str], console: Console | None = None) -> int:
     arguments = list(argv)
     debug = "--debug" in arguments
     if not arguments or arguments[0] in ("-h", "--help"):
-        console.stdout.write(USAGE)
+        console.stdout.write(usage())
         return ExitCode.OK if arguments else ExitCode.USAGE
     if arguments[0] == "--version":
         console.stdout.write(f"auger {__version__}\n")
         return ExitCode.OK
-    build, execute = _command(arguments[0])
-    if arguments[0] in COMMANDS:
+    command = COMMANDS.get(arguments[0])
+    if command is None:
+        command = DEFAULT
+    else:
         arguments = arguments[1:]
-    parser = build()
+    module = command.load()
+    parser = module.build_parser()
     try:
         try:
             args = parser.parse_args(arguments)
@@ -103,16 +205,16 @@ def main(argv: Sequence[str], console: Console | None = None) -> int:
             if shown.status == 0:
                 console.stdout.write(parser.format_help())
             return shown.status
-        return execute(args, console)
+        return module.run(args, console)
     except AugerError as error:
-        return _report(error, console, debug)
+        return _report_error(error, console, debug)
     except KeyboardInterrupt:
         console.diagnose("auger: interrupted")
         return ExitCode.INTERRUPTED
     except BrokenPipeError:
         return ExitCode.OK
     except Exception as error:  # a bug: one line unless --debug
-        return _report(error, console, debug)
+        return _report_error(error, console, debug)
 
 
 def run() -> NoReturn:

@@ -1,15 +1,19 @@
-"""argparse, made to raise instead of exiting, and the options every image command shares."""
+"""argparse, made to raise instead of exiting, and the options every image command shares
+(with the gate's table of output formats)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
+
+    from auger.budgets.evaluate import Verdict
 
 from auger.errors import UsageError
 from auger.sources.reference import SOURCES
@@ -108,8 +112,60 @@ def add_image_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_output_options(
+    parser: argparse.ArgumentParser, formats: Iterable[str], default: str
+) -> None:
+    """``--format``, ``-o``, ``--marker`` and ``-q``: the options of a report on an image."""
+    parser.add_argument(
+        "--format", choices=tuple(formats), default=default, help=f"default: {default}"
+    )
+    parser.add_argument("-o", "--output", metavar="FILE", type=Path, help="write to FILE")
+    parser.add_argument(
+        "--marker",
+        metavar="NAME",
+        help="name in the hidden marker line that identifies a sticky comment "
+        "(one per image when a workflow reports several)",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+
+
 DIVE_FLAGS = ("lowestEfficiency", "highestWastedBytes", "highestUserWastedPercent")
-GATE_FORMATS = ("text", "json", "junit", "markdown")
+
+
+def _gate_text(verdict: Verdict) -> str:
+    from auger.report.gate import format_text  # noqa: PLC0415 - see GATE_FORMATS
+
+    return format_text(verdict)
+
+
+def _gate_json(verdict: Verdict) -> str:
+    from auger.report.gate import format_json  # noqa: PLC0415
+
+    return format_json(verdict)
+
+
+def _gate_junit(verdict: Verdict) -> str:
+    from auger.report.gate import format_junit  # noqa: PLC0415
+
+    return format_junit(verdict)
+
+
+def _gate_markdown(verdict: Verdict) -> str:
+    from auger.report.gate import format_markdown  # noqa: PLC0415
+
+    return format_markdown(verdict)
+
+
+GATE_FORMATS: dict[str, Callable[[Verdict], str]] = {
+    "text": _gate_text,
+    "json": _gate_json,
+    "junit": _gate_junit,
+    "markdown": _gate_markdown,
+}
+"""The gate's output formats, for ``auger check`` and ``auger IMAGE --ci`` alike. The default
+command builds its parser, and so reads these names, on every start: each formatter imports
+the report module only when it runs, so the start stays free of it (and of the XML and
+budgets modules it brings)."""
 
 
 def add_gate_options(parser: argparse.ArgumentParser) -> None:
@@ -125,7 +181,10 @@ def add_gate_options(parser: argparse.ArgumentParser) -> None:
         "--baseline", metavar="REF", help="an image to compare growth against (growth rules)"
     )
     group.add_argument(
-        "--format", choices=GATE_FORMATS, default="text", help="report format (default: text)"
+        "--format",
+        choices=tuple(GATE_FORMATS),
+        default="text",
+        help="report format (default: text)",
     )
     group.add_argument("-o", "--output", metavar="FILE", type=Path, help="write the report to FILE")
     group.add_argument(

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from auger.display import display
 from auger.errors import AugerError, ImageReadError, UsageError
 from auger.extraction.blobs import layers_holding
 from auger.extraction.plan import Plan
@@ -113,9 +114,9 @@ def _write_layer(
         entry = entries.get(path)
         if entry is None:
             continue
-        shown = paths.display(path)
+        shown = display(path)
         if escaped:
-            out.notes.append(f"refused {paths.display(header.name)}: it climbs out of the root")
+            out.notes.append(f"refused {display(header.name)}: it climbs out of the root")
             continue
         if entry.kind in _REFUSED:
             out.notes.append(f"refused {shown}: a device or special file")
@@ -133,7 +134,7 @@ def _write_layer(
             else:
                 target = paths.normalize(header.linkname)[0]
                 if not paths.is_within(target, base) or target == base:
-                    raise UnsafeEntryError(f"its target {paths.display(target)} is not extracted")
+                    raise UnsafeEntryError(f"its target {display(target)} is not extracted")
                 writer.hardlink(relative, target[len(base) + 1 :] if base else target)
         except UnsafeEntryError as exc:
             out.notes.append(f"skipped {shown}: {exc}")

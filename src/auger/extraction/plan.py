@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from auger.display import display
 from auger.errors import UsageError
 from auger.layers import paths
 from auger.model import Entry, EntryKind, VisibleEntry
@@ -30,7 +31,7 @@ def plan_final(final: Mapping[str, VisibleEntry], path: str) -> Plan:
     """
     if path and path not in final:
         raise PathNotInImageError(
-            f"/{paths.display(path)} is not in the image", hint=_link_above(final, path)
+            f"/{display(path)} is not in the image", hint=_link_above(final, path)
         )
     plan: Plan = {}
     for candidate, visible in final.items():
@@ -47,7 +48,7 @@ def _link_above(final: Mapping[str, VisibleEntry], path: str) -> str | None:
         entry = visible.entry if visible is not None else None
         if entry is not None and entry.kind is EntryKind.SYMLINK:
             return (
-                f"/{paths.display(parent)} is a symbolic link to {paths.display(entry.link)}; "
+                f"/{display(parent)} is a symbolic link to {display(entry.link)}; "
                 "links are not followed, give the path it points to"
             )
         parent = paths.parent(parent)

@@ -1,16 +1,13 @@
-"""Path normalisation and safe display of file names.
+"""Path normalisation: one relative form for the many ways a layer tar names a path.
 
 Layer tars name the same path in several ways (``./a``, ``/a``, ``a``). :func:`normalize` maps
 them to one relative form. Names are kept losslessly: bytes that are not UTF-8 travel as
-surrogate escapes (``errors="surrogateescape"``). :func:`display` renders any name so that it
-is safe to print on a terminal: non-UTF-8 bytes become ``\\xNN`` and control characters
-(terminal escapes, newlines) become visible escapes.
+surrogate escapes (``errors="surrogateescape"``); :mod:`auger.display` shows them safely.
 """
 
 from __future__ import annotations
 
 import posixpath
-import re
 
 from auger.model import Entry, EntryKind
 
@@ -82,49 +79,6 @@ def join(directory: str, name: str) -> str:
 def is_within(path: str, directory: str) -> bool:
     """True if ``path`` is ``directory`` or below it."""
     return not directory or path == directory or path.startswith(directory + "/")
-
-
-_UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\\\\\udc80-\udcff]"
-)
-
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}
-
-
-def _escape(match: re.Match[str]) -> str:
-    char = match.group()
-    if char in _NAMED:
-        return _NAMED[char]
-    code = ord(char)
-    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8
-        return f"\\x{code - 0xDC00:02x}"
-    if code <= 0xFF:
-        return f"\\x{code:02x}"
-    return f"\\u{code:04x}"
-
-
-def display(path: str) -> str:
-    """Render a path for a terminal or a log: no control characters, no raw non-UTF-8 bytes.
-
-    A backslash is doubled so that the escaping cannot be mistaken for a real name.
-    """
-    return _UNSAFE.sub(_escape, path)
-
-
-_UNSAFE_IN_LINE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\udc80-\udcff]"
-)
-
-
-def safe_line(text: str) -> str:
-    """Make a message safe for one terminal line: like :func:`display`, but backslashes are
-    left alone (the message may already hold escaped names)."""
-    return _UNSAFE_IN_LINE.sub(_escape, text)
-
-
-def is_clean(path: str) -> bool:
-    """True if :func:`display` would leave ``path`` unchanged."""
-    return _UNSAFE.search(path) is None
 
 
 def is_utf8(path: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from auger.display import display
 from auger.layers import paths
 from auger.layers.tarstream import TarHeader, TarReader
 from auger.model import Entry, EntryKind, LayerRef, LayerScan, Readable
@@ -53,7 +54,7 @@ def _entry(header: TarHeader, warnings: list[str]) -> Entry | None:
     if "//" in name or name.startswith((".", "/")) or "/." in name:
         path, escaped = paths.normalize(name)
         if escaped:
-            warnings.append(f"entry {paths.display(name)!r} climbs above the root; confined")
+            warnings.append(f"entry {display(name)!r} climbs above the root; confined")
         clean = paths.go_clean(name)
         if not path:
             return None

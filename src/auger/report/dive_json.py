@@ -9,11 +9,11 @@ objects), so a consumer of dive's file reads auger's unchanged.
 from __future__ import annotations
 
 import json
-import math
 import re
 from typing import Any
 
 from auger.analysis.dive import GO_MODE_DIR, go_file_mode
+from auger.display import display, finite
 from auger.layers import paths
 from auger.model import Entry, ImageAnalysis, WasteCause, WasteItem
 
@@ -22,7 +22,7 @@ SCHEMA_VERSION = 1
 
 def _text(path: str) -> str:
     """A name in auger's keys: as is when it is valid UTF-8, else with ``\\xNN`` escapes."""
-    return path if paths.is_utf8(path) else paths.display(path)
+    return path if paths.is_utf8(path) else display(path)
 
 
 def _dive_text(path: str) -> str:
@@ -58,10 +58,6 @@ def _file_info(entry: Entry | None) -> dict[str, Any]:
     }
 
 
-def _ratio(value: float) -> float | None:
-    return value if math.isfinite(value) else None
-
-
 def _auger(analysis: ImageAnalysis, *, with_waste: bool) -> dict[str, Any]:
     image = analysis.image
     auger: dict[str, Any] = {
@@ -88,7 +84,7 @@ def _auger(analysis: ImageAnalysis, *, with_waste: bool) -> dict[str, Any]:
             },
             "efficiency": analysis.dive.efficiency,
             "diveWastedBytes": analysis.dive.wasted_bytes,
-            "userWastedPercent": _ratio(analysis.dive.user_wasted_percent),
+            "userWastedPercent": finite(analysis.dive.user_wasted_percent),
             "finalFileCount": len(analysis.final),
             "warnings": list(image.warnings),
         },

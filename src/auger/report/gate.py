@@ -1,14 +1,18 @@
-"""Gate verdicts as text, JSON, JUnit XML and Markdown (pure: verdict in, text out)."""
+"""Gate verdicts as text, JSON, JUnit XML and Markdown (pure: verdict in, text out).
+
+A rule's result holds numbers; :func:`measured` and :func:`limit` write them in the unit
+style of the limit, as every format here and the GitHub annotations show them.
+"""
 
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from auger.budgets.evaluate import RuleResult, Status, Verdict
-from auger.layers import paths
+from auger.budgets.evaluate import RuleResult, Status, Style, Verdict
+from auger.budgets.schema import Direction
+from auger.display import display, finite, format_ratio, format_size
 from auger.report.markdown import cell, inline
 
 GATE_SCHEMA_VERSION = 1
@@ -16,26 +20,53 @@ _LABEL = {Status.PASS: "PASS", Status.WARN: "WARN", Status.FAIL: "FAIL", Status.
 _ICON = {Status.PASS: "✅", Status.WARN: "⚠️", Status.FAIL: "❌", Status.SKIP: "⏭️"}
 
 
-def _clean(text: str) -> str:
-    return paths.display(text)
+def measured(result: RuleResult) -> str:
+    """The measured value in the limit's unit style (``—`` when there is none)."""
+    value = result.measured_value
+    if value is None:
+        return "—"
+    if result.style is Style.COUNT:
+        return str(int(value))
+    if result.style is Style.PERCENT:
+        return format_ratio(value)
+    return format_size(value, binary=result.style is Style.IEC)
+
+
+def limit(result: RuleResult) -> str:
+    """``at most 500MB``, ``at least 0.9, warn below 0.95`` (as written), or ``disabled``."""
+    fail, warn = result.limit.fail, result.limit.warn
+    if fail is None and warn is None:
+        return "disabled"
+    parts = []
+    if fail is not None:
+        parts.append(f"{result.direction.value} {fail}")
+    if warn is not None:
+        parts.append(f"warn {'above' if result.direction is Direction.AT_MOST else 'below'} {warn}")
+    return ", ".join(parts)
+
+
+def message(result: RuleResult) -> str:
+    """``image size is 1.2 GB, limit at most 1GB (detail)``: one sentence for a rule."""
+    text = f"{result.title} is {measured(result)}, limit {limit(result)}"
+    return text + f" ({result.detail})" if result.detail else text
 
 
 def format_text(verdict: Verdict) -> str:
     """One line per rule, then the verdict."""
-    lines = [f"auger check: {_clean(verdict.image)} (budgets: {_clean(verdict.budgets_source)})"]
+    lines = [f"auger check: {display(verdict.image)} (budgets: {display(verdict.budgets_source)})"]
     width = max((len(result.title) for result in verdict.results), default=10)
     for result in verdict.results:
         line = (
-            f"  {_LABEL[result.status]}  {_clean(result.title):<{width}}  "
-            f"{_clean(result.measured):>10}  {_clean(result.limit)}"
+            f"  {_LABEL[result.status]}  {display(result.title):<{width}}  "
+            f"{display(measured(result)):>10}  {display(limit(result))}"
         )
         if result.origin:
-            line += f"  [{_clean(result.origin)}]"
+            line += f"  [{display(result.origin)}]"
         lines.append(line)
         if result.detail and result.status is not Status.PASS:
-            lines.append(f"        {_clean(result.detail)}")
+            lines.append(f"        {display(result.detail)}")
         if result.advice and result.status in (Status.FAIL, Status.WARN):
-            lines.append(f"        advice: {_clean(result.advice)}")
+            lines.append(f"        advice: {display(result.advice)}")
     lines.append(verdict.summary())
     return "\n".join(lines) + "\n"
 
@@ -45,21 +76,15 @@ def _result_json(result: RuleResult) -> dict[str, Any]:
         "rule": result.rule,
         "title": result.title,
         "status": result.status.value,
-        "measured": result.measured,
-        "measuredValue": result.measured_value,
-        "limit": result.limit,
-        "failValue": result.fail_value,
-        "warnValue": result.warn_value,
+        "measured": measured(result),
+        "measuredValue": finite(result.measured_value),
+        "limit": limit(result),
+        "failValue": finite(result.fail_value),
+        "warnValue": finite(result.warn_value),
         "origin": result.origin,
         "detail": result.detail,
         "advice": result.advice,
     }
-
-
-def _finite(value: object) -> object:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def format_json(verdict: Verdict) -> str:
@@ -70,10 +95,7 @@ def format_json(verdict: Verdict) -> str:
         "budgets": verdict.budgets_source,
         "verdict": verdict.status.value,
         "counts": {status.value: verdict.count(status) for status in Status},
-        "rules": [
-            {key: _finite(value) for key, value in _result_json(result).items()}
-            for result in verdict.results
-        ],
+        "rules": [_result_json(result) for result in verdict.results],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
@@ -82,21 +104,19 @@ def format_junit(verdict: Verdict) -> str:
     """JUnit XML: one testcase per rule; failures as ``<failure>``, skips as ``<skipped>``."""
     cases = []
     for result in verdict.results:
-        name = quoteattr(_clean(f"{result.rule}: {result.title}"))
-        message = f"{result.title} is {result.measured}, limit {result.limit}"
-        if result.detail:
-            message += f" ({result.detail})"
+        name = quoteattr(display(f"{result.rule}: {result.title}"))
+        sentence = message(result)
         body = ""
         if result.status is Status.FAIL:
-            text = _clean(message + (f"\nadvice: {result.advice}" if result.advice else ""))
-            body = f"<failure message={quoteattr(_clean(message))}>{escape(text)}</failure>"
+            text = display(sentence + (f"\nadvice: {result.advice}" if result.advice else ""))
+            body = f"<failure message={quoteattr(display(sentence))}>{escape(text)}</failure>"
         elif result.status is Status.SKIP:
-            body = f"<skipped message={quoteattr(_clean(result.detail or 'skipped'))}/>"
+            body = f"<skipped message={quoteattr(display(result.detail or 'skipped'))}/>"
         elif result.status is Status.WARN:
-            body = f"<system-out>{escape('WARN: ' + _clean(message))}</system-out>"
+            body = f"<system-out>{escape('WARN: ' + display(sentence))}</system-out>"
         cases.append(f'  <testcase classname="auger.budgets" name={name}>{body}</testcase>')
     suite = (
-        f"<testsuite name={quoteattr('auger budgets: ' + _clean(verdict.image))} "
+        f"<testsuite name={quoteattr('auger budgets: ' + display(verdict.image))} "
         f'tests="{len(verdict.results)}" failures="{verdict.count(Status.FAIL)}" '
         f'errors="0" skipped="{verdict.count(Status.SKIP)}">'
     )
@@ -123,7 +143,7 @@ def format_markdown(verdict: Verdict) -> str:
     for result in verdict.results:
         lines.append(
             f"| {_ICON[result.status]} {_LABEL[result.status]} | {cell(result.title)} | "
-            f"{cell(result.measured)} | {cell(result.limit)} | {cell(result.origin)} |"
+            f"{cell(measured(result))} | {cell(limit(result))} | {cell(result.origin)} |"
         )
     notes = [r for r in verdict.results if r.status in (Status.FAIL, Status.WARN)]
     for result in notes:

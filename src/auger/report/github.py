@@ -7,7 +7,8 @@ came from a file line points at it, so the annotation shows next to the budget i
 from __future__ import annotations
 
 from auger.budgets.evaluate import Status, Verdict
-from auger.layers import paths
+from auger.display import display
+from auger.report.gate import message
 
 MAX_ANNOTATIONS = 10
 
@@ -28,14 +29,10 @@ def workflow_commands(verdict: Verdict, limit: int = MAX_ANNOTATIONS) -> list[st
     lines = []
     for result in ordered[:limit]:
         command = "error" if result.status is Status.FAIL else "warning"
-        props = [f"title={_property(paths.display('auger budget: ' + result.title))}"]
+        props = [f"title={_property(display('auger budget: ' + result.title))}"]
         file, sep, line = result.origin.rpartition(":")
         if sep and line.isdigit() and file:
-            props[:0] = [f"file={_property(paths.display(file))}", f"line={line}"]
-        message = f"{result.title} is {result.measured}, limit {result.limit}"
-        if result.detail:
-            message += f" ({result.detail})"
-        if result.advice:
-            message += f". Advice: {result.advice}"
-        lines.append(f"::{command} {','.join(props)}::{_data(paths.display(message))}")
+            props[:0] = [f"file={_property(display(file))}", f"line={line}"]
+        text = message(result) + (f". Advice: {result.advice}" if result.advice else "")
+        lines.append(f"::{command} {','.join(props)}::{_data(display(text))}")
     return lines

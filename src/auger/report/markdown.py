@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from auger.layers import paths
+from auger.display import display
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
@@ -22,7 +22,7 @@ def no_comment(text: str) -> str:
 
 def code_block(text: str) -> str:
     """A fenced code block that shows ``text`` (escaped) and that no backtick run can end."""
-    shown = no_comment(paths.display(text))
+    shown = no_comment(display(text))
     longest = max((len(run) for run in re.findall("`+", shown)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}text\n{shown}\n{fence}"
@@ -30,7 +30,7 @@ def code_block(text: str) -> str:
 
 def cell(text: str) -> str:
     """Text made inert: HTML entities for ``<>&``, Markdown punctuation backslash-escaped."""
-    shown = paths.display(text)
+    shown = display(text)
     shown = shown.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     shown = shown.replace('"', "&quot;")
     return _SPECIAL.sub(r"\\\1", shown)
@@ -40,7 +40,7 @@ def inline(text: str, *, in_table: bool = True) -> str:
     """A name as inline code, fenced so that backticks inside cannot close it (and with
     ``<!--`` broken up, so a name can never repeat a comment marker). In a table, ``|`` is
     escaped as GitHub requires; elsewhere that escape would show, so it is left alone."""
-    shown = no_comment(paths.display(text))
+    shown = no_comment(display(text))
     if in_table:
         shown = shown.replace("|", "\\|")
     longest = max((len(run) for run in re.findall("`+", shown)), default=0)

@@ -14,12 +14,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from auger.analysis.diff import ImageDiff
 from auger.analysis.waste_groups import WasteGroup
 from auger.budgets.evaluate import Status
-from auger.budgets.units import format_ratio, format_size
+from auger.display import format_ratio, format_size, one_line
 from auger.report.gate import format_markdown as verdict_markdown
 from auger.report.markdown import cell, code_block, inline
-from auger.report.model import ImageDiff, ImageReport
+from auger.report.model import ImageReport
 
 LIMIT = 65_536
 MARKER = "<!-- auger-report -->"
@@ -39,23 +40,12 @@ def _signed(value: int) -> str:
     return ("+" if value > 0 else "-" if value < 0 else "±") + format_size(abs(value))
 
 
-def _short(command: str) -> str:
-    """A command on one line, shortened (escaping is left to :func:`inline`)."""
-    flat = " ".join(command.split())
-    return flat if len(flat) <= _COMMAND else flat[: _COMMAND - 1] + "…"
-
-
-def _group_path(group: WasteGroup) -> str:
-    path = "/" + group.path
-    return path + "/*" if group.contents else path
-
-
 def _waste_rows(groups: tuple[WasteGroup, ...]) -> list[str]:
     rows = []
     for group in groups:
         stored = ", ".join(str(index) for index in group.stored_in)
         rows.append(
-            f"| {inline(_group_path(group))} | {format_size(group.size)} | {group.files} | "
+            f"| {inline(group.label)} | {format_size(group.size)} | {group.files} | "
             f"{group.cause.value} | {stored} | {group.hidden_by} | "
             f"{', '.join(group.advice) or '—'} |"
         )
@@ -157,7 +147,7 @@ def _layers(report: ImageReport, budget: _Budget) -> list[str]:
         rows.append(
             f"| {row.layer.index} | {format_size(row.layer.size)} | {delta} | "
             f"{format_size(row.stored_waste)} | {format_size(row.caused_waste)} | "
-            f"{inline(_short(row.layer.command))} |"
+            f"{inline(one_line(row.layer.command, _COMMAND))} |"
         )
     listed = rows[: max(budget.total, 1)]
     note = (
@@ -241,10 +231,10 @@ def _render_diff(diff: ImageDiff, name: str | None, budget: _Budget) -> str:
         "",
     ]
     layer_rows = [
-        f"| removed | {format_size(layer.size)} | {inline(_short(layer.command))} |"
+        f"| removed | {format_size(layer.size)} | {inline(one_line(layer.command, _COMMAND))} |"
         for layer in diff.removed_layers
     ] + [
-        f"| added | {format_size(layer.size)} | {inline(_short(layer.command))} |"
+        f"| added | {format_size(layer.size)} | {inline(one_line(layer.command, _COMMAND))} |"
         for layer in diff.added_layers
     ]
     if layer_rows:

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
+from auger.analysis.diff import ImageDiff
 from auger.analysis.waste_groups import WasteGroup
-from auger.budgets.units import format_ratio, format_size
-from auger.layers import paths
+from auger.display import display, finite, format_ratio, format_size, one_line
 from auger.report import gate
-from auger.report.model import ImageDiff, ImageReport
+from auger.report.model import ImageReport
 
 REPORT_SCHEMA_VERSION = 1
 _ROWS = 20
+_COMMAND = 70
 
 
 def _name(text: str) -> str:
-    return paths.display(text)
-
-
-def _group_path(group: WasteGroup) -> str:
-    return "/" + group.path + ("/*" if group.contents else "")
+    return display(text)
 
 
 def format_report_text(report: ImageReport) -> str:
@@ -62,7 +58,7 @@ def format_report_text(report: ImageReport) -> str:
         for group in report.waste[:_ROWS]:
             advice = f", {', '.join(group.advice)}" if group.advice else ""
             lines.append(
-                f"  {format_size(group.size):>10}  {_name(_group_path(group))}  "
+                f"  {format_size(group.size):>10}  {_name(group.label)}  "
                 f"({group.cause.value} by layer {group.hidden_by}, {group.files} "
                 f"file{'s' if group.files != 1 else ''}{advice})"
             )
@@ -78,17 +74,13 @@ def format_report_text(report: ImageReport) -> str:
             if row.delta is None
             else ("  shared" if row.shared else f"  +{format_size(row.delta)}")
         )
-        command = " ".join(_name(row.layer.command).split())[:70]
+        command = _name(one_line(row.layer.command, _COMMAND))
         lines.append(
             f"  {row.layer.index:>3}  {format_size(row.layer.size):>10}  "
             f"waste {format_size(row.stored_waste):>9}  hid {format_size(row.caused_waste):>9}"
             f"{delta}  {command}"
         )
     return "\n".join(lines) + "\n"
-
-
-def _finite(value: float | None) -> float | None:
-    return value if value is None or math.isfinite(value) else None
 
 
 def report_data(report: ImageReport) -> dict[str, Any]:
@@ -106,7 +98,7 @@ def report_data(report: ImageReport) -> dict[str, Any]:
             "wastedBytes": analysis.wasted_bytes,
             "wastedPercent": analysis.wasted_percent,
             "efficiency": analysis.dive.efficiency,
-            "userWastedPercent": _finite(analysis.dive.user_wasted_percent),
+            "userWastedPercent": finite(analysis.dive.user_wasted_percent),
         },
         "baseline": None
         if report.baseline is None
@@ -150,7 +142,7 @@ def report_data(report: ImageReport) -> dict[str, Any]:
 
 def _group_data(group: WasteGroup) -> dict[str, Any]:
     return {
-        "path": _name(_group_path(group)),
+        "path": _name(group.label),
         "sizeBytes": group.size,
         "files": group.files,
         "cause": group.cause.value,
@@ -217,7 +209,7 @@ def format_diff_text(diff: ImageDiff) -> str:
     ]
     for label, items in (("removed", diff.removed_layers), ("added", diff.added_layers)):
         for layer in items:
-            command = " ".join(_name(layer.command).split())[:70]
+            command = _name(one_line(layer.command, _COMMAND))
             lines.append(
                 f"  {label:<8}layer {layer.index:>3}  {format_size(layer.size):>10}  {command}"
             )

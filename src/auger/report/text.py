@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from auger.budgets.units import format_ratio as percent
-from auger.budgets.units import format_size as size
-from auger.layers import paths
+from auger.display import display, one_line
+from auger.display import format_ratio as percent
+from auger.display import format_size as size
 from auger.model import ImageAnalysis
 
 TOP_WASTE = 10
 _COMMAND_WIDTH = 60
 
 
-def _one_line(text: str, width: int) -> str:
-    flat = " ".join(paths.display(text).split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
 def format_summary(analysis: ImageAnalysis) -> str:
     """Image facts, per-layer sizes and the largest wasted paths."""
     image = analysis.image
-    title = paths.display(image.name or image.reference)
+    title = display(image.name or image.reference)
     facts = [image.source]
     if image.platform:
         facts.append(image.platform)
@@ -43,14 +38,14 @@ def format_summary(analysis: ImageAnalysis) -> str:
     for layer, result in zip(image.layers, analysis.layers, strict=True):
         lines.append(
             f"  {layer.index:>3}  {size(layer.size):>9}  {size(result.stored_waste):>9}  "
-            f"{_one_line(layer.command, _COMMAND_WIDTH)}"
+            f"{display(one_line(layer.command, _COMMAND_WIDTH))}"
         )
     if analysis.waste:
         lines.append("")
         lines.append("  Largest wasted paths:")
         for item in analysis.waste[:TOP_WASTE]:
             lines.append(
-                f"  {size(item.size):>9}  /{paths.display(item.path)}  "
+                f"  {size(item.size):>9}  /{display(item.path)}  "
                 f"({item.cause.value} by layer {item.hidden_by}, stored in layer {item.stored_in})"
             )
         if len(analysis.waste) > TOP_WASTE:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from auger.display import display
 from auger.errors import ImageReadError, LayerFormatError
 from auger.layers import paths
 from auger.layers.tarstream import BLOCK, TarTruncatedError
@@ -101,7 +102,7 @@ class BlobStore(ABC):
 
     def missing(self, name: str) -> BlobMissingError:
         """The error for a blob that is not there."""
-        return BlobMissingError(f"{self.description} has no {paths.display(name)}")
+        return BlobMissingError(f"{self.description} has no {display(name)}")
 
 
 def blob_digest(name: str) -> Digest | None:
@@ -116,7 +117,7 @@ def blob_name(digest: str) -> str:
     """The path of a blob in an OCI layout; rejects digests that are not plain names."""
     algorithm, _, encoded = digest.partition(":")
     if not algorithm.isalnum() or not encoded or not encoded.isalnum():
-        raise ArchiveError(f"invalid digest {paths.display(digest)!r}")
+        raise ArchiveError(f"invalid digest {display(digest)!r}")
     return f"blobs/{algorithm}/{encoded}"
 
 
@@ -131,7 +132,7 @@ class DirectoryStore(BlobStore):
     def _path(self, name: str) -> Path:
         normal, escaped = paths.normalize(name)
         if escaped or not normal:
-            raise ArchiveError(f"{self.description}: invalid blob path {paths.display(name)!r}")
+            raise ArchiveError(f"{self.description}: invalid blob path {display(name)!r}")
         return self.root / normal
 
     def exists(self, name: str) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from auger.display import display
 from auger.errors import ImageReadError
 from auger.layers import paths
 from auger.layers.tarstream import BLOCK, TarReader
@@ -78,7 +79,7 @@ class SeekableTarStore(BlobStore):
             if member.link is None:
                 return member
             if current in seen:
-                raise ArchiveError(f"{self.description}: link loop at {paths.display(name)}")
+                raise ArchiveError(f"{self.description}: link loop at {display(name)}")
             seen.add(current)
             current = member.link
 
@@ -99,7 +100,7 @@ class SeekableTarStore(BlobStore):
         self._handle.seek(member.offset)
         data = self._handle.read(member.size)
         if len(data) != member.size:
-            raise ArchiveError(f"{self.description} is truncated inside {paths.display(name)}")
+            raise ArchiveError(f"{self.description} is truncated inside {display(name)}")
         return data
 
     def scan_layer(self, ref: LayerRef, scan: LayerScanner, media: str | None) -> ScannedBlob:
@@ -187,7 +188,7 @@ class StreamedTarStore(BlobStore):
             if current not in self._links:
                 return current
             current = self._links[current]
-        raise ArchiveError(f"{self.description}: link loop at {paths.display(name)}")
+        raise ArchiveError(f"{self.description}: link loop at {display(name)}")
 
     def exists(self, name: str) -> bool:
         resolved = self._resolve(name)
@@ -202,7 +203,7 @@ class StreamedTarStore(BlobStore):
         resolved = self._resolve(name)
         if resolved not in self._documents:
             if resolved in self._layers or resolved in self._others:
-                raise ArchiveError(f"{self.description}: {paths.display(name)} is not JSON")
+                raise ArchiveError(f"{self.description}: {display(name)} is not JSON")
             raise self.missing(name)
         return self._documents[resolved]
 

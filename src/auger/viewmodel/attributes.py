@@ -1,6 +1,6 @@
 """How the explorer writes entries, sizes and names: pure text, no Textual.
 
-Every name shown goes through :func:`auger.layers.paths.display`, so a file name can never
+Every name shown goes through :func:`auger.display.display`, so a file name can never
 carry terminal escapes or markup onto the screen.
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import stat
 
-from auger.budgets.units import format_size as _size
-from auger.layers.paths import display
+from auger.display import display, one_line
+from auger.display import format_size as _size
 from auger.model import DiffType, Entry, EntryKind
 
 _TYPE_CHAR = {
@@ -65,7 +65,4 @@ def name(base: str, entry: Entry | None) -> str:
 
 def command(text: str, width: int | None = None) -> str:
     """A layer command on one line (escaped), cut to ``width`` characters."""
-    line = display(" ".join(text.split()))
-    if width is not None and len(line) > width:
-        return line[: max(width - 1, 0)] + "…"
-    return line
+    return display(one_line(text, width))

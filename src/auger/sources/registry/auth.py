@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from auger.layers import paths
+from auger.display import display
 from auger.sources.interface import Credentials
 from auger.sources.registry.errors import (
     RegistryProtocolError,
@@ -195,6 +195,6 @@ def unauthorized(host: str, repository: str, had_credentials: bool) -> RegistryU
     """The error for a registry that still answers 401 after authentication."""
     what = "with the credentials given" if had_credentials else "without credentials"
     return RegistryUnauthorizedError(
-        f"{host} denied access to {paths.display(repository)} {what}",
+        f"{host} denied access to {display(repository)} {what}",
         hint=_login_hint(host, had_credentials),
     )

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 
 import httpx
 
+from auger.display import display
 from auger.errors import ImageReadError
-from auger.layers import paths
 from auger.sources.interface import BlobMissingError, DigestMismatchError
 from auger.sources.registry.errors import RegistryProtocolError
 from auger.sources.registry.transport import RegistryClient, describe_status, error_code
@@ -45,7 +45,7 @@ class BlobReader:
     ) -> None:
         algorithm, _, self._expected = digest.partition(":")
         if algorithm not in ("sha256", "sha512"):
-            raise RegistryProtocolError(f"unsupported digest algorithm in {paths.display(digest)}")
+            raise RegistryProtocolError(f"unsupported digest algorithm in {display(digest)}")
         self.digest = digest
         self.size = size
         self.offset = 0

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auger.layers import paths
+from auger.display import display
 from auger.progress import Progress
 from auger.sources.interface import Credentials
 from auger.sources.registry.reference import HUB, RegistryReference
@@ -170,7 +170,7 @@ def _ask(
 ) -> Credentials | None:
     if shutil.which(f"docker-credential-{helper}", path=environ.get("PATH", os.defpath)) is None:
         progress.warning(
-            f"credential helper docker-credential-{paths.display(helper)} (named in {where}) "
+            f"credential helper docker-credential-{display(helper)} (named in {where}) "
             "is not on PATH; trying without it"
         )
         return None

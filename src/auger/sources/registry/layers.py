@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
+from auger.display import display
 from auger.errors import LayerFormatError
-from auger.layers import paths
 from auger.layers.tarstream import BLOCK
 from auger.model import Digest, LayerRef, LayerScan
 from auger.progress import Progress
@@ -110,7 +110,7 @@ class LayerFetcher(BlobStore):
         return name in self._cached or name in self._pending
 
     def read_document(self, name: str) -> bytes:
-        raise ArchiveError(f"{self.description}: {paths.display(name)} is not a document")
+        raise ArchiveError(f"{self.description}: {display(name)} is not a document")
 
     def scan_layer(self, ref: LayerRef, scan: LayerScanner, media: str | None) -> ScannedBlob:
         if ref.blob in self._cached:

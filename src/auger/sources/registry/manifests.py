@@ -13,7 +13,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
-from auger.layers import paths
+from auger.display import display
 from auger.sources.interface import (
     DigestMismatchError,
     ImageNotFoundError,
@@ -89,7 +89,7 @@ def _fetch(client: RegistryClient, selector: str) -> tuple[str, Mapping[str, Any
 
 def _not_found(client: RegistryClient, selector: str, code: str | None) -> ImageNotFoundError:
     """Say whether the repository or the tag is missing (asking for the tag list if needed)."""
-    where = f"{client.host}/{paths.display(client.reference.repository)}"
+    where = f"{client.host}/{display(client.reference.repository)}"
     tags: list[str] = []
     if code != "NAME_UNKNOWN":
         listing = client.request(f"{client.reference.repository}/tags/list", what="the tags")
@@ -110,10 +110,10 @@ def _not_found(client: RegistryClient, selector: str, code: str | None) -> Image
             f"repository {where} not found", hint="check the name and the registry's host"
         )
     what = "manifest" if selector.startswith("sha") else "tag"
-    listed = ", ".join(paths.display(tag) for tag in sorted(tags)[:10])
+    listed = ", ".join(display(tag) for tag in sorted(tags)[:10])
     more = ", ..." if len(tags) > 10 else ""
     return ImageNotFoundError(
-        f"{where} has no {what} {paths.display(selector)}",
+        f"{where} has no {what} {display(selector)}",
         hint=f"it has {listed}{more}" if tags else "check the tag",
     )
 

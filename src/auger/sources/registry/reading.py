@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from auger.layers import paths
+from auger.display import display
 from auger.model import Digest, Image
 from auger.progress import Progress
 from auger.sources.blobs import MAX_DOCUMENT
@@ -60,7 +60,7 @@ def pull(
         for layer in layers:
             if layer.media_type not in LAYER_TYPES:
                 raise UnsupportedMediaTypeError(
-                    f"layer media type {paths.display(layer.media_type)} is not supported"
+                    f"layer media type {display(layer.media_type)} is not supported"
                 )
         fetcher = LayerFetcher(client, layers, scan, progress, options.cache)
         try:
@@ -98,7 +98,7 @@ def _config(
     media, digest, size = (descriptor.get(key) for key in ("mediaType", "digest", "size"))
     if media not in CONFIG_TYPES:
         raise UnsupportedMediaTypeError(
-            f"{image} is not a container image (config media type {paths.display(str(media))})"
+            f"{image} is not a container image (config media type {display(str(media))})"
         )
     if not isinstance(digest, str) or not isinstance(size, int):
         raise RegistryProtocolError(f"the manifest of {image} has a malformed config descriptor")

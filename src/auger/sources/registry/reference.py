@@ -12,8 +12,8 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
+from auger.display import display
 from auger.errors import UsageError
-from auger.layers import paths
 
 HUB = "docker.io"
 HUB_API = "registry-1.docker.io"
@@ -75,7 +75,7 @@ def is_loopback(host: str) -> bool:
 
 def _bad(text: str, why: str) -> UsageError:
     return UsageError(
-        f"invalid registry reference {paths.display(text)!r}: {why}",
+        f"invalid registry reference {display(text)!r}: {why}",
         hint="write HOST[:PORT]/REPOSITORY[:TAG|@DIGEST], e.g. registry://ghcr.io/org/app:1.2",
     )
 
@@ -86,12 +86,12 @@ def parse_reference(text: str) -> RegistryReference:
         raise _bad(text, "it is empty")
     name, _, digest = text.partition("@")
     if digest and not _DIGEST.fullmatch(digest):
-        raise _bad(text, f"{paths.display(digest)!r} is not a sha256 or sha512 digest")
+        raise _bad(text, f"{display(digest)!r} is not a sha256 or sha512 digest")
     head, slash, rest = name.partition("/")
     if slash and ("." in head or ":" in head or head == "localhost" or head.startswith("[")):
         registry, remainder = head, rest
         if not _HOST.fullmatch(registry):
-            raise _bad(text, f"{paths.display(registry)!r} is not a host name")
+            raise _bad(text, f"{display(registry)!r} is not a host name")
     else:
         registry, remainder = HUB, name
     last_slash = remainder.rfind("/")
@@ -99,11 +99,11 @@ def parse_reference(text: str) -> RegistryReference:
     if not colon or repository.rfind("/") != last_slash:
         repository, tag = remainder, ""
     if colon and not _TAG.fullmatch(tag):
-        raise _bad(text, f"{paths.display(tag)!r} is not a valid tag")
+        raise _bad(text, f"{display(tag)!r} is not a valid tag")
     if repository != repository.lower():
         raise _bad(text, "a repository name must be lowercase")
     if not repository or not all(_COMPONENT.fullmatch(part) for part in repository.split("/")):
-        raise _bad(text, f"{paths.display(repository)!r} is not a repository name")
+        raise _bad(text, f"{display(repository)!r} is not a repository name")
     if registry in _HUB_ALIASES and "/" not in repository:
         repository = f"library/{repository}"
     return RegistryReference(

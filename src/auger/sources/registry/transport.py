@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 from auger import __version__
-from auger.layers import paths
+from auger.display import display
 from auger.sources.interface import Credentials
 from auger.sources.registry.auth import Authenticator, unauthorized
 from auger.sources.registry.errors import (
@@ -268,5 +268,5 @@ def error_code(response: httpx.Response) -> str | None:
 def describe_status(response: httpx.Response, what: str) -> str:
     """``what`` and the registry's answer, for an unexpected status."""
     code = error_code(response)
-    detail = f" {paths.display(code)}" if code else ""
+    detail = f" {display(code)}" if code else ""
     return f"{what}: the registry answered HTTP {response.status_code}{detail}"

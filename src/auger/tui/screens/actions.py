@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from auger.display import display, safe_line
 from auger.errors import AugerError
-from auger.layers.paths import display, safe_line
 from auger.model import DiffType
 from auger.tui.messages import Extracted
 from auger.tui.screens.extract import ExtractDialog

@@ -8,8 +8,8 @@ from textual.containers import Center, Middle
 from textual.screen import Screen
 from textual.widgets import Static
 
+from auger.display import display
 from auger.errors import describe
-from auger.layers.paths import display
 from auger.tui.messages import Loaded, LoadFailed, LoadProgress
 from auger.viewmodel.attributes import size
 from auger.viewmodel.explorer import ImageRef

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from auger.layers.paths import display
+from auger.display import display
 from auger.model import DiffType
 from auger.tui.messages import Extracted, WasteGrouped
 from auger.tui.screens.actions import ask_and_extract

@@ -17,7 +17,7 @@ from textual.widgets import DataTable
 
 from auger.analysis.advice import catalogue
 from auger.analysis.waste_groups import WasteGroup
-from auger.layers.paths import display
+from auger.display import display
 from auger.viewmodel.attributes import size
 
 MAX_ROWS = 500
@@ -58,7 +58,7 @@ class WasteScreen(ModalScreen[Jump | None]):
         for label in ("Size", "Files", "Cause", "Stored in", "Hidden by", "Path", "Advice"):
             table.add_column(label)
         for number, group in enumerate(self.groups):
-            path = display("/" + group.path) + ("/*" if group.contents else "")
+            path = display(group.label)
             table.add_row(
                 Text(size(group.size), justify="right"),
                 Text(str(group.files), justify="right"),

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from auger.analysis.waste_groups import WasteGroup
-from auger.layers.paths import display
+from auger.display import display
 from auger.model import ImageAnalysis
 from auger.viewmodel import attributes
 from auger.viewmodel.attributes import size
@@ -70,7 +70,7 @@ class ImageDetails(Static):
         top.add_column(overflow="fold")
         top.add_column(style="dim", no_wrap=True)
         for group in (waste or ())[:TOP_WASTE]:
-            path = display("/" + group.path) + ("/*" if group.contents else "")
+            path = display(group.label)
             top.add_row(size(group.size), Text(path), group.cause.value)
         title = Text("\nTop wasted paths (w: all of them, to jump to each)", style="bold")
         if waste is None:
