@@ -52,8 +52,6 @@ APP_AFTER = 500
 
 LEAN: Layers = [[file("base", BASE)], [file("app", APP)]]
 LEAN_SIZE = BASE + APP
-LEAN_LAYERS = 2
-LEAN_LARGEST_LAYER = BASE
 
 BLOATED: Layers = [
     [file("base", BASE)],

@@ -294,7 +294,6 @@ def compare_exports(dive: Mapping[str, Any], auger: Mapping[str, Any]) -> list[s
 
 # -- CI verdicts ------------------------------------------------------------------------------
 
-RULES = ("lowestEfficiency", "highestWastedBytes", "highestUserWastedPercent")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _RULE_LINE = re.compile(r"^\s*(PASS|FAIL|SKIP|WARN|MISCONFIGURED): (\w+)")
 

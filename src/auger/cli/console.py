@@ -48,7 +48,6 @@ class StderrProgress(Progress):
     def __init__(self, console: Console, quiet: bool = False) -> None:
         self._console = console
         self._live = console.stderr_is_tty and not quiet
-        self._quiet = quiet
         self._bytes = 0
         self._layers = 0
         self._last = 0

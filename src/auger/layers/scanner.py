@@ -126,6 +126,5 @@ def scan_layer(stream: Readable, ref: LayerRef) -> LayerScan:
     return LayerScan(
         entries=tuple(entries),
         size=size,
-        tar_bytes=reader.position,
         warnings=tuple(warnings[:20]),
     )
