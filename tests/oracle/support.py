@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from auger.archive_writer import ImageSpec, LayerSpec, TarEntry, docker_archive, layer_tar
 from auger.model import ImageAnalysis
 from auger.pipeline import analyze
+from auger.testing.images import ImageSpec, LayerSpec, TarEntry, docker_archive, layer_tar
 from tests.engine_support import BUSYBOX_PREAMBLE, Engine
 
 DIVE_TIMEOUT = 120

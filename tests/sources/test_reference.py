@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from auger.archive_writer import ImageSpec, LayerSpec, file, layer_tar, oci_layout, write_directory
 from auger.errors import UsageError
 from auger.sources.archive import ArchiveSource, OciDirectorySource
 from auger.sources.docker_engine import DockerEngineSource
 from auger.sources.interface import ArchiveError, ImageSource
 from auger.sources.reference import resolve_source
+from auger.testing.images import ImageSpec, LayerSpec, file, layer_tar, oci_layout, write_directory
 from tests.support import NO_ENGINE, analyze_reference
 
 
