@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from auger import __version__
-from auger.archive_writer import ImageSpec, LayerSpec, docker_archive, file, layer_tar, sha256
 from auger.demo import demo_archive, demo_image
+from auger.testing.images import ImageSpec, LayerSpec, docker_archive, file, layer_tar, sha256
 from tests.support import diagnostics_only, one_error, run_cli
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from auger.archive_writer import docker_archive
 from auger.pipeline import AnalyzeOptions, analyze
 from auger.sources import podman as podman_source
+from auger.testing.images import docker_archive
 from tests.conftest import require
 from tests.podman_support import Podman, have_podman
 from tests.registry.conftest import small_image

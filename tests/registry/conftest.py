@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from auger.archive_writer import (
+from auger.testing.images import (
     ImageSpec,
     LayerSpec,
     directory,

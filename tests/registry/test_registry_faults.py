@@ -12,14 +12,6 @@ from pathlib import Path
 import pytest
 
 from auger.analysis.image import analyze_image
-from auger.archive_writer import (
-    ImageSpec,
-    LayerSpec,
-    compress,
-    docker_archive,
-    file,
-    layer_tar,
-)
 from auger.errors import AugerError, exit_code_for
 from auger.layers.scanner import scan_layer
 from auger.model import Image, LayerRef, LayerScan, Readable
@@ -28,6 +20,14 @@ from auger.sources.interface import DigestMismatchError, ReadOptions
 from auger.sources.registry.errors import RegistryUnreachableError
 from auger.sources.registry.source import RegistrySource
 from auger.sources.registry.transport import RetryPolicy
+from auger.testing.images import (
+    ImageSpec,
+    LayerSpec,
+    compress,
+    docker_archive,
+    file,
+    layer_tar,
+)
 from tests.conftest import require
 from tests.registry.conftest import small_image
 from tests.registry_support import (

@@ -10,7 +10,12 @@ import httpx
 import pytest
 
 from auger.analysis.image import analyze_image
-from auger.archive_writer import (
+from auger.layers.scanner import scan_layer
+from auger.model import Digest, LayerScan
+from auger.progress import NullProgress
+from auger.sources.interface import ImageNotFoundError, Platform, ReadOptions
+from auger.sources.registry.source import RegistrySource
+from auger.testing.images import (
     ImageSpec,
     LayerSpec,
     file,
@@ -18,11 +23,6 @@ from auger.archive_writer import (
     oci_layout,
     write_directory,
 )
-from auger.layers.scanner import scan_layer
-from auger.model import Digest, LayerScan
-from auger.progress import NullProgress
-from auger.sources.interface import ImageNotFoundError, Platform, ReadOptions
-from auger.sources.registry.source import RegistrySource
 from tests.registry.conftest import small_image
 from tests.registry_support import Registry
 from tests.support import NO_ENGINE, analyze_reference, fingerprint, run_cli

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from auger.archive_writer import ImageSpec, LayerSpec, file, layer_tar, oci_layout, write_directory
 from auger.errors import UsageError
 from auger.sources.archive import ArchiveSource, OciDirectorySource, StdinSource
 from auger.sources.docker_engine import DockerEngineSource
@@ -14,6 +13,7 @@ from auger.sources.interface import ArchiveError, ImageSource
 from auger.sources.podman import PodmanSource
 from auger.sources.reference import resolve_source
 from auger.sources.registry.source import RegistrySource
+from auger.testing.images import ImageSpec, LayerSpec, file, layer_tar, oci_layout, write_directory
 from tests.support import NO_ENGINE, analyze_reference
 
 

@@ -15,7 +15,13 @@ from typing import IO
 import pytest
 
 from auger.analysis.image import analyze_image
-from auger.archive_writer import (
+from auger.errors import ImageReadError, UsageError, exit_code_for
+from auger.layers.scanner import scan_layer
+from auger.model import ImageAnalysis
+from auger.progress import NullProgress
+from auger.sources.archive import StdinSource
+from auger.sources.interface import ReadOptions
+from auger.testing.images import (
     ImageSpec,
     LayerSpec,
     compress,
@@ -27,12 +33,6 @@ from auger.archive_writer import (
     tar_of,
     whiteout,
 )
-from auger.errors import ImageReadError, UsageError, exit_code_for
-from auger.layers.scanner import scan_layer
-from auger.model import ImageAnalysis
-from auger.progress import NullProgress
-from auger.sources.archive import StdinSource
-from auger.sources.interface import ReadOptions
 from tests.conftest import require
 from tests.support import NO_ENGINE, analyze_reference, fingerprint
 

@@ -8,6 +8,7 @@ from auger.cli.console import Console, StderrProgress
 from auger.errors import UsageError
 from auger.model import ImageAnalysis
 from auger.pipeline import AnalyzeOptions, analyze_source
+from auger.runtime import keep_until_exit
 from auger.sources.interface import Credentials, ImageSource, ReadOptions
 from auger.sources.platforms import parse_platform
 from auger.sources.reference import resolve_source
@@ -63,5 +64,5 @@ def load_source(
         progress.done()
     for warning in analysis.image.warnings:
         progress.warning(warning)
-    console.kept.append(analysis)
+    keep_until_exit(analysis)  # never freed object by object at exit
     return analysis

@@ -82,11 +82,6 @@ class LayerFetcher(BlobStore):
             ref = LayerRef(layer.digest, index, Digest(layer.digest), layer.diff_id)
             self._pending[layer.digest] = self._executor.submit(self._fetch, layer, ref, scan)
 
-    @property
-    def downloads(self) -> int:
-        """How many blobs are (or were) downloaded."""
-        return len(self._pending)
-
     def _fetch(self, layer: LayerBlob, ref: LayerRef, scan: LayerScanner) -> ScannedBlob:
         reader = BlobReader(
             self._client,
