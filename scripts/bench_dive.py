@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import auger
-from auger.archive_writer import (
+from auger.testing.images import (
     ImageSpec,
     LayerSpec,
     TarEntry,

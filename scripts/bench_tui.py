@@ -1,6 +1,6 @@
 """Benchmark the explorer on a generated image of about 200,000 entries.
 
-The archive (written with :mod:`auger.archive_writer`) has six layers: a deep tree of
+The archive (written with :mod:`auger.testing.images`) has six layers: a deep tree of
 libraries, a directory 20,000 files wide, overwrites of a sixth of the libraries, deletion of a
 quarter of them and an opaque directory, an application tree, and a small last layer. The app
 runs headless under Pilot; each interaction is timed from the key press until the app is idle
@@ -28,7 +28,8 @@ from rich.console import RenderableType
 from textual._compositor import CompositorUpdate
 from textual.screen import Screen
 
-from auger.archive_writer import (
+from auger.pipeline import analyze
+from auger.testing.images import (
     ImageSpec,
     LayerSpec,
     TarEntry,
@@ -40,7 +41,6 @@ from auger.archive_writer import (
     symlink,
     whiteout,
 )
-from auger.pipeline import analyze
 from auger.tui.app import AugerApp
 from auger.tui.screens.main import MainScreen
 from auger.tui.widgets.file_tree import FileTree

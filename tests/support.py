@@ -65,17 +65,6 @@ def rewrite_tar(
     return out.getvalue()
 
 
-def tar_members(files: dict[str, bytes]) -> bytes:
-    """A plain tar holding ``files`` in the given order."""
-    out = io.BytesIO()
-    with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as archive:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    return out.getvalue()
-
-
 @dataclass(frozen=True, slots=True)
 class CliResult:
     """What an in-process run of ``auger`` returned and wrote."""

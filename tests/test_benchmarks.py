@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from auger.archive_writer import (
+from auger.testing.images import (
     ImageSpec,
     LayerSpec,
     directory,
@@ -21,6 +21,9 @@ from auger.archive_writer import (
     layer_tar,
     whiteout,
 )
+from tests.conftest import require
+from tests.engine_support import Engine
+from tests.registry_support import have_registry_tools
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 
@@ -126,3 +129,26 @@ def test_the_profile_splits_a_run_into_phases_and_bytes_per_entry(tmp_path: Path
     imports = run_script("profile_auger.py", "startup", str(archive))
     assert re.search(r"the run imports \d+ more in [\d.]+ ms", imports), imports
     assert re.search(r"^  auger +[\d.]+ ms$", imports, re.M), imports
+
+
+@pytest.mark.engine
+@pytest.mark.oracle
+def test_the_sources_benchmark_compares_three_ways_of_reading_a_registry(
+    engine: Engine, dive_binary: Path
+) -> None:
+    require(have_registry_tools(), "docker-registry and skopeo are not installed")
+    output = run_script(
+        "bench_sources.py",
+        *("--size-mb", "2", "--layers", "2", "--repeat", "1", "--settle", "0"),
+        *("--dive", str(dive_binary)),
+    )
+    for label in (
+        "cold, auger registry://",
+        "cold, docker pull + dive (dive's RSS)",
+        "cold, skopeo copy dir: + gzip -dc",
+    ):
+        assert re.search(rf"{re.escape(label)} +median +[\d.]+ s .* peak RSS +[\d.]+ MiB", output)
+    assert re.search(r"auger is [\d.]+x faster than docker pull \+ dive", output), output
+    assert re.search(r"auger takes [\d.]+x the time of skopeo copy", output), output
+    assert re.search(r"memory: auger peak RSS [\d.]+ MiB on .* [\d.]+ MiB on", output), output
+    assert re.search(r"^warm: |^warm re-read: ", output, re.MULTILINE), output

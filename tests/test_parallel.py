@@ -14,7 +14,11 @@ import pytest
 
 from auger.analysis import dive
 from auger.analysis.image import analyze_image
-from auger.archive_writer import (
+from auger.layers.scanner import scan_layer
+from auger.model import LayerRef
+from auger.parallel import can_fork, in_parallel, reap_exited
+from auger.pipeline import analyze
+from auger.testing.images import (
     ImageSpec,
     LayerSpec,
     directory,
@@ -26,10 +30,6 @@ from auger.archive_writer import (
     symlink,
     whiteout,
 )
-from auger.layers.scanner import scan_layer
-from auger.model import LayerRef
-from auger.parallel import can_fork, in_parallel, reap_exited
-from auger.pipeline import analyze
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX-only")
 

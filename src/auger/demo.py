@@ -8,7 +8,7 @@ change), and a ``pip install`` that keeps its cache.
 
 from __future__ import annotations
 
-from auger.archive_writer import (
+from auger.testing.images import (
     ImageSpec,
     LayerSpec,
     directory,

@@ -118,8 +118,6 @@ class LayerScan:
     """Entries in tar order, including whiteout and opaque markers."""
     size: int
     """Sum of the header sizes of every entry (dive's and ``docker history``'s layer size)."""
-    tar_bytes: int
-    """Length of the uncompressed tar stream."""
     warnings: tuple[str, ...] = ()
 
 
@@ -143,7 +141,6 @@ class Layer:
     compression: str = "none"
     """``none``, ``gzip`` or ``zstd``: how the blob was stored."""
     created: str | None = None
-    comment: str | None = None
     has_history: bool = True
     blob: str = ""
     """The blob's name in the store it was read from (see :class:`LayerRef`); ``""`` if unknown."""

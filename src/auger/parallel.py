@@ -7,7 +7,8 @@ is only safe while this process runs a single thread (another thread could hold 
 child would then wait on forever), so anywhere else (the explorer analyses in a worker thread),
 on a single CPU, or where ``fork`` does not exist, both functions simply run here, one after the
 other. If the child fails for any reason, its function runs again here, so results and errors
-are exactly those of a sequential run.
+are exactly those of a sequential run. The rest of auger's process-level machinery (the
+collector, the exit) is in :mod:`auger.runtime`.
 """
 
 from __future__ import annotations

@@ -7,18 +7,16 @@ reads the image again afterwards (to extract from it) resolves the source once a
 
 from __future__ import annotations
 
-import gc
 import os
-import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from auger.analysis.image import analyze_image
 from auger.layers.scanner import scan_layer
 from auger.model import ImageAnalysis
 from auger.progress import NullProgress, Progress
-from auger.sources.interface import ImageSource, Platform, ReadOptions
+from auger.runtime import cycle_collection_paused
+from auger.sources.interface import Credentials, ImageSource, Platform, ReadOptions
 from auger.sources.reference import resolve_source
 
 
@@ -29,6 +27,16 @@ class AnalyzeOptions:
     source: str | None = None
     """Force a source kind instead of inferring it from the reference."""
     platform: Platform | None = None
+    credentials: Credentials | None = None
+    """Registry credentials that override the stored ones (``--creds``)."""
+    tls_verify: bool = True
+    """Verify a registry's TLS certificate (``--tls-verify=false`` turns it off)."""
+
+    def read_options(self) -> ReadOptions:
+        """What the source is told."""
+        return ReadOptions(
+            platform=self.platform, credentials=self.credentials, tls_verify=self.tls_verify
+        )
 
 
 def analyze(
@@ -40,7 +48,7 @@ def analyze(
     """Read the image ``reference`` names and analyse it."""
     options = options or AnalyzeOptions()
     source = resolve_source(reference, options.source, os.environ if environ is None else environ)
-    return analyze_source(source, ReadOptions(platform=options.platform), progress)
+    return analyze_source(source, options.read_options(), progress)
 
 
 def analyze_source(
@@ -48,29 +56,7 @@ def analyze_source(
 ) -> ImageAnalysis:
     """Read the image from a source already resolved and analyse it."""
     progress = progress or NullProgress()
-    with _without_cycle_collection():
+    with cycle_collection_paused(freeze_after=True):
         image = source.read(scan_layer, options, progress)
         progress.phase("analysing")
         return analyze_image(image)
-
-
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while an image is read and analysed.
-
-    The analysis allocates an object or more per entry and none of them form cycles, so the
-    collector's passes over the growing heap (a sixth of the run time on large layers) would
-    reclaim nothing; reference counting still frees everything as usual. Afterwards, when no
-    other thread runs (whose garbage could be among them), the objects are frozen: moved out of
-    the collector's sight rather than left for its next pass to walk in vain.
-    """
-    was_enabled = gc.isenabled()
-    alone = threading.active_count() == 1
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            if alone:
-                gc.freeze()
-            gc.enable()

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import io
-
 from auger.analysis.overlay import OverlayResult, stack_layers
-from auger.archive_writer import (
+from auger.model import DiffType, Entry, WasteCause
+from auger.testing.images import (
     TarEntry,
     directory,
     file,
     hardlink,
-    layer_tar,
     opaque,
     symlink,
     whiteout,
 )
-from auger.layers.scanner import scan_layer
-from auger.model import DiffType, Entry, LayerRef, WasteCause
-
-
-def entries(*items: TarEntry) -> tuple[Entry, ...]:
-    """Scan a layer written from ``items`` (through the real tar writer and scanner)."""
-    return scan_layer(io.BytesIO(layer_tar(items)), LayerRef("layer.tar")).entries
+from auger.testing.scans import entries
 
 
 def stack(*layers: tuple[Entry, ...]) -> OverlayResult:

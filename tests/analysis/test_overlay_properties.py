@@ -7,25 +7,23 @@ provided each path, on the bytes visible at the end and on each layer's stored w
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auger.analysis.overlay import stack_layers
-from auger.archive_writer import (
+from auger.model import LayerRef
+from auger.testing.images import (
     TarEntry,
     directory,
     file,
     hardlink,
-    layer_tar,
     opaque,
     symlink,
     whiteout,
 )
-from auger.layers.scanner import scan_layer
-from auger.model import LayerRef
+from auger.testing.scans import layer_scan
 
 NAMES = ("a", "b", "c")
 PATHS = [
@@ -135,7 +133,7 @@ def naive(stack: list[list[Op]]) -> tuple[dict[str, Visible], dict[tuple[int, in
 @given(stacks)
 def test_overlay_matches_the_naive_model(stack: list[list[Op]]) -> None:
     scanned = [
-        scan_layer(io.BytesIO(layer_tar(to_tar_entries(layer))), LayerRef("", i)).entries
+        layer_scan(*to_tar_entries(layer), ref=LayerRef("", i)).entries
         for i, layer in enumerate(stack)
     ]
     result = stack_layers(scanned)

@@ -17,7 +17,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from auger.archive_writer import (
+from auger.budgets.loader import parse_budgets
+from auger.budgets.schema import Budgets
+from auger.cli.console import Console
+from auger.cli.main import main
+from auger.model import ImageAnalysis
+from auger.pipeline import AnalyzeOptions, analyze
+from auger.testing.images import (
     ImageSpec,
     LayerSpec,
     TarEntry,
@@ -29,12 +35,6 @@ from auger.archive_writer import (
     whiteout,
     write_directory,
 )
-from auger.budgets.loader import parse_budgets
-from auger.budgets.schema import Budgets
-from auger.cli.console import Console
-from auger.cli.main import main
-from auger.model import ImageAnalysis
-from auger.pipeline import AnalyzeOptions, analyze
 
 NO_ENGINE = {"DOCKER_HOST": "unix:///nonexistent/auger-budget-test.sock"}
 """An environment in which no Docker Engine is reached by accident."""
@@ -52,8 +52,6 @@ APP_AFTER = 500
 
 LEAN: Layers = [[file("base", BASE)], [file("app", APP)]]
 LEAN_SIZE = BASE + APP
-LEAN_LAYERS = 2
-LEAN_LARGEST_LAYER = BASE
 
 BLOATED: Layers = [
     [file("base", BASE)],

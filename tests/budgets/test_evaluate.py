@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from auger.archive_writer import file
 from auger.budgets.evaluate import RuleResult, Status, Style, Verdict, evaluate, judge
 from auger.budgets.schema import IMAGE_METRICS, Limit
 from auger.budgets.units import Size
 from auger.model import ImageAnalysis
 from auger.report import gate
+from auger.testing.images import file
 from tests.budgets.support import (
     APP,
     APP_AFTER,

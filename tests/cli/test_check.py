@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from auger.archive_writer import file, whiteout
+from auger.testing.images import file, whiteout
 from tests.budgets.support import (
     BASE,
     BLOATED,

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from auger import __version__
-from auger.archive_writer import ImageSpec, LayerSpec, docker_archive, file, layer_tar, sha256
 from auger.demo import demo_archive, demo_image
+from auger.testing.images import ImageSpec, LayerSpec, docker_archive, file, layer_tar, sha256
 from tests.support import diagnostics_only, one_error, run_cli
 
 
@@ -207,7 +207,7 @@ def test_bad_platform_exits_2(platform: str, demo_tar: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "reference", ["ftp://x/y", "podman://app:1", "registry://host/app:1", "docker://"]
+    "reference", ["ftp://x/y", "podman://", "registry://Host.example/App:1", "docker://"]
 )
 def test_bad_references_exit_2(reference: str) -> None:
     one_error(run_cli([reference]), 2)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from auger.archive_writer import ImageSpec, docker_archive, oci_layout, write_directory
+from auger.testing.images import ImageSpec, docker_archive, oci_layout, write_directory
 from tests.extraction.support import (
     LAYOUTS,
     assert_confined,

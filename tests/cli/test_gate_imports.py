@@ -59,3 +59,4 @@ def test_importing_the_cli_loads_neither_textual_nor_docker(tmp_path: Path) -> N
     assert "auger" in loaded
     assert "textual" not in loaded
     assert "docker" not in loaded
+    assert "httpx" not in loaded  # the registry's HTTP client loads only to read a registry

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from auger.archive_writer import oci_layout, tar_of
+from auger.testing.images import oci_layout, tar_of
 from tests.report.support import (
     BUDGETS_YAML,
     CLEANUP,

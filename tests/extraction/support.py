@@ -6,7 +6,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from auger.archive_writer import (
+from auger.testing.images import (
     ImageSpec,
     LayerSpec,
     TarEntry,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from auger.extraction.blobs import layers_holding
 from auger.model import Digest, Layer, LayerRef, LayerScan
 
-EMPTY = LayerScan(entries=(), size=0, tar_bytes=0)
+EMPTY = LayerScan(entries=(), size=0)
 
 
 def layer(index: int, blob: str, digest: str | None, diff_id: str) -> Layer:

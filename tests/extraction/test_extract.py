@@ -6,9 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from auger.archive_writer import (
-    docker_archive,
-)
 from auger.errors import ExitCode, exit_code_for
 from auger.extraction.extract import (
     ExtractRequest,
@@ -22,6 +19,9 @@ from auger.model import ImageAnalysis
 from auger.pipeline import analyze_source
 from auger.sources.interface import ReadOptions
 from auger.sources.reference import resolve_source
+from auger.testing.images import (
+    docker_archive,
+)
 from tests.extraction.support import LAYOUTS, files_under, layered_spec, write_image
 from tests.support import NO_ENGINE
 

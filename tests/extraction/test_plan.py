@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
 from auger.analysis.image import analyze_image
-from auger.archive_writer import TarEntry, directory, file, layer_tar, symlink, whiteout
 from auger.extraction.plan import PathNotInImageError, plan_final
-from auger.layers.scanner import scan_layer
 from auger.model import Image, ImageAnalysis, Layer, LayerRef
+from auger.testing.images import TarEntry, directory, file, symlink, whiteout
+from auger.testing.scans import layer_scan
 
 
 def image(*layers: list[TarEntry]) -> ImageAnalysis:
     scanned = []
     for index, entries in enumerate(layers):
-        scan = scan_layer(io.BytesIO(layer_tar(entries)), LayerRef(f"{index}/layer.tar", index))
+        scan = layer_scan(*entries, ref=LayerRef(f"{index}/layer.tar", index))
         scanned.append(Layer(index, scan, str(index), None, None, None, None, "", blob=""))
     return analyze_image(Image("test", "docker-archive", tuple(scanned)))
 

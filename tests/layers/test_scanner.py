@@ -8,7 +8,10 @@ import zlib
 
 import pytest
 
-from auger.archive_writer import (
+from auger.errors import LayerFormatError
+from auger.layers.scanner import scan_layer
+from auger.model import Digest, EntryKind, LayerRef
+from auger.testing.images import (
     TarEntry,
     directory,
     file,
@@ -18,13 +21,7 @@ from auger.archive_writer import (
     symlink,
     whiteout,
 )
-from auger.errors import LayerFormatError
-from auger.layers.scanner import scan_layer
-from auger.model import Digest, EntryKind, LayerRef, LayerScan
-
-
-def scan(*items: TarEntry) -> LayerScan:
-    return scan_layer(io.BytesIO(layer_tar(items)), LayerRef("layer.tar"))
+from auger.testing.scans import layer_scan
 
 
 class Trickle(io.RawIOBase):
@@ -48,7 +45,7 @@ class Trickle(io.RawIOBase):
 def test_fingerprints_are_the_crc32_of_the_whole_contents(size: int) -> None:
     rng = random.Random(size)
     payload = rng.randbytes(size)
-    result = scan(file("before", b"x" * 700), file("data", payload), file("after", b"y"))
+    result = layer_scan(file("before", b"x" * 700), file("data", payload), file("after", b"y"))
     digests = {entry.path: entry.digest for entry in result.entries}
     assert digests == {
         "before": zlib.crc32(b"x" * 700),
@@ -71,7 +68,7 @@ def test_short_reads_give_the_same_entries(step: int) -> None:
 
 
 def test_kinds_links_and_markers() -> None:
-    result = scan(
+    result = layer_scan(
         directory("etc"),
         file("etc/a", b"abc", mode=0o4755, uid=7),
         symlink("etc/b", "a"),
@@ -96,15 +93,15 @@ def test_kinds_links_and_markers() -> None:
 
 
 def test_names_are_normalised_and_the_cleaned_name_kept_when_it_differs() -> None:
-    result = scan(file("./usr//bin/tool", b"1"), directory("./opt/"), file("../up", b"2"))
+    result = layer_scan(file("./usr//bin/tool", b"1"), directory("./opt/"), file("../up", b"2"))
     named = {entry.path: entry.name for entry in result.entries}
     assert named == {"usr/bin/tool": "", "opt": "", "up": "../up"}
 
 
 def test_root_entries_are_not_entries_and_only_slash_counts_in_the_size() -> None:
     """dive adds the header size of ``/`` to the layer size but not that of ``./``."""
-    dot = scan(TarEntry("./", kind="dir", data=b""), file("a", b"12345"))
-    slash = scan(TarEntry("/", kind="file", data=b"xyz"), file("a", b"12345"))
+    dot = layer_scan(TarEntry("./", kind="dir", data=b""), file("a", b"12345"))
+    slash = layer_scan(TarEntry("/", kind="file", data=b"xyz"), file("a", b"12345"))
     assert [entry.path for entry in dot.entries] == ["a"]
     assert dot.size == 5
     assert [entry.path for entry in slash.entries] == ["a"]
@@ -112,7 +109,7 @@ def test_root_entries_are_not_entries_and_only_slash_counts_in_the_size() -> Non
 
 
 def test_climbing_names_are_confined_with_a_warning() -> None:
-    result = scan(file("../../etc/passwd", b"x"))
+    result = layer_scan(file("../../etc/passwd", b"x"))
     assert [entry.path for entry in result.entries] == ["etc/passwd"]
     assert any("climbs above the root" in warning for warning in result.warnings)
 

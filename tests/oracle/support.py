@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from auger.archive_writer import ImageSpec, LayerSpec, TarEntry, docker_archive, layer_tar
 from auger.model import ImageAnalysis
 from auger.pipeline import analyze
+from auger.testing.images import ImageSpec, LayerSpec, TarEntry, docker_archive, layer_tar
 from tests.engine_support import BUSYBOX_PREAMBLE, Engine
 
 DIVE_TIMEOUT = 120
@@ -294,7 +294,6 @@ def compare_exports(dive: Mapping[str, Any], auger: Mapping[str, Any]) -> list[s
 
 # -- CI verdicts ------------------------------------------------------------------------------
 
-RULES = ("lowestEfficiency", "highestWastedBytes", "highestUserWastedPercent")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _RULE_LINE = re.compile(r"^\s*(PASS|FAIL|SKIP|WARN|MISCONFIGURED): (\w+)")
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from auger.archive_writer import directory, file, whiteout
+from auger.testing.images import directory, file, whiteout
 from tests.budgets.support import Layers, run_auger, write_archive
 from tests.engine_support import BUSYBOX_PREAMBLE
 from tests.oracle.support import run_dive

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auger.archive_writer import (
+from auger.report.dive_json import export
+from auger.testing.images import (
     TarEntry,
     directory,
     file,
@@ -20,7 +21,6 @@ from auger.archive_writer import (
     symlink,
     whiteout,
 )
-from auger.report.dive_json import export
 from tests.engine_support import Engine
 from tests.oracle.support import (
     IMAGES,

@@ -14,7 +14,8 @@ import re
 import string
 from pathlib import Path
 
-from auger.archive_writer import (
+from auger.model import ImageAnalysis
+from auger.testing.images import (
     ImageSpec,
     LayerSpec,
     directory,
@@ -24,7 +25,6 @@ from auger.archive_writer import (
     opaque,
     whiteout,
 )
-from auger.model import ImageAnalysis
 from tests.support import analyze_reference
 
 # -- fixed archives -------------------------------------------------------------------------------

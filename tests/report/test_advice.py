@@ -23,12 +23,12 @@ from auger.analysis.advice import (
     find_advice,
     parse_catalogue,
 )
-from auger.archive_writer import ImageSpec, LayerSpec, TarEntry, file, layer_tar, whiteout
 from auger.layers.globs import compile_glob
 from auger.model import ImageAnalysis
 from auger.pipeline import analyze
 from auger.report.markdown_report import format_report
 from auger.report.model import build_report
+from auger.testing.images import ImageSpec, LayerSpec, TarEntry, file, layer_tar, whiteout
 from tests.engine_support import BUSYBOX_PREAMBLE, Engine
 from tests.report.support import analyse, write_archive
 

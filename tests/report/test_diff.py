@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from auger.analysis.diff import ImageDiff, diff_images
-from auger.archive_writer import ImageSpec, LayerSpec, file, layer_tar, sha256, whiteout
 from auger.model import ImageAnalysis
 from auger.pipeline import analyze
 from auger.report.markdown_report import format_diff
+from auger.testing.images import ImageSpec, LayerSpec, file, layer_tar, sha256, whiteout
 from tests.engine_support import BUSYBOX_PREAMBLE, Engine
 from tests.report.support import analyse, table_rows, write_archive
 from tests.support import run_cli

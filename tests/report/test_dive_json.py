@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from auger.archive_writer import (
+from auger.pipeline import analyze
+from auger.report.dive_json import export, format_json
+from auger.testing.images import (
     ImageSpec,
     LayerSpec,
     TarEntry,
@@ -18,8 +20,6 @@ from auger.archive_writer import (
     symlink,
     whiteout,
 )
-from auger.pipeline import analyze
-from auger.report.dive_json import export, format_json
 
 
 def varied_image() -> ImageSpec:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from auger.archive_writer import file, whiteout
+from auger.testing.images import file, whiteout
 from tests.budgets.support import run_auger, write_archive
 
 

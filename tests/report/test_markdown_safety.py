@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from auger.analysis.diff import diff_images
-from auger.archive_writer import (
+from auger.display import display
+from auger.layers import paths
+from auger.model import ImageAnalysis
+from auger.report import markdown_report, plain_report
+from auger.report.markdown import no_comment
+from auger.report.markdown_report import LIMIT, format_diff, format_report
+from auger.report.model import ImageReport, build_report
+from auger.testing.images import (
     ImageSpec,
     LayerSpec,
     TarEntry,
@@ -23,13 +30,6 @@ from auger.archive_writer import (
     layer_tar,
     whiteout,
 )
-from auger.display import display
-from auger.layers import paths
-from auger.model import ImageAnalysis
-from auger.report import markdown_report, plain_report
-from auger.report.markdown import no_comment
-from auger.report.markdown_report import LIMIT, format_diff, format_report
-from auger.report.model import ImageReport, build_report
 from tests.report.support import (
     analyse,
     control_characters,

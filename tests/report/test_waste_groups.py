@@ -7,7 +7,8 @@ from pathlib import Path
 
 from auger.analysis.advice import catalogue
 from auger.analysis.waste_groups import WasteGroup, group_waste
-from auger.archive_writer import (
+from auger.model import WasteCause
+from auger.testing.images import (
     ImageSpec,
     LayerSpec,
     TarEntry,
@@ -18,7 +19,6 @@ from auger.archive_writer import (
     symlink,
     whiteout,
 )
-from auger.model import WasteCause
 from tests.report.support import analyse, write_archive
 
 

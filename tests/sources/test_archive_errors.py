@@ -14,7 +14,16 @@ from typing import Any
 import pytest
 import zstandard
 
-from auger.archive_writer import (
+from auger.display import display
+from auger.errors import AugerError, ImageReadError, LayerFormatError
+from auger.layers import paths
+from auger.report.text import format_summary
+from auger.sources.interface import (
+    ArchiveError,
+    BlobMissingError,
+    UnsupportedMediaTypeError,
+)
+from auger.testing.images import (
     ImageSpec,
     LayerSpec,
     directory,
@@ -26,15 +35,6 @@ from auger.archive_writer import (
     symlink,
     tar_of,
     write_directory,
-)
-from auger.display import display
-from auger.errors import AugerError, ImageReadError, LayerFormatError
-from auger.layers import paths
-from auger.report.text import format_summary
-from auger.sources.interface import (
-    ArchiveError,
-    BlobMissingError,
-    UnsupportedMediaTypeError,
 )
 from tests.support import analyze_reference, rewrite_tar, run_cli
 

@@ -17,7 +17,10 @@ from typing import Any
 import pytest
 import zstandard
 
-from auger.archive_writer import (
+from auger.model import EntryKind, ImageAnalysis
+from auger.sources.interface import AmbiguousImageError, ImageNotFoundError, Platform
+from auger.sources.platforms import host_platform
+from auger.testing.images import (
     REF_NAME,
     ImageSpec,
     LayerSpec,
@@ -36,9 +39,6 @@ from auger.archive_writer import (
     whiteout,
     write_directory,
 )
-from auger.model import EntryKind, ImageAnalysis
-from auger.sources.interface import AmbiguousImageError, ImageNotFoundError, Platform
-from auger.sources.platforms import host_platform
 from tests.support import analyze_reference, fingerprint, rewrite_tar
 
 # Content sizes, so that every expected number below is derived from what the layers hold.

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from auger.archive_writer import ImageSpec, LayerSpec, file, layer_tar, oci_layout, write_directory
 from auger.errors import UsageError
-from auger.sources.archive import ArchiveSource, OciDirectorySource
+from auger.sources.archive import ArchiveSource, OciDirectorySource, StdinSource
 from auger.sources.docker_engine import DockerEngineSource
 from auger.sources.interface import ArchiveError, ImageSource
+from auger.sources.podman import PodmanSource
 from auger.sources.reference import resolve_source
+from auger.sources.registry.source import RegistrySource
+from auger.testing.images import ImageSpec, LayerSpec, file, layer_tar, oci_layout, write_directory
 from tests.support import NO_ENGINE, analyze_reference
 
 
@@ -234,7 +236,7 @@ def test_source_option_contradicting_the_prefix(reference: str, source: str, arc
     assert "\n" not in raised.value.message
 
 
-@pytest.mark.parametrize("source", ["podman", "registry", "tarball", ""])
+@pytest.mark.parametrize("source", ["tarball", "registries", "stdin", ""])
 def test_unknown_source_option(source: str, archive: Path) -> None:
     with pytest.raises(UsageError):
         resolve(str(archive), source)
@@ -253,17 +255,30 @@ def test_unknown_scheme(reference: str) -> None:
     assert raised.value.hint is not None and "docker-archive://" in raised.value.hint
 
 
-@pytest.mark.parametrize(
-    "reference", ["podman://localhost/app:1", "registry://registry.example.com/app:1"]
-)
-def test_later_sources_are_not_available_yet(reference: str) -> None:
-    with pytest.raises(UsageError) as raised:
-        resolve(reference)
-    assert "not available yet" in raised.value.message
-    assert reference.partition("://")[0] in raised.value.message
+def test_podman_and_registry_prefixes_choose_their_sources() -> None:
+    podman = resolve("podman://localhost/app:1")
+    assert isinstance(podman, PodmanSource)
+    assert podman.name == "localhost/app:1"
+    registry = resolve("registry://registry.example.com:5000/team/app:1")
+    assert isinstance(registry, RegistrySource)
+    assert (registry.image.api_host, registry.image.repository, registry.image.tag) == (
+        "registry.example.com:5000",
+        "team/app",
+        "1",
+    )
+    hub = resolve("alpine:3.20", "registry")
+    assert isinstance(hub, RegistrySource)
+    assert str(hub.image) == "docker.io/library/alpine:3.20"
 
 
-@pytest.mark.parametrize("reference", ["", "docker://"])
+def test_a_dash_is_standard_input_whatever_the_archive_source() -> None:
+    for source in (None, "docker-archive", "oci-archive"):
+        assert isinstance(resolve("-", source), StdinSource)
+    with pytest.raises(UsageError):
+        resolve("-", "registry")
+
+
+@pytest.mark.parametrize("reference", ["", "docker://", "podman://", "registry://"])
 def test_empty_references(reference: str) -> None:
     with pytest.raises(UsageError):
         resolve(reference)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auger.archive_writer import (
+from auger.pipeline import analyze
+from auger.testing.images import (
     ImageSpec,
     LayerSpec,
     directory,
@@ -14,7 +15,6 @@ from auger.archive_writer import (
     symlink,
     whiteout,
 )
-from auger.pipeline import analyze
 from auger.viewmodel.explorer import Explorer
 from tests.support import NO_ENGINE
 

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from auger.archive_writer import (
+from auger.extraction.extract import ExtractRequest, ExtractResult, extract
+from auger.extraction.plan import Plan
+from auger.model import ImageAnalysis
+from auger.pipeline import analyze
+from auger.sources.interface import ReadOptions
+from auger.sources.reference import resolve_source
+from auger.testing.images import (
     ImageSpec,
     LayerSpec,
     compress,
@@ -16,12 +22,6 @@ from auger.archive_writer import (
     file,
     layer_tar,
 )
-from auger.extraction.extract import ExtractRequest, ExtractResult, extract
-from auger.extraction.plan import Plan
-from auger.model import ImageAnalysis
-from auger.pipeline import analyze
-from auger.sources.interface import ReadOptions
-from auger.sources.reference import resolve_source
 from auger.viewmodel.extraction import plan_extraction
 from auger.viewmodel.index import ROOT, PathIndex
 from tests.extraction.support import LAYOUTS, assert_confined, files_under, write_hostile_image

@@ -11,18 +11,7 @@ from hypothesis import strategies as st
 
 from auger.analysis.image import analyze_image
 from auger.analysis.overlay import stack_layers
-from auger.archive_writer import (
-    TarEntry,
-    directory,
-    file,
-    hardlink,
-    layer_tar,
-    opaque,
-    symlink,
-    whiteout,
-)
 from auger.layers import paths
-from auger.layers.scanner import scan_layer
 from auger.model import (
     DiffType,
     Entry,
@@ -33,6 +22,16 @@ from auger.model import (
     LayerRef,
     VisibleEntry,
 )
+from auger.testing.images import (
+    TarEntry,
+    directory,
+    file,
+    hardlink,
+    opaque,
+    symlink,
+    whiteout,
+)
+from auger.testing.scans import layer_scan
 from auger.viewmodel.index import PathIndex
 from auger.viewmodel.model import Mode, SortOrder, View, ViewModel
 from auger.viewmodel.pathfilter import Haystack, apply_filter
@@ -76,13 +75,9 @@ def tar_entry(op: Op) -> TarEntry:
 
 
 def analysis_of(stack: list[list[Op]]) -> tuple[ImageAnalysis, list[tuple[Entry, ...]]]:
-    import io  # noqa: PLC0415
-
     layers, entries = [], []
     for index, ops_ in enumerate(stack):
-        scan = scan_layer(
-            io.BytesIO(layer_tar([tar_entry(op) for op in ops_])), LayerRef("", index)
-        )
+        scan = layer_scan(*(tar_entry(op) for op in ops_), ref=LayerRef("", index))
         entries.append(scan.entries)
         layers.append(Layer(index, scan, str(index), None, None, None, None, f"layer {index}"))
     return analyze_image(Image("test", "test", tuple(layers))), entries

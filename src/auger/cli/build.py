@@ -26,7 +26,7 @@ class _PassThrough(Parser):
     """Hands every argument to ``docker build`` (argparse would take ``-t`` for its own)."""
 
     def parse_args(  # type: ignore[override]
-        self, args: Sequence[str] | None = None, namespace: None = None
+        self, args: Sequence[str] | None = None, _namespace: None = None
     ) -> argparse.Namespace:
         arguments = list(args or [])
         if arguments in (["-h"], ["--help"]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -20,9 +20,6 @@ class Console:
     stdout: TextIO
     stderr: TextIO
     environ: Mapping[str, str]
-    kept: list[object] = field(default_factory=list, repr=False, compare=False)
-    """Analyses kept referenced for as long as the console lives (see
-    :func:`auger.cli.main.run`, which exits without freeing them)."""
 
     @property
     def stderr_is_tty(self) -> bool:
@@ -51,7 +48,6 @@ class StderrProgress(Progress):
     def __init__(self, console: Console, quiet: bool = False) -> None:
         self._console = console
         self._live = console.stderr_is_tty and not quiet
-        self._quiet = quiet
         self._bytes = 0
         self._layers = 0
         self._last = 0

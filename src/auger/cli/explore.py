@@ -9,10 +9,9 @@ from __future__ import annotations
 import argparse
 
 from auger.cli.console import Console
+from auger.cli.loading import analyze_options
 from auger.cli.parsing import Parser, add_image_options
 from auger.errors import UsageError
-from auger.pipeline import AnalyzeOptions
-from auger.sources.platforms import parse_platform
 
 
 def build_parser() -> Parser:
@@ -34,9 +33,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
             "auger explore needs a terminal on stdout",
             hint="auger IMAGE prints a summary instead; --json FILE writes the analysis",
         )
-    platform = parse_platform(args.platform) if args.platform else None
+    options = analyze_options(args)
     # The one place the CLI loads Textual (import-linter's contract names this import).
     from auger.tui.app import ImageRef, run_app  # noqa: PLC0415
 
-    image = ImageRef(args.image, AnalyzeOptions(args.source, platform), dict(console.environ))
+    image = ImageRef(args.image, options, dict(console.environ))
     return int(run_app(image))

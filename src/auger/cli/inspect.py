@@ -14,9 +14,10 @@ from auger.report.dive_json import format_json
 
 DESCRIPTION = """\
 Analyse a container image: what every layer adds, changes and removes, and which bytes are
-wasted. IMAGE is an image in the Docker Engine (name:tag, or docker://name:tag), a docker save
-tarball (a path, or docker-archive://PATH[:TAG]), an OCI layout directory (oci://DIR[:REF]) or
-an OCI layout tarball (oci-archive://PATH[:REF]).
+wasted. IMAGE is an image in the Docker Engine (name:tag, or docker://name:tag), in Podman
+(podman://name:tag), in a registry (registry://HOST/REPO:TAG), a docker save tarball (a path,
+or docker-archive://PATH[:TAG]), an OCI layout directory (oci://DIR[:REF]), an OCI layout
+tarball (oci-archive://PATH[:REF]), or - for a tarball on standard input.
 """
 
 
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
 
         return explore.run(args, console)
     code = show(args, console)
-    if args.json is None:
+    if args.json is None and args.image != "-":  # the explorer's keys need standard input
         console.diagnose(
             f"auger: hint: for the interactive explorer, run 'auger explore "
             f"{safe_line(args.image)}' in a terminal"

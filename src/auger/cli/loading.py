@@ -5,11 +5,35 @@ from __future__ import annotations
 import argparse
 
 from auger.cli.console import Console, StderrProgress
+from auger.errors import UsageError
 from auger.model import ImageAnalysis
-from auger.pipeline import analyze_source
-from auger.sources.interface import ImageSource, ReadOptions
+from auger.pipeline import AnalyzeOptions, analyze_source
+from auger.runtime import keep_until_exit
+from auger.sources.interface import Credentials, ImageSource, ReadOptions
 from auger.sources.platforms import parse_platform
 from auger.sources.reference import resolve_source
+
+
+def parse_credentials(text: str | None) -> Credentials | None:
+    """``--creds USER:PASSWORD`` (the password never appears in a message)."""
+    if text is None:
+        return None
+    username, colon, secret = text.partition(":")
+    if not colon or not username or not secret:
+        raise UsageError(
+            "--creds takes USER:PASSWORD", hint="e.g. --creds ci-bot:$REGISTRY_PASSWORD"
+        )
+    return Credentials(username, secret)
+
+
+def analyze_options(args: argparse.Namespace) -> AnalyzeOptions:
+    """How to find the image, from the image options in ``args``."""
+    return AnalyzeOptions(
+        source=args.source,
+        platform=parse_platform(args.platform) if args.platform else None,
+        credentials=parse_credentials(getattr(args, "creds", None)),
+        tls_verify=getattr(args, "tls_verify", True),
+    )
 
 
 def load(args: argparse.Namespace, console: Console) -> ImageAnalysis:
@@ -25,8 +49,8 @@ def load_reference(reference: str, args: argparse.Namespace, console: Console) -
 
 
 def read_options(args: argparse.Namespace) -> ReadOptions:
-    """What ``--platform`` chose."""
-    return ReadOptions(platform=parse_platform(args.platform) if args.platform else None)
+    """What ``--platform``, ``--creds`` and ``--tls-verify`` chose."""
+    return analyze_options(args).read_options()
 
 
 def load_source(
@@ -40,5 +64,5 @@ def load_source(
         progress.done()
     for warning in analysis.image.warnings:
         progress.warning(warning)
-    console.kept.append(analysis)
+    keep_until_exit(analysis)  # never freed object by object at exit
     return analysis

@@ -68,17 +68,44 @@ class Parser(argparse.ArgumentParser):
         raise HelpShownError(status)
 
 
+def tls_verify(text: str) -> bool:
+    """``--tls-verify``'s value, as skopeo reads it: true or false."""
+    value = text.strip().lower()
+    if value in ("true", "1", "yes"):
+        return True
+    if value in ("false", "0", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, not {text!r}")
+
+
 def add_image_options(parser: argparse.ArgumentParser) -> None:
-    """``--source``, ``--platform`` and ``--debug``."""
+    """``--source``, ``--platform``, the registry's ``--creds`` and ``--tls-verify``, and
+    ``--debug``."""
     parser.add_argument(
         "--source",
         choices=SOURCES,
-        help="where to read the image from (default: from the IMAGE prefix, a path, else docker)",
+        metavar="SOURCE",
+        help=f"where to read the image from: {', '.join(SOURCES)} (default: from the IMAGE "
+        "prefix, a path, else docker)",
     )
     parser.add_argument(
         "--platform",
         metavar="OS/ARCH[/VARIANT]",
-        help="platform to pick from a multi-platform OCI index (default: this machine's)",
+        help="platform to pick from a multi-platform index (default: this machine's)",
+    )
+    parser.add_argument(
+        "--creds",
+        metavar="USER:PASSWORD",
+        help="registry credentials (default: those docker login or podman login stored)",
+    )
+    parser.add_argument(
+        "--tls-verify",
+        metavar="BOOL",
+        type=tls_verify,
+        nargs="?",
+        const=True,
+        default=True,
+        help="verify the registry's TLS certificate (default: true); false also allows plain HTTP",
     )
     parser.add_argument(
         "--debug", action="store_true", help="show a traceback when something goes wrong"

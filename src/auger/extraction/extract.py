@@ -27,7 +27,7 @@ from auger.sources.interface import ImageSource, ReadOptions
 _KINDS = {"0": EntryKind.FILE, "7": EntryKind.FILE, "1": EntryKind.HARDLINK}
 _KINDS |= {"2": EntryKind.SYMLINK, "5": EntryKind.DIR}
 _REFUSED = frozenset({EntryKind.CHAR, EntryKind.BLOCK, EntryKind.FIFO, EntryKind.OTHER})
-_EMPTY = LayerScan(entries=(), size=0, tar_bytes=0)
+_EMPTY = LayerScan(entries=(), size=0)
 _CHUNK = 1 << 20
 
 

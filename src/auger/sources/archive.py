@@ -1,17 +1,25 @@
-"""Image archives and layouts on disk: ``docker save`` tarballs and OCI layouts.
+"""Image archives and layouts: ``docker save`` tarballs and OCI layouts, on disk or piped in.
 
 A ``docker save`` tarball (either layout, plain or compressed) is read through its
 ``manifest.json``; an OCI layout (a directory, or a tar of one) through its ``index.json``.
 An archive that has only the other file is read the other way, so a bare path just works.
+Standard input (``-``) is read in one forward pass: each layer is scanned as it goes by and
+the layers are put in the manifest's order at the end; nothing is spooled to disk.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import sys
 from pathlib import Path
+from typing import BinaryIO
 
+from auger.errors import UsageError
+from auger.layers.tarstream import BLOCK
 from auger.model import Image
 from auger.progress import Progress
-from auger.sources.blobs import BlobStore, DirectoryStore
+from auger.sources import streams
+from auger.sources.blobs import BlobStore, DirectoryStore, looks_like_tar
 from auger.sources.docker_save import docker_save_image
 from auger.sources.interface import (
     ArchiveError,
@@ -22,7 +30,7 @@ from auger.sources.interface import (
 )
 from auger.sources.oci_index import oci_image
 from auger.sources.platforms import host_platform
-from auger.sources.tar_stores import open_tar_store
+from auger.sources.tar_stores import open_tar_store, streamed_store
 
 
 def _read_store(
@@ -110,3 +118,48 @@ class OciDirectorySource(ImageSource):
             scan=scan,
             progress=progress,
         )
+
+
+class StdinSource(ImageSource):
+    """A ``docker save`` or OCI layout tarball (plain or compressed) on standard input."""
+
+    kind = "stdin"
+    description = "the image on standard input"
+
+    def __init__(self, reference: str, stream: BinaryIO | None = None) -> None:
+        self.reference = reference
+        self.stream = stream
+
+    def read(self, scan: LayerScanner, options: ReadOptions, progress: Progress) -> Image:
+        stream = self.stream if self.stream is not None else sys.stdin.buffer
+        if stream.isatty():
+            raise UsageError(
+                "'-' reads an image tarball from standard input, which is a terminal",
+                hint="pipe one in, e.g. docker save IMAGE | auger -",
+            )
+        progress.phase("reading the image from standard input")
+        head = b""
+        while len(head) < BLOCK and (data := stream.read(BLOCK - len(head))):
+            head += data
+        if not head:
+            raise ArchiveError(
+                "standard input is empty",
+                hint="pipe an image tarball in, e.g. docker save IMAGE | auger -",
+            )
+        if streams.detect_compression(head) == "none" and not looks_like_tar(head):
+            raise ArchiveError(
+                "standard input is not a tar archive (nor gzip or zstd data)",
+                hint="pipe docker save, podman save or skopeo copy ... docker-archive:/dev/stdout",
+            )
+        store = streamed_store(stream, head, self.description, scan, progress)
+        image = _read_store(
+            store,
+            prefer_docker=True,
+            kind=self.kind,
+            reference=self.reference,
+            selector=None,
+            platform=options.platform or host_platform(),
+            scan=scan,
+            progress=progress,
+        )
+        return dataclasses.replace(image, source=self.kind)

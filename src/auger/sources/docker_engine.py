@@ -9,7 +9,7 @@ socket.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from auger.model import Image
@@ -123,48 +123,71 @@ class DockerEngineSource(ImageSource):
         self.environ = environ
 
     def read(self, scan: LayerScanner, options: ReadOptions, progress: Progress) -> Image:
-        import docker  # noqa: PLC0415
-        import requests  # noqa: PLC0415
-
         client = connect(self.environ)
         try:
-            try:
-                image = client.images.get(self.name)
-            except docker.errors.ImageNotFound as exc:
-                raise ImageNotFoundError(
-                    f"image {with_implied_tag(self.name)} not found in the Docker Engine",
-                    hint="build or pull it first (docker images lists what the engine has)",
-                ) from exc
-            except docker.errors.APIError as exc:
-                raise EngineUnavailableError(
-                    f"the Docker Engine refused: {exc.explanation}"
-                ) from exc
-            except requests.exceptions.RequestException as exc:
-                raise unreachable(exc, self.environ) from exc
-            progress.phase(f"saving {self.name} from the Docker Engine")
-            named = self.name if self.name in (image.tags or []) else False
-            try:
-                chunks: Iterator[bytes] = image.save(named=named)
-                stream = streams.buffered(streams.ChunkStream(chunks, progress.bytes_read))
-                store = StreamedTarStore(
-                    stream, f"image {self.name} from the Docker Engine", scan, progress
-                )
-            except docker.errors.APIError as exc:
-                raise EngineUnavailableError(
-                    f"the Docker Engine could not save {self.name}: {exc.explanation}"
-                ) from exc
-            except requests.exceptions.RequestException as exc:
-                raise EngineUnavailableError(
-                    f"lost the connection to the Docker Engine while reading {self.name}"
-                ) from exc
-            result = docker_save_image(
-                store, reference=self.reference, selector=None, scan=scan, progress=progress
-            )
-            tags = image.tags or []
-            return dataclasses.replace(
-                result,
-                source=self.kind,
-                name=self.name if self.name in tags else (tags[0] if tags else result.name),
+            return read_saved(
+                client,
+                self.name,
+                reference=self.reference,
+                kind=self.kind,
+                engine="the Docker Engine",
+                scan=scan,
+                progress=progress,
+                fail=lambda exc: unreachable(exc, self.environ),
+                not_found_hint="build or pull it first (docker images lists what the engine has)",
             )
         finally:
             client.close()
+
+
+def read_saved(
+    client: docker.DockerClient,
+    name: str,
+    *,
+    reference: str,
+    kind: str,
+    engine: str,
+    scan: LayerScanner,
+    progress: Progress,
+    fail: Callable[[BaseException], EngineUnavailableError],
+    not_found_hint: str,
+) -> Image:
+    """Stream ``name`` out of an engine with the Docker API's ``save`` and read it.
+
+    ``engine`` names the engine in messages ("the Docker Engine", "Podman"); ``fail`` turns a
+    connection error into the error to raise.
+    """
+    import docker  # noqa: PLC0415
+    import requests  # noqa: PLC0415
+
+    try:
+        image = client.images.get(name)
+    except docker.errors.ImageNotFound as exc:
+        raise ImageNotFoundError(
+            f"image {with_implied_tag(name)} not found in {engine}", hint=not_found_hint
+        ) from exc
+    except docker.errors.APIError as exc:
+        raise EngineUnavailableError(f"{engine} refused: {exc.explanation}") from exc
+    except requests.exceptions.RequestException as exc:
+        raise fail(exc) from exc
+    progress.phase(f"saving {name} from {engine}")
+    named = name if name in (image.tags or []) else False
+    try:
+        chunks: Iterator[bytes] = image.save(named=named)
+        stream = streams.buffered(streams.ChunkStream(chunks, progress.bytes_read))
+        store = StreamedTarStore(stream, f"image {name} from {engine}", scan, progress)
+    except docker.errors.APIError as exc:
+        raise EngineUnavailableError(f"{engine} could not save {name}: {exc.explanation}") from exc
+    except requests.exceptions.RequestException as exc:
+        raise EngineUnavailableError(
+            f"lost the connection to {engine} while reading {name}"
+        ) from exc
+    result = docker_save_image(
+        store, reference=reference, selector=None, scan=scan, progress=progress
+    )
+    tags = image.tags or []
+    return dataclasses.replace(
+        result,
+        source=kind,
+        name=name if name in tags else (tags[0] if tags else result.name),
+    )

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from auger.errors import SourceError, UsageError
-from auger.model import Image, LayerRef, LayerScan, Readable
+from auger.model import Digest, Image, LayerRef, LayerScan, Readable
 from auger.progress import Progress
 
 LayerScanner = Callable[[Readable, LayerRef], LayerScan]
@@ -32,12 +33,35 @@ class Platform:
         return f"{base}/{self.variant}" if self.variant else base
 
 
+class ScanCache(Protocol):
+    """Scans of layers by diff ID (see auger.cache); sources ask it before fetching a layer."""
+
+    def get(self, diff_id: Digest) -> LayerScan | None: ...
+    def put(self, diff_id: Digest, scan: LayerScan) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """A user name and a password (or an identity token); the secret never shows in a repr."""
+
+    username: str
+    secret: str = field(repr=False)
+    identity_token: bool = False
+    """True when ``secret`` is an OAuth2 refresh token rather than a password."""
+
+
 @dataclass(frozen=True, slots=True)
 class ReadOptions:
-    """Choices that apply to every source."""
+    """Choices that apply to every source (each source uses those that concern it)."""
 
     platform: Platform | None = None
     """Which platform to pick from a multi-platform index (default: the host's)."""
+    cache: ScanCache | None = None
+    """Scans already made, by diff ID; a source skips reading a layer found there."""
+    credentials: Credentials | None = None
+    """For a registry: use these instead of the stored ones (``--creds``)."""
+    tls_verify: bool = True
+    """For a registry: verify its TLS certificate, and never fall back to plain HTTP."""
 
 
 class ImageSource(ABC):
@@ -65,6 +89,10 @@ class ArchiveError(SourceError):
 
 class BlobMissingError(ArchiveError):
     """A blob the manifest names is not there."""
+
+
+class DigestMismatchError(SourceError):
+    """A blob's or layer's bytes do not match the digest that names them (exit 3)."""
 
 
 class UnsupportedMediaTypeError(SourceError):

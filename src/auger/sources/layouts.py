@@ -145,7 +145,6 @@ def assemble(
                 compression=blob.compression,
                 created_by=text(entry.get("created_by")) or "" if entry else "",
                 created=text(entry.get("created")) if entry else None,
-                comment=text(entry.get("comment")) if entry else None,
                 has_history=entry is not None,
                 blob=ref.blob,
             )

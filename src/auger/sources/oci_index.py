@@ -30,6 +30,7 @@ from auger.sources.layouts import (
     read_json,
     text,
 )
+from auger.sources.platforms import descriptor_platform, is_attestation, platform_matches
 
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -50,13 +51,7 @@ class _Candidate:
 
     @property
     def platform(self) -> Platform | None:
-        raw = self.descriptor.get("platform")
-        if not isinstance(raw, Mapping):
-            return None
-        os_name, arch = text(raw.get("os")), text(raw.get("architecture"))
-        if not os_name or not arch:
-            return None
-        return Platform(os_name, arch, text(raw.get("variant")))
+        return descriptor_platform(self.descriptor)
 
 
 def _ref_names(descriptor: Mapping[str, Any]) -> list[str]:
@@ -66,14 +61,6 @@ def _ref_names(descriptor: Mapping[str, Any]) -> list[str]:
     return [
         value for key in (REF_NAME, CONTAINERD_NAME) if isinstance(value := notes.get(key), str)
     ]
-
-
-def _is_attestation(candidate: _Candidate) -> bool:
-    notes = candidate.descriptor.get("annotations")
-    if isinstance(notes, Mapping) and notes.get("vnd.docker.reference.type"):
-        return True
-    platform = candidate.platform
-    return platform is not None and (platform.os, platform.architecture) == ("unknown", "unknown")
 
 
 def _descriptor_digest(descriptor: Mapping[str, Any], store: BlobStore) -> str:
@@ -112,14 +99,6 @@ def _expand(
     return found
 
 
-def _platform_matches(wanted: Platform, offered: Platform | None) -> bool:
-    if offered is None:
-        return True
-    if (offered.os, offered.architecture) != (wanted.os, wanted.architecture):
-        return False
-    return wanted.variant is None or offered.variant in (None, wanted.variant)
-
-
 def _ref_matches(selector: str, descriptor: Mapping[str, Any]) -> bool:
     for name in _ref_names(descriptor):
         if name == selector or name.endswith(f":{selector}") or matches_tag(selector, name):
@@ -139,12 +118,13 @@ def select_manifest(
         descriptors = [d for d in descriptors if _ref_matches(selector, d)]
         if not descriptors:
             raise ImageNotFoundError(f"{store.description} has no image named {selector}")
-    candidates = [c for c in _expand(store, descriptors, None, 0) if not _is_attestation(c)]
+    expanded = _expand(store, descriptors, None, 0)
+    candidates = [c for c in expanded if not is_attestation(c.descriptor)]
     if not candidates:
         raise ArchiveError(f"{store.description} holds no image manifest")
     if len(candidates) == 1:
         return candidates[0]
-    matching = [c for c in candidates if _platform_matches(platform, c.platform)]
+    matching = [c for c in candidates if platform_matches(platform, c.platform)]
     if not matching:
         offered = ", ".join(sorted({str(c.platform) for c in candidates}))
         raise ImageNotFoundError(

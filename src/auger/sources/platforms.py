@@ -1,8 +1,11 @@
-"""The host's platform in OCI terms, and parsing of ``--platform`` values."""
+"""The host's platform in OCI terms, parsing of ``--platform`` values, and matching the
+platforms an index's descriptors name."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from typing import Any
 
 from auger.errors import UsageError
 from auger.sources.interface import Platform
@@ -45,3 +48,32 @@ def parse_platform(text: str) -> Platform:
     if len(parts) not in (2, 3) or not all(parts):
         raise UsageError(f"--platform {text!r} is not os/arch[/variant] (e.g. linux/arm64)")
     return Platform(parts[0], parts[1], parts[2] if len(parts) == 3 else None)
+
+
+def descriptor_platform(descriptor: Mapping[str, Any]) -> Platform | None:
+    """The ``platform`` of an index descriptor, when it names an os and an architecture."""
+    raw = descriptor.get("platform")
+    if not isinstance(raw, Mapping):
+        return None
+    os_name, arch, variant = raw.get("os"), raw.get("architecture"), raw.get("variant")
+    if not isinstance(os_name, str) or not isinstance(arch, str) or not os_name or not arch:
+        return None
+    return Platform(os_name, arch, variant if isinstance(variant, str) and variant else None)
+
+
+def is_attestation(descriptor: Mapping[str, Any]) -> bool:
+    """True for the attestation manifests BuildKit adds to an index (``unknown/unknown``)."""
+    notes = descriptor.get("annotations")
+    if isinstance(notes, Mapping) and notes.get("vnd.docker.reference.type"):
+        return True
+    platform = descriptor_platform(descriptor)
+    return platform is not None and (platform.os, platform.architecture) == ("unknown", "unknown")
+
+
+def platform_matches(wanted: Platform, offered: Platform | None) -> bool:
+    """True if an image for ``offered`` (``None``: unsaid) runs on ``wanted``."""
+    if offered is None:
+        return True
+    if (offered.os, offered.architecture) != (wanted.os, wanted.architecture):
+        return False
+    return wanted.variant is None or offered.variant in (None, wanted.variant)

@@ -1,9 +1,11 @@
 """Turn what the user typed into an image source.
 
-``docker://REF`` (or a bare reference) reads from the Docker Engine; ``docker-archive://PATH``,
-``oci://DIR`` and ``oci-archive://PATH`` read from disk, each optionally followed by ``:REF`` to
-choose one image of several. A bare path to an existing file is an archive, a bare path to a
-directory with an ``index.json`` an OCI layout. ``--source`` names the source explicitly.
+``docker://REF`` (or a bare reference) reads from the Docker Engine, ``podman://REF`` from
+Podman, ``registry://HOST/REPO:TAG`` from a registry; ``docker-archive://PATH``, ``oci://DIR``
+and ``oci-archive://PATH`` read from disk, each optionally followed by ``:REF`` to choose one
+image of several; ``-`` reads a tarball from standard input. A bare path to an existing file is
+an archive, a bare path to a directory with an ``index.json`` an OCI layout. ``--source`` names
+the source explicitly.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from auger.errors import UsageError
-from auger.sources.archive import ArchiveSource, OciDirectorySource
+from auger.sources.archive import ArchiveSource, OciDirectorySource, StdinSource
 from auger.sources.docker_engine import DockerEngineSource
 from auger.sources.interface import ImageSource
+from auger.sources.podman import PodmanSource
+from auger.sources.registry.source import RegistrySource
 
-SOURCES = ("docker", "docker-archive", "oci", "oci-archive")
-_LATER = ("podman", "registry")
+SOURCES = ("docker", "docker-archive", "oci", "oci-archive", "registry", "podman")
+STDIN = "-"
 _ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.zst", ".tar.zstd")
 
 
@@ -46,8 +50,6 @@ def _scheme(reference: str) -> tuple[str | None, str]:
         return None, reference
     if scheme in SOURCES:
         return scheme, rest
-    if scheme in _LATER:
-        raise UsageError(f"the {scheme} source is not available yet")
     raise UsageError(
         f"unknown image source {scheme!r} in {reference!r}",
         hint=f"use one of {', '.join(s + '://' for s in SOURCES)} or a bare image name",
@@ -58,9 +60,13 @@ def resolve_source(reference: str, source: str | None, environ: Mapping[str, str
     """Choose the source for ``reference``."""
     if not reference:
         raise UsageError("no image given")
-    scheme, rest = _scheme(reference)
     if source is not None and source not in SOURCES:
         raise UsageError(f"--source must be one of {', '.join(SOURCES)}, not {source!r}")
+    if reference == STDIN:
+        if source not in (None, "docker-archive", "oci-archive"):
+            raise UsageError(f"--source {source} cannot read standard input ('-')")
+        return StdinSource(reference)
+    scheme, rest = _scheme(reference)
     if scheme and source and scheme != source:
         raise UsageError(f"--source {source} contradicts the {scheme}:// prefix of {reference}")
     kind = scheme or source
@@ -72,10 +78,14 @@ def resolve_source(reference: str, source: str | None, environ: Mapping[str, str
             kind = "docker-archive"
         else:
             kind = "docker"
+    if kind in ("docker", "podman", "registry") and not rest:
+        raise UsageError("no image name given")
     if kind == "docker":
-        if not rest:
-            raise UsageError("no image name given")
         return DockerEngineSource(rest, reference, environ)
+    if kind == "podman":
+        return PodmanSource(rest, reference, environ)
+    if kind == "registry":
+        return RegistrySource(rest, reference, environ)
     path, selector = _split_path(rest)
     if kind == "oci":
         return OciDirectorySource(path, selector, reference)

@@ -262,14 +262,14 @@ def open_tar_store(
                 raise ArchiveError(f"{path} is not a tar archive")
             return SeekableTarStore(handle, description, progress)
     with handle:  # compressed, or a pipe: one streamed pass
-        return _streamed(handle, description, scan, progress)
+        return streamed_store(handle, handle.read(BLOCK), description, scan, progress)
 
 
-def _streamed(
-    stream: Readable, description: str, scan: LayerScanner, progress: Progress
+def streamed_store(
+    stream: Readable, head: bytes, description: str, scan: LayerScanner, progress: Progress
 ) -> StreamedTarStore:
-    """A streamed store over a possibly compressed tar stream."""
-    head = stream.read(BLOCK)
+    """A streamed store over a possibly compressed tar stream whose first bytes, already read
+    from ``stream``, are ``head``."""
     compression = streams.detect_compression(head)
     window = streams.Window(stream, 1 << 62, head, progress.bytes_read)
     try:

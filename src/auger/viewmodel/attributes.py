@@ -30,8 +30,6 @@ DIFF_STYLE = {
 }
 """Colour of a row by diff type: unmodified paths keep the default colour."""
 
-ATTRIBUTES_WIDTH = 30
-
 
 def size(value: int) -> str:
     """``1.2 MB`` style (SI, as dive and docker print sizes)."""

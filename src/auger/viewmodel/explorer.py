@@ -3,12 +3,12 @@
 Built once, in a worker thread, right after the analysis. Building pauses the garbage
 collector (it would otherwise rescan the analysis's millions of objects over and over) and,
 for large images, moves everything built so far out of its reach for the rest of the session
-and makes full collections rare, so that no collection stalls the interface.
+and makes full collections rare, so that no collection stalls the interface (the machinery and
+its figures are in :mod:`auger.runtime`).
 """
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -16,16 +16,14 @@ from auger.analysis.advice import catalogue
 from auger.analysis.waste_groups import WasteGroup, group_waste
 from auger.model import ImageAnalysis
 from auger.pipeline import AnalyzeOptions
+from auger.runtime import cycle_collection_paused, freeze_heap, make_full_collections_rare
 from auger.viewmodel.index import PathIndex
 from auger.viewmodel.model import ViewModel
 from auger.viewmodel.pathfilter import Haystack
 
 _FREEZE_ABOVE = 50_000
-"""Paths beyond which the built objects are frozen out of the collector's reach."""
-_FULL_COLLECTIONS_EVERY = 1000
-"""For large images, a full collection only every 1000 middle-generation ones (Python's
-default is 10): each walks the view's caches and rows, a pause of 50-300 ms in the middle of a
-keystroke. Young garbage is still collected as usual."""
+"""Paths beyond which the built objects are frozen out of the collector's reach and full
+collections made rare."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,17 +48,11 @@ class Explorer:
     def build(cls, analysis: ImageAnalysis, *, with_waste: bool = True) -> Explorer:
         """Index the analysis (linear in the number of changes); group its waste unless told
         not to (the app groups it in the background, after the first screen)."""
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with cycle_collection_paused():
             index = PathIndex(analysis)
-        finally:
-            if enabled:
-                gc.enable()
         if len(index.paths) > _FREEZE_ABOVE:
-            gc.freeze()
-            first, second, _ = gc.get_threshold()
-            gc.set_threshold(first, second, _FULL_COLLECTIONS_EVERY)
+            freeze_heap()
+            make_full_collections_rare()
         explorer = cls(analysis, index, ViewModel(index), Haystack(index.paths))
         if with_waste:
             explorer.group_waste()
@@ -71,5 +63,5 @@ class Explorer:
         if self.waste is None:
             self.waste = group_waste(self.analysis, catalogue())
             if len(self.index.paths) > _FREEZE_ABOVE:
-                gc.freeze()
+                freeze_heap()
         return self.waste

@@ -12,7 +12,6 @@ from pathlib import Path
 from auger.extraction.extract import ExtractRequest, ExtractResult, extract
 from auger.extraction.plan import Plan
 from auger.model import DiffType
-from auger.sources.interface import ReadOptions
 from auger.sources.reference import resolve_source
 from auger.viewmodel.explorer import Explorer, ImageRef
 from auger.viewmodel.index import PathIndex
@@ -47,4 +46,4 @@ def extract_selection(
         target=target,
     )
     source = resolve_source(image.reference, image.options.source, image.environ)
-    return extract(source, ReadOptions(platform=image.options.platform), request)
+    return extract(source, image.options.read_options(), request)
