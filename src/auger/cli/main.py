@@ -104,13 +104,14 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "report",
-            "IMAGE [--baseline REF] [--format markdown|json|text] [-o FILE]",
-            "wasted space, causes, advice and growth, as Markdown for a pull request",
+            "IMAGE [--baseline REF] [--format markdown|json|text|html] [-o FILE]",
+            "wasted space, causes, advice and growth, as Markdown for a pull request or one "
+            "HTML page with a size map",
             _report,
         ),
         Command(
             "diff",
-            "BASE HEAD [--format text|markdown|json]",
+            "BASE HEAD [--format text|markdown|json|html] [-o FILE]",
             "what changed between two images, layer by layer and path by path",
             _diff,
         ),
