@@ -20,6 +20,7 @@ from auger.budgets.evaluate import Status
 from auger.display import format_ratio, format_size, one_line
 from auger.report.gate import format_markdown as verdict_markdown
 from auger.report.markdown import cell, code_block, inline
+from auger.report.mermaid import layer_charts
 from auger.report.model import ImageReport
 
 LIMIT = 65_536
@@ -171,6 +172,7 @@ def _commands(report: ImageReport) -> list[str]:
 def _render_report(report: ImageReport, name: str | None, budget: _Budget) -> str:
     title = report.analysis.image.name or report.analysis.image.reference
     lines = [marker(name), f"## auger: {inline(title, in_table=False)}", "", *_headline(report)]
+    lines += layer_charts(report.analysis, report.baseline)
     lines += _advice(report, budget)
     if report.waste:
         lines += ["### Wasted space", ""]
