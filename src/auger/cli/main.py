@@ -78,6 +78,12 @@ def _extract() -> CommandModule:
     return extract
 
 
+def _serve() -> CommandModule:
+    from auger.cli import serve  # noqa: PLC0415
+
+    return serve
+
+
 def _demo() -> CommandModule:
     from auger.cli import demo  # noqa: PLC0415
 
@@ -120,6 +126,12 @@ COMMANDS: dict[str, Command] = {
             "IMAGE [--source SOURCE] [--platform OS/ARCH]",
             "explore an image interactively (layers, files, wasted space; ? for keys)",
             _explore,
+        ),
+        Command(
+            "serve",
+            "IMAGE [--host 127.0.0.1] [--port 8000]",
+            "the explorer in a web browser (listens on loopback unless --host says otherwise)",
+            _serve,
         ),
         Command(
             "build",
