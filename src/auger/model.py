@@ -119,6 +119,9 @@ class LayerScan:
     size: int
     """Sum of the header sizes of every entry (dive's and ``docker history``'s layer size)."""
     warnings: tuple[str, ...] = ()
+    diff_id: Digest | None = None
+    """Digest of the whole uncompressed stream, when the reader computed it: the layer's true
+    diff ID, whatever the image config claims."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,11 @@ from auger.layers import paths
 from auger.layers.tarstream import TarHeader, TarReader
 from auger.model import Entry, EntryKind, LayerRef, LayerScan, Readable
 
+FORMAT = 1
+"""The version of what :func:`scan_layer` makes of a layer. Raise it whenever the same bytes
+would scan differently (another field, another fingerprint, another normalisation): scans kept
+in the layer cache under an older version are then read again, never reused."""
+
 _KINDS = {
     "0": EntryKind.FILE,
     "7": EntryKind.FILE,
