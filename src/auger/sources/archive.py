@@ -43,12 +43,18 @@ def _read_store(
     platform: Platform,
     scan: LayerScanner,
     progress: Progress,
+    options: ReadOptions,
 ) -> Image:
     has_docker = store.exists("manifest.json")
     has_oci = store.exists("index.json")
     if has_docker and (prefer_docker or not has_oci):
         return docker_save_image(
-            store, reference=reference, selector=selector, scan=scan, progress=progress
+            store,
+            reference=reference,
+            selector=selector,
+            scan=scan,
+            progress=progress,
+            options=options,
         )
     if has_oci:
         return oci_image(
@@ -59,6 +65,7 @@ def _read_store(
             platform=platform,
             scan=scan,
             progress=progress,
+            options=options,
         )
     raise ArchiveError(
         f"{store.description} is not an image archive (it has neither manifest.json nor index.json)"
@@ -76,7 +83,7 @@ class ArchiveSource(ImageSource):
 
     def read(self, scan: LayerScanner, options: ReadOptions, progress: Progress) -> Image:
         progress.phase(f"reading {self.path}")
-        store = open_tar_store(self.path, scan, progress, f"archive {self.path}")
+        store = open_tar_store(self.path, scan, progress, f"archive {self.path}", options)
         try:
             return _read_store(
                 store,
@@ -87,6 +94,7 @@ class ArchiveSource(ImageSource):
                 platform=options.platform or host_platform(),
                 scan=scan,
                 progress=progress,
+                options=options,
             )
         finally:
             store.close()
@@ -107,7 +115,7 @@ class OciDirectorySource(ImageSource):
             raise ArchiveError(f"{self.root} is not a directory (an OCI layout is one)")
         if not (self.root / "oci-layout").is_file() and not (self.root / "index.json").is_file():
             raise ArchiveError(f"{self.root} is not an OCI image layout (no index.json)")
-        store = DirectoryStore(self.root, progress)
+        store = DirectoryStore(self.root, progress, verify=options.verify)
         return _read_store(
             store,
             prefer_docker=False,
@@ -117,6 +125,7 @@ class OciDirectorySource(ImageSource):
             platform=options.platform or host_platform(),
             scan=scan,
             progress=progress,
+            options=options,
         )
 
 
@@ -151,7 +160,7 @@ class StdinSource(ImageSource):
                 "standard input is not a tar archive (nor gzip or zstd data)",
                 hint="pipe docker save, podman save or skopeo copy ... docker-archive:/dev/stdout",
             )
-        store = streamed_store(stream, head, self.description, scan, progress)
+        store = streamed_store(stream, head, self.description, scan, progress, options=options)
         image = _read_store(
             store,
             prefer_docker=True,
@@ -161,5 +170,6 @@ class StdinSource(ImageSource):
             platform=options.platform or host_platform(),
             scan=scan,
             progress=progress,
+            options=options,
         )
         return dataclasses.replace(image, source=self.kind)

@@ -132,6 +132,7 @@ class DockerEngineSource(ImageSource):
                 kind=self.kind,
                 engine="the Docker Engine",
                 scan=scan,
+                options=options,
                 progress=progress,
                 fail=lambda exc: unreachable(exc, self.environ),
                 not_found_hint="build or pull it first (docker images lists what the engine has)",
@@ -148,6 +149,7 @@ def read_saved(
     kind: str,
     engine: str,
     scan: LayerScanner,
+    options: ReadOptions,
     progress: Progress,
     fail: Callable[[BaseException], EngineUnavailableError],
     not_found_hint: str,
@@ -175,7 +177,7 @@ def read_saved(
     try:
         chunks: Iterator[bytes] = image.save(named=named)
         stream = streams.buffered(streams.ChunkStream(chunks, progress.bytes_read))
-        store = StreamedTarStore(stream, f"image {name} from {engine}", scan, progress)
+        store = StreamedTarStore(stream, f"image {name} from {engine}", scan, progress, options)
     except docker.errors.APIError as exc:
         raise EngineUnavailableError(f"{engine} could not save {name}: {exc.explanation}") from exc
     except requests.exceptions.RequestException as exc:
@@ -183,7 +185,7 @@ def read_saved(
             f"lost the connection to {engine} while reading {name}"
         ) from exc
     result = docker_save_image(
-        store, reference=reference, selector=None, scan=scan, progress=progress
+        store, reference=reference, selector=None, scan=scan, progress=progress, options=options
     )
     tags = image.tags or []
     return dataclasses.replace(
