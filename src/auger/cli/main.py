@@ -78,6 +78,12 @@ def _extract() -> CommandModule:
     return extract
 
 
+def _cache() -> CommandModule:
+    from auger.cli import cache  # noqa: PLC0415
+
+    return cache
+
+
 def _demo() -> CommandModule:
     from auger.cli import demo  # noqa: PLC0415
 
@@ -138,6 +144,12 @@ COMMANDS: dict[str, Command] = {
             "[--save PATH] [--json FILE]",
             "analyse a built-in example image (no container engine needed)",
             _demo,
+        ),
+        Command(
+            "cache",
+            "info|prune|clear [--cache-dir DIR]",
+            "show, prune or clear the layer cache (scans of layers already read)",
+            _cache,
         ),
     )
 }
