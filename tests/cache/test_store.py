@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from auger.cache import records
-from auger.cache.store import LAYERS, STALE_TEMPORARY, LayerCache
+from auger.cache.store import LAYERS, RECENT, STALE_TEMPORARY, LayerCache
 from auger.model import Digest, Entry, EntryKind, LayerScan
 
 
@@ -30,11 +30,17 @@ def record_path(cache: LayerCache, diff_id: Digest) -> Path:
     return cache.root / LAYERS / f"{algorithm}-{encoded}.{records.TAG}"
 
 
+def fresh(cache: LayerCache) -> LayerCache:
+    """The same directory as another process sees it (nothing in memory)."""
+    return LayerCache(cache.root, cache.max_size)
+
+
 def test_a_scan_put_is_got_back_with_its_diff_id(tmp_path: Path) -> None:
     cache = LayerCache(tmp_path / "cache")
     assert cache.get(digest(1)) is None
     cache.put(digest(1), scan(10))
-    found = cache.get(digest(1))
+    assert cache.get(digest(1)) is not None
+    found = fresh(cache).get(digest(1))
     assert found is not None
     assert found.entries == scan(10).entries
     assert found.diff_id == digest(1)
@@ -61,20 +67,20 @@ def test_a_damaged_record_counts_as_missing(tmp_path: Path) -> None:
     good = path.read_bytes()
     for damaged in (good[:-1], good[: len(good) // 2], good[:10], b"", good[:-8] + b"\0" * 8):
         path.write_bytes(damaged)
-        assert cache.get(digest(1)) is None
+        assert fresh(cache).get(digest(1)) is None
     flipped = bytearray(good)
     flipped[len(good) // 2] ^= 1
     path.write_bytes(bytes(flipped))
-    assert cache.get(digest(1)) is None
+    assert fresh(cache).get(digest(1)) is None
     cache.put(digest(1), scan(50))  # the next scan writes it again
-    assert cache.get(digest(1)) is not None
+    assert fresh(cache).get(digest(1)) is not None
 
 
 def test_a_record_copied_under_another_name_is_refused(tmp_path: Path) -> None:
     cache = LayerCache(tmp_path)
     cache.put(digest(1), scan(5))
     record_path(cache, digest(2)).write_bytes(record_path(cache, digest(1)).read_bytes())
-    assert cache.get(digest(2)) is None
+    assert fresh(cache).get(digest(2)) is None
 
 
 def test_malformed_digests_are_neither_stored_nor_looked_up(tmp_path: Path) -> None:
@@ -103,7 +109,8 @@ def test_an_unusable_directory_is_an_empty_cache_that_says_why(tmp_path: Path) -
     blocker.write_text("not a directory")
     cache = LayerCache(blocker / "cache")
     cache.put(digest(1), scan(1))
-    assert cache.get(digest(1)) is None
+    assert fresh(cache).get(digest(1)) is None
+    assert fresh(cache).problems == []  # a directory that does not exist is just empty
     assert any("cannot write: Not a directory" in problem for problem in cache.problems)
     assert len(cache.problems) == len(set(cache.problems)) <= 2  # each cause said once
 
@@ -122,6 +129,7 @@ def test_trimming_keeps_the_cap_and_the_most_recently_used(tmp_path: Path) -> No
         cache.put(digest(number), scan(200, number))
         age(record_path(cache, digest(number)), 10_000 - number * 100)  # 9 is the newest
     one = record_path(cache, digest(0)).stat().st_size
+    cache = fresh(cache)
     assert cache.get(digest(0)) is not None  # read now: the most recently used
     cache.max_size = 5 * one
     removed = cache.trim()
@@ -139,10 +147,10 @@ def test_reading_refreshes_only_stale_use_times(tmp_path: Path) -> None:
     path = record_path(cache, digest(1))
     age(path, 30)
     before = path.stat().st_mtime
-    cache.get(digest(1))
+    fresh(cache).get(digest(1))
     assert path.stat().st_mtime == before  # read a moment ago: not worth a write
     age(path, 3600)
-    cache.get(digest(1))
+    fresh(cache).get(digest(1))
     assert time.time() - path.stat().st_mtime < 60
 
 
@@ -150,14 +158,14 @@ def test_old_leftovers_go_and_fresh_ones_stay(tmp_path: Path) -> None:
     cache = LayerCache(tmp_path)
     cache.put(digest(1), scan(3))
     old = tmp_path / LAYERS / ".tmp-1-dead"
-    fresh = tmp_path / LAYERS / ".tmp-2-busy"
+    busy = tmp_path / LAYERS / ".tmp-2-busy"
     old.write_bytes(b"x" * 100)
-    fresh.write_bytes(b"y" * 100)
+    busy.write_bytes(b"y" * 100)
     age(old, STALE_TEMPORARY + 10)
     cache.trim()
     assert not old.exists()
-    assert fresh.exists()
-    assert cache.get(digest(1)) is not None
+    assert busy.exists()
+    assert fresh(cache).get(digest(1)) is not None
 
 
 def test_records_of_other_versions_age_out_or_are_pruned(tmp_path: Path) -> None:
@@ -171,7 +179,7 @@ def test_records_of_other_versions_age_out_or_are_pruned(tmp_path: Path) -> None
     assert foreign.exists()  # another auger may share the directory
     cache.trim(stale=True)
     assert not foreign.exists()
-    assert cache.get(digest(1)) is not None
+    assert fresh(cache).get(digest(1)) is not None
 
 
 def test_clear_removes_everything(tmp_path: Path) -> None:
@@ -182,3 +190,13 @@ def test_clear_removes_everything(tmp_path: Path) -> None:
     assert cache.clear() > 0
     assert cache.usage().bytes == 0
     assert cache.get(digest(0)) is None
+
+
+def test_recent_scans_are_kept_in_memory_up_to_a_bound(tmp_path: Path) -> None:
+    cache = LayerCache(tmp_path)
+    for number in range(RECENT + 4):
+        cache.put(digest(number), scan(2, number))
+    for path in (tmp_path / LAYERS).iterdir():
+        path.unlink()
+    found = [cache.get(digest(number)) is not None for number in range(RECENT + 4)]
+    assert found == [False] * 4 + [True] * RECENT

@@ -23,6 +23,7 @@ import hashlib
 import os
 import struct
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass
@@ -39,6 +40,9 @@ STALE_TEMPORARY = 3600.0
 """Age after which a temporary file is a crashed writer's leftover, safe to remove."""
 TRIM_TO = 0.9
 """Trimming removes records until the cache holds at most this share of its cap."""
+RECENT = 16
+"""Scans a cache object also keeps in memory, the last used first: an image read twice in one
+process (a diff, a baseline, a source that looks before it reads) decodes each layer once."""
 
 LAYERS = "layers"
 DOCUMENTS = "documents"
@@ -104,6 +108,7 @@ class LayerCache:
         """Bytes this object wrote."""
         self.hits = 0
         """Scans found (by :meth:`get`)."""
+        self._recent: OrderedDict[Digest, LayerScan] = OrderedDict()
 
     def _problem(self, action: str, error: OSError) -> None:
         text = f"layer cache {self.root}: cannot {action}: {error.strerror or error}"
@@ -114,11 +119,15 @@ class LayerCache:
 
     def get(self, diff_id: Digest) -> LayerScan | None:
         """The scan of the layer ``diff_id`` names, if an intact record of it is here."""
-        name = _layer_name(diff_id)
-        data = self._read(LAYERS, name) if name else None
-        scan = records.decode(diff_id, data) if data is not None else None
-        if scan is not None:
-            self.hits += 1
+        scan = self._recent.get(diff_id)
+        if scan is None:
+            name = _layer_name(diff_id)
+            data = self._read(LAYERS, name) if name else None
+            scan = records.decode(diff_id, data) if data is not None else None
+        if scan is None:
+            return None
+        self.hits += 1
+        self._remember(diff_id, scan)
         return scan
 
     def put(self, diff_id: Digest, scan: LayerScan) -> None:
@@ -126,6 +135,13 @@ class LayerCache:
         name = _layer_name(diff_id)
         if name is not None:
             self._write(LAYERS, name, records.encode(diff_id, scan))
+            self._remember(diff_id, scan)
+
+    def _remember(self, diff_id: Digest, scan: LayerScan) -> None:
+        self._recent[diff_id] = scan
+        self._recent.move_to_end(diff_id)
+        while len(self._recent) > RECENT:
+            self._recent.popitem(last=False)
 
     # -- documents --------------------------------------------------------------------------------
 
@@ -266,4 +282,5 @@ class LayerCache:
 
     def clear(self) -> int:
         """Remove every record and document; return bytes removed."""
+        self._recent.clear()
         return sum(self._remove(item) for item in self.files())

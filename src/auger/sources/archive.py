@@ -30,6 +30,7 @@ from auger.sources.interface import (
 )
 from auger.sources.oci_index import oci_image
 from auger.sources.platforms import host_platform
+from auger.sources.remembered import remember_layer_names
 from auger.sources.tar_stores import open_tar_store, streamed_store
 
 
@@ -85,7 +86,7 @@ class ArchiveSource(ImageSource):
         progress.phase(f"reading {self.path}")
         store = open_tar_store(self.path, scan, progress, f"archive {self.path}", options)
         try:
-            return _read_store(
+            image = _read_store(
                 store,
                 prefer_docker=self.kind == "docker-archive",
                 kind=self.kind,
@@ -98,6 +99,9 @@ class ArchiveSource(ImageSource):
             )
         finally:
             store.close()
+        if store.read_ahead and options.documents is not None and options.verify:
+            remember_layer_names(options.documents, image)  # for the next stream of it
+        return image
 
 
 class OciDirectorySource(ImageSource):

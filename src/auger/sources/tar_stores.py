@@ -39,8 +39,8 @@ from auger.sources.interface import (
     BlobMissingError,
     LayerScanner,
     ReadOptions,
-    ScanCache,
 )
+from auger.sources.remembered import named_diff_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +183,6 @@ class StreamedTarStore(BlobStore):
 
     def _read(self, stream: Readable, scan: LayerScanner, progress: Progress) -> None:
         reader = TarReader(stream, self.description)
-        cache = self._options.cache
         for header in reader:
             name = paths.normalize(header.name)[0]
             if header.typeflag in ("1", "2"):
@@ -200,7 +199,7 @@ class StreamedTarStore(BlobStore):
                 else:
                     self._others.add(name)
                 continue
-            cached = _cached(cache, name, first)
+            cached = _cached(self._options, name, first)
             if cached is not None:  # read past, not scanned
                 self._layers[name] = ScannedBlob(cached, "none", header.size, cached=True)
                 progress.layer_scanned(len(self._layers) - 1, len(cached.entries))
@@ -267,15 +266,18 @@ class StreamedTarStore(BlobStore):
         raise self.missing(ref.blob)
 
 
-def _cached(cache: ScanCache | None, name: str, first: bytes) -> LayerScan | None:
-    """The cached scan of an uncompressed blob named ``blobs/ALG/HEX`` (Docker 25 and later
-    save layers so): an uncompressed layer's digest is its diff ID."""
+def _cached(options: ReadOptions, name: str, first: bytes) -> LayerScan | None:
+    """The cached scan of the uncompressed blob ``name``, when its name says its diff ID: a
+    ``blobs/ALG/HEX`` name (Docker 25 and later save layers so) gives its digest, which is an
+    uncompressed layer's diff ID; an ``ID/layer.tar`` name one read before was seen to hold."""
+    cache = options.cache
     if cache is None or not looks_like_tar(first):
         return None
     parts = name.split("/")
-    if len(parts) != 3 or parts[0] != "blobs" or not parts[1].isalnum() or not parts[2]:
-        return None
-    return cache.get(Digest(f"{parts[1]}:{parts[2]}"))
+    if len(parts) == 3 and parts[0] == "blobs" and parts[1].isalnum() and parts[2]:
+        return cache.get(Digest(f"{parts[1]}:{parts[2]}"))
+    diff_id = named_diff_id(options.documents, name)
+    return cache.get(diff_id) if diff_id is not None else None
 
 
 def _read_rest(reader: TarReader, size: int) -> bytes:
