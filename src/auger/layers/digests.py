@@ -4,8 +4,10 @@
 diff ID (the digest of its uncompressed tar) or a blob's digest costs no second pass. With
 ``background=True`` the hashing runs in a second thread, overlapped with the reader's work:
 :mod:`hashlib` releases the GIL while it hashes a chunk, so on a machine with a spare processor
-the digest is almost free. Chunks handed to that thread are immutable ``bytes`` and at most
-:data:`QUEUED` of them wait at once, so memory stays bounded whatever the stream's length.
+the digest is almost free. The chunks read are immutable ``bytes``, handed to that thread in
+batches of :data:`BATCH` bytes (each hashed in one call, long enough to be worth the wait for the
+GIL that follows it), at most :data:`QUEUED` batches at a time: memory stays bounded whatever
+the stream's length.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from auger.model import Digest, Readable
 ALGORITHMS = frozenset({"sha256", "sha384", "sha512"})
 """Digest algorithms auger can verify (the OCI image spec registers sha256 and sha512)."""
 
-QUEUED = 16
-"""Chunks at most waiting for the background hasher."""
+BATCH = 8 << 20
+"""Bytes handed to the background hasher at once."""
+QUEUED = 3
+"""Batches at most waiting for the background hasher."""
 _CHUNK = 1 << 20
-_END = b""
 
 
 def algorithm_of(digest: str) -> str | None:
@@ -42,7 +45,9 @@ class DigestingReader:
         self._algorithm = algorithm
         self._hash = hashlib.new(algorithm)
         self._thread: threading.Thread | None = None
-        self._queue: queue.Queue[bytes] | None = None
+        self._queue: queue.Queue[list[bytes]] | None = None
+        self._batch: list[bytes] = []
+        self._batched = 0
         self._failure: BaseException | None = None
         self.position = 0
         """Bytes read through the wrapper so far."""
@@ -56,21 +61,26 @@ class DigestingReader:
         update = self._hash.update
         get = self._queue.get
         try:
-            while chunk := get():
-                update(chunk)
+            while batch := get():
+                update(batch[0] if len(batch) == 1 else b"".join(batch))
         except BaseException as exc:  # handed to the reading thread
             self._failure = exc
-            while get():  # keep taking chunks, so the reading thread never waits forever
+            while get():  # keep taking batches, so the reading thread never waits forever
                 pass
 
     def read(self, size: int = -1, /) -> bytes:
         data = self._inner.read(size)
         if data:
             self.position += len(data)
-            if self._queue is not None:
-                self._queue.put(data)
-            else:
+            if self._queue is None:
                 self._hash.update(data)
+            else:
+                self._batch.append(data)
+                self._batched += len(data)
+                if self._batched >= BATCH:
+                    self._queue.put(self._batch)
+                    self._batch = []
+                    self._batched = 0
         return data
 
     def readinto(self, buffer: Any, /) -> int:
@@ -99,7 +109,10 @@ class DigestingReader:
         """Stop the background hasher, if any (the digest so far stays available)."""
         thread, self._thread = self._thread, None
         if thread is not None and self._queue is not None:
-            self._queue.put(_END)
+            if self._batch:
+                self._queue.put(self._batch)
+                self._batch = []
+            self._queue.put([])  # the end
             thread.join()
 
     def digest(self) -> Digest:
