@@ -9,7 +9,8 @@ like a Linux distribution's), then times whole ``auger ARCHIVE --json FILE`` run
 
 With ``--engine`` the archive is also loaded into the Docker Engine and read from there, cold
 (``docker save`` streamed and scanned) and warm (no save at all). Prints the median of each,
-the warm/cold ratios, and the cache's bytes per entry.
+the warm/cold ratios, and the cache's bytes per entry. The analysis that follows the read is
+the same cold or warm, so the read stage alone is also timed, in this process.
 
     python scripts/bench_cache.py [--files 120000] [--layers 6] [--repeat 3] [--engine]
 """
@@ -17,6 +18,7 @@ the warm/cold ratios, and the cache's bytes per entry.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import shutil
@@ -65,6 +67,36 @@ def median_of(repeat: int, run: list[str], environ: dict[str, str], cache: Path 
     return statistics.median(times)
 
 
+def read_stage(archive: Path, cache: Path, repeat: int) -> tuple[float, float]:
+    """Median seconds of the read stage alone (the source's read, no analysis): cold, warm."""
+    from auger.cache.scanning import digesting_scanner  # noqa: PLC0415
+    from auger.cache.store import LayerCache  # noqa: PLC0415
+    from auger.layers.scanner import scan_layer  # noqa: PLC0415
+    from auger.progress import Progress  # noqa: PLC0415
+    from auger.sources.interface import ReadOptions  # noqa: PLC0415
+    from auger.sources.reference import resolve_source  # noqa: PLC0415
+
+    def once() -> float:
+        layers = LayerCache(cache)  # a new object each time: nothing kept in memory
+        source = resolve_source(str(archive), None, {})
+        start = time.perf_counter()
+        source.read(
+            digesting_scanner(scan_layer, layers),
+            ReadOptions(cache=layers, documents=layers),
+            Progress(),
+        )
+        return time.perf_counter() - start
+
+    gc.disable()
+    cold, warm = [], []
+    for _ in range(repeat):
+        shutil.rmtree(cache, ignore_errors=True)
+        cold.append(once())
+        warm.append(once())
+    gc.enable()
+    return statistics.median(cold), statistics.median(warm)
+
+
 def cache_bytes(cache: Path) -> int:
     return sum(path.stat().st_size for path in (cache / "layers").iterdir())
 
@@ -100,16 +132,27 @@ def main() -> None:
         timed([*auger, str(archive), *out], environ)
         rows["warm"] = median_of(args.repeat, [*auger, str(archive), *out], environ, None)
         stored = cache_bytes(cache)
+        rows["read stage, cold"], rows["read stage, warm"] = read_stage(
+            archive, root / "read-cache", args.repeat
+        )
         if args.engine:
-            subprocess.run(["docker", "load", "-q", "-i", str(archive)], check=True)
+            subprocess.run(
+                ["docker", "load", "-q", "-i", str(archive)], check=True, stdout=subprocess.DEVNULL
+            )
             reference = "docker://auger-bench-cache:latest"
             rows["engine cold"] = median_of(args.repeat, [*auger, reference, *out], environ, cache)
             timed([*auger, reference, *out], environ)
             rows["engine warm"] = median_of(args.repeat, [*auger, reference, *out], environ, None)
-            subprocess.run(["docker", "rmi", "-f", "auger-bench-cache:latest"], check=False)
+            subprocess.run(
+                ["docker", "rmi", "-f", "auger-bench-cache:latest"],
+                check=False,
+                stdout=subprocess.DEVNULL,
+            )
         for name, seconds in rows.items():
             print(f"{name:22s} {seconds:7.3f} s")
         print(f"warm / cold            {rows['warm'] / rows['cold']:7.3f}")
+        read_ratio = rows["read stage, warm"] / rows["read stage, cold"]
+        print(f"read stage warm / cold {read_ratio:7.3f}")
         if args.engine:
             print(f"engine warm / cold     {rows['engine warm'] / rows['engine cold']:7.3f}")
         print(f"cache: {stored} bytes, {stored / args.files:.1f} bytes per entry")
