@@ -206,7 +206,8 @@ class _Tally:
             self.examples.append(example)
 
 
-def _is_run(created_by: str) -> bool:
+def is_run(created_by: str) -> bool:
+    """True if a layer's history says a ``RUN`` made it."""
     command = created_by.strip()
     if "#(nop)" in command:
         return False
@@ -256,8 +257,8 @@ def find_advice(
                     continue
                 if (
                     item.hidden_by == item.stored_in + 1
-                    and _is_run(layers[item.stored_in].created_by)
-                    and _is_run(layers[item.hidden_by].created_by)
+                    and is_run(layers[item.stored_in].created_by)
+                    and is_run(layers[item.hidden_by].created_by)
                 ):
                     tallies[i].add(item.size, item.stored_in, "/" + item.path)
     findings = [
