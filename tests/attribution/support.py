@@ -1,4 +1,4 @@
-"""Layers built in-process, scanned by the real scanner, with their package files captured."""
+"""Layers built in-process and read by the real scanner, which captures their package files."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from auger.analysis.overlay import OverlayResult, stack_layers
 from auger.attribution.ownership import Ownership, attribute
-from auger.layers import capture
 from auger.layers.scanner import scan_layer
 from auger.model import Entry, LayerRef
 from auger.testing.images import TarEntry, layer_tar
@@ -27,15 +26,6 @@ class Built:
         return attribute(self.captured, self.overlay.final, self.overlay.waste)
 
 
-def captured_files(items: Sequence[TarEntry]) -> dict[str, bytes]:
-    """The contents a capturing scan keeps of a layer: package database files only."""
-    return {
-        item.name.strip("/"): item.data
-        for item in items
-        if item.kind == "file" and capture.wanted(item.name.strip("/"))
-    }
-
-
 def build(*layers: Sequence[TarEntry]) -> Built:
     scans = [
         scan_layer(io.BytesIO(layer_tar(items)), LayerRef(f"layer{index}.tar"))
@@ -45,6 +35,6 @@ def build(*layers: Sequence[TarEntry]) -> Built:
     return Built(
         layers=entries,
         sizes=[scan.size for scan in scans],
-        captured=[captured_files(items) for items in layers],
+        captured=[dict(scan.captured) for scan in scans],
         overlay=stack_layers(entries),
     )
