@@ -31,6 +31,7 @@ _KEYS = {
     "unless",
     "repeated_run",
     "waste_cause",
+    "group",
 }
 
 
@@ -52,6 +53,9 @@ class AdviceRule:
     unless: tuple[str, ...] = ()
     repeated_run: bool = False
     waste_cause: str | None = None
+    group: str | None = None
+    """A group of packages (``build-toolchain``, ``dev-dependencies``, ``docs``) that package
+    attribution matches; where it finds the group, its finding replaces the globs' one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +103,7 @@ def parse_catalogue(data: object) -> tuple[AdviceRule, ...]:
             unless=_strings(entry, "unless"),
             repeated_run=bool(entry.get("repeated_run", False)),
             waste_cause=entry.get("waste_cause"),
+            group=entry.get("group"),
         )
         if rule.kind not in (ACTIONABLE, CHURN):
             raise CatalogueError(f"advice {rule.id}: kind must be actionable or churn")
@@ -116,7 +121,16 @@ def parse_catalogue(data: object) -> tuple[AdviceRule, ...]:
                 raise CatalogueError(f"advice {rule.id}: bad glob {glob!r}: {exc}") from exc
         if not isinstance(entry.get("repeated_run", False), bool):
             raise CatalogueError(f"advice {rule.id}: repeated_run must be true or false")
-        if not (rule.final or rule.waste or rule.command or rule.repeated_run or rule.waste_cause):
+        if rule.group is not None and not isinstance(rule.group, str):
+            raise CatalogueError(f"advice {rule.id}: group must be a name")
+        if not (
+            rule.final
+            or rule.waste
+            or rule.command
+            or rule.repeated_run
+            or rule.waste_cause
+            or rule.group
+        ):
             raise CatalogueError(f"advice {rule.id} matches nothing")
         rules.append(rule)
     return tuple(rules)

@@ -7,8 +7,8 @@
   stored (:class:`~.whatif.DropStored`), as when the files are removed in the ``RUN`` that
   made them, or given their mode when added;
 - consecutive ``RUN`` layers: each run of them becomes one layer (:class:`~.whatif.Squash`);
-- advice that a package group answers (a compiler toolchain, development dependencies): the
-  group's packages are never installed;
+- advice that a group answers (``group:`` in the catalogue: a build toolchain, development
+  dependencies, docs): the group's packages, or files, are never installed;
 - advice only about a command (``--no-install-recommends``): nothing to simulate, no saving.
 """
 
@@ -17,12 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from auger.analysis.advice import AdviceRule, Finding, is_run, waste_rule_index
-from auger.attribution.groups import DEV_DEPENDENCIES, TOOLCHAIN, Group
+from auger.attribution.groups import Group
 from auger.attribution.whatif import Change, Drop, DropStored, Measures, Squash, simulate
 from auger.model import ImageAnalysis
-
-GROUP_OF_RULE = {"AUG008": TOOLCHAIN, "AUG002": DEV_DEPENDENCIES}
-"""Advice that a package group answers better than its globs do (when packages are known)."""
 
 
 def _run_blocks(analysis: ImageAnalysis, layers: Sequence[int]) -> list[Squash]:
@@ -54,7 +51,7 @@ def changes_for(
     ``rules`` is the catalogue the finding came from (a wasted path counts for the first rule
     that matches it, as :func:`~auger.analysis.advice.find_advice` counts it)."""
     rule = finding.rule
-    group = (groups or {}).get(GROUP_OF_RULE.get(rule.id, ""))
+    group = (groups or {}).get(rule.group) if rule.group else None
     if group is not None:
         return (group.change,)
     if rule.repeated_run:
