@@ -73,6 +73,10 @@ class Group:
     change: Change
     """What the fix stops storing, for :func:`~auger.attribution.whatif.simulate`."""
     fix: str
+    layers: tuple[int, ...] = ()
+    """The layers that put the group's bytes there."""
+    examples: tuple[str, ...] = ()
+    """A few of its packages' names, or of its paths (``/usr/share/doc/...``)."""
 
 
 def is_toolchain(usage: PackageUsage) -> bool:
@@ -100,6 +104,8 @@ def _package_group(
         packages=tuple(usages),
         change=DropPaths(owned, under),
         fix=fix,
+        layers=tuple(sorted({usage.layer for usage in usages if usage.layer is not None})),
+        examples=tuple(usage.package.name for usage in usages[:5]),
     )
 
 
@@ -107,7 +113,8 @@ def _docs(visible: Mapping[str, VisibleEntry]) -> Group | None:
     match = re.compile("|".join(f"(?:{compile_glob(g).pattern})" for g in DOC_GLOBS), re.DOTALL)
     keep = re.compile("|".join(f"(?:{compile_glob(g).pattern})" for g in DOC_KEEP), re.DOTALL)
     size = 0
-    found = False
+    layers: set[int] = set()
+    examples: list[tuple[int, str]] = []
     for path, shown in visible.items():
         entry = shown.entry
         if entry is None or entry.kind is not EntryKind.FILE or not path.startswith("usr/"):
@@ -115,8 +122,9 @@ def _docs(visible: Mapping[str, VisibleEntry]) -> Group | None:
         rooted = "/" + path
         if match.match(rooted) and not keep.match(rooted):
             size += entry.size
-            found = True
-    if not found:
+            layers.add(shown.layer)
+            examples.append((-entry.size, rooted))
+    if not layers:
         return None
     return Group(
         id=DOCS,
@@ -126,6 +134,8 @@ def _docs(visible: Mapping[str, VisibleEntry]) -> Group | None:
         change=Drop(DOC_GLOBS, DOC_KEEP),
         fix="exclude them from installs (dpkg path-exclude for /usr/share/doc, man, info and "
         "locale) or delete them in the RUN that installs the packages",
+        layers=tuple(sorted(layers)),
+        examples=tuple(path for _, path in sorted(examples)[:5]),
     )
 
 

@@ -16,7 +16,7 @@ from auger.attribution.dockerfile.history import map_layers
 from auger.attribution.dockerfile.stages import Dockerfile
 from auger.attribution.fixes import group_savings, savings
 from auger.attribution.groups import Group, find_groups
-from auger.attribution.ownership import Ownership, PackageUsage, attribute
+from auger.attribution.ownership import Ownership, attribute
 from auger.model import ImageAnalysis
 
 
@@ -50,6 +50,8 @@ class Attribution:
     """The advice, group-based findings in place of their globs' ones, largest first."""
     savings: Mapping[str, int | None]
     """What following each finding saves, by rule id (``None``: nothing to simulate)."""
+    by_group: Mapping[str, Group] = field(default_factory=dict)
+    """The group that answered each group-based finding, by rule id."""
     lines: tuple[SourceLine | None, ...] = ()
     """The Dockerfile line of each layer (empty without a Dockerfile)."""
     warnings: tuple[str, ...] = field(default=())
@@ -67,35 +69,39 @@ class Attribution:
         return None
 
     def packages_of(self, finding: Finding) -> tuple[str, ...]:
-        """The packages that own a finding's example paths (or the group's packages)."""
+        """The packages a finding is about: its group's, else the owners of its example
+        paths."""
+        group = self.by_group.get(finding.rule.id)
+        if group is not None:
+            return tuple(usage.package.name for usage in group.packages)
         names: list[str] = []
         for example in finding.examples:
-            owner = self.ownership.owner(example.lstrip("/"))
-            name = owner.package.name if owner is not None else None
-            if name is None and not example.startswith("/"):
-                name = example  # a group finding lists package names
-            if name is not None and name not in names:
-                names.append(name)
+            if not example.startswith("/"):
+                continue  # a command, not a path
+            owner = self.ownership.owner(example[1:])
+            if owner is not None and owner.package.name not in names:
+                names.append(owner.package.name)
         return tuple(names)
 
 
 def group_finding(rule: AdviceRule, group: Group) -> Finding:
-    """The finding of a group-based rule, in the group's terms."""
-    packages: Sequence[PackageUsage] = group.packages
-    layers = sorted({usage.layer for usage in packages if usage.layer is not None})
-    examples = tuple(usage.package.name for usage in packages[:5])
-    count = len(packages) if packages else 1
-    return Finding(rule, group.size_bytes, count, tuple(layers), examples)
+    """The finding of a group-based rule, in the group's terms: its packages (or paths)."""
+    count = len(group.packages) if group.packages else len(group.examples)
+    return Finding(rule, group.size_bytes, count, group.layers, group.examples)
 
 
-def _findings(
-    findings: Sequence[Finding], rules: Sequence[AdviceRule], groups: Mapping[str, Group]
-) -> tuple[Finding, ...]:
-    by_group = {
+def _answered(rules: Sequence[AdviceRule], groups: Mapping[str, Group]) -> dict[str, Group]:
+    """The group that answers each group-based rule the image has the group of."""
+    return {
         rule.id: groups[rule.group]
         for rule in rules
         if rule.group is not None and rule.group in groups
     }
+
+
+def _findings(
+    findings: Sequence[Finding], rules: Sequence[AdviceRule], by_group: Mapping[str, Group]
+) -> tuple[Finding, ...]:
     merged = [finding for finding in findings if finding.rule.id not in by_group]
     merged += [group_finding(rule, by_group[rule.id]) for rule in rules if rule.id in by_group]
     merged.sort(key=lambda finding: (-finding.size, finding.rule.id))
@@ -117,7 +123,8 @@ def attribute_image(
     groups = find_groups(ownership, analysis.final)
     group_saved = group_savings(analysis, groups)
     by_id = {group.id: group for group in groups}
-    merged = _findings(findings, rules, by_id)
+    answered = _answered(rules, by_id)
+    merged = _findings(findings, rules, answered)
     warnings = [str(note) for note in ownership.notes]
     lines: tuple[SourceLine | None, ...] = ()
     if dockerfile is not None:
@@ -134,6 +141,7 @@ def attribute_image(
         groups=tuple(GroupSaving(group, group_saved[group.id]) for group in groups),
         findings=merged,
         savings=savings(analysis, merged, rules, by_id),
+        by_group=answered,
         lines=lines,
         warnings=tuple(warnings),
     )
