@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from auger.cli.console import Console, emit
+from auger.cli.dockerfile import add_dockerfile_options
 from auger.cli.loading import load
 from auger.cli.parsing import Parser, add_gate_options, add_image_options
 from auger.display import safe_line
@@ -38,6 +39,7 @@ def build_parser() -> Parser:
         help="check budgets instead of exploring (the default when CI is set)",
     )
     add_gate_options(parser)
+    add_dockerfile_options(parser)
     add_image_options(parser)
     return parser
 
