@@ -108,6 +108,24 @@ def _findings(
     return tuple(merged)
 
 
+def image_ownership(analysis: ImageAnalysis) -> Ownership:
+    """The packages of an image, from its layers' captured databases."""
+    captured = [layer.scan.captured for layer in analysis.image.layers]
+    return attribute(captured, analysis.final, analysis.waste)
+
+
+def grouped_findings(
+    analysis: ImageAnalysis,
+    findings: Sequence[Finding],
+    rules: Sequence[AdviceRule],
+    ownership: Ownership,
+) -> tuple[tuple[Finding, ...], dict[str, Group]]:
+    """The advice with group-based findings in place (nothing simulated), and the groups by
+    id."""
+    groups = {group.id: group for group in find_groups(ownership, analysis.final)}
+    return _findings(findings, rules, _answered(rules, groups)), groups
+
+
 def attribute_image(
     analysis: ImageAnalysis,
     findings: Sequence[Finding],
@@ -119,7 +137,7 @@ def attribute_image(
     the advice ``findings`` (from ``rules``) with simulated savings, and the lines of
     ``dockerfile`` (named ``dockerfile_path``) that made its layers."""
     layers = analysis.image.layers
-    ownership = attribute([layer.scan.captured for layer in layers], analysis.final, analysis.waste)
+    ownership = image_ownership(analysis)
     groups = find_groups(ownership, analysis.final)
     group_saved = group_savings(analysis, groups)
     by_id = {group.id: group for group in groups}

@@ -84,6 +84,12 @@ def _cache() -> CommandModule:
     return cache
 
 
+def _whatif() -> CommandModule:
+    from auger.cli import whatif  # noqa: PLC0415
+
+    return whatif
+
+
 def _demo() -> CommandModule:
     from auger.cli import demo  # noqa: PLC0415
 
@@ -138,6 +144,13 @@ COMMANDS: dict[str, Command] = {
             "IMAGE PATH -o DIR",
             "write a file or directory of an image into a local directory",
             _extract,
+        ),
+        Command(
+            "whatif",
+            "IMAGE [--drop GLOB] [--squash A-B] [--format text|json] [options]",
+            "what the image would measure with files never stored, layers squashed, packages "
+            "left out or advice followed (simulated on its layers)",
+            _whatif,
         ),
         Command(
             "demo",
