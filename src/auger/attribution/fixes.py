@@ -75,36 +75,50 @@ def changes_for(
     return tuple(changes)
 
 
+class _Simulations:
+    """Simulates changes on one analysis, each distinct set of changes once (a group and the
+    advice it answers make the same change)."""
+
+    def __init__(self, analysis: ImageAnalysis) -> None:
+        layers = analysis.image.layers
+        self.entries = [layer.scan.entries for layer in layers]
+        self.sizes = [layer.size for layer in layers]
+        self.before = Measures(analysis.size, analysis.final_size, len(layers), float("nan"))
+        self.saved: dict[tuple[Change, ...], int] = {}
+
+    def saves(self, changes: tuple[Change, ...]) -> int:
+        known = self.saved.get(changes)
+        if known is None:
+            outcome = simulate(self.entries, self.sizes, changes, self.before, efficiency=False)
+            known = self.saved[changes] = outcome.saves_bytes
+        return known
+
+
 def savings(
     analysis: ImageAnalysis,
     findings: Sequence[Finding],
     rules: Sequence[AdviceRule],
     groups: Mapping[str, Group] | None = None,
+    simulations: _Simulations | None = None,
 ) -> dict[str, int | None]:
     """What following each finding saves (by rule id), simulated; ``None`` when the advice
     changes no file auger can see."""
-    layers = analysis.image.layers
-    entries = [layer.scan.entries for layer in layers]
-    sizes = [layer.size for layer in layers]
-    before = Measures(analysis.size, analysis.final_size, len(layers), float("nan"))
+    simulations = simulations or _Simulations(analysis)
     found: dict[str, int | None] = {}
     for finding in findings:
         changes = changes_for(finding, analysis, rules, groups)
-        if not changes:
-            found[finding.rule.id] = None
-            continue
-        outcome = simulate(entries, sizes, changes, before=before, efficiency=False)
-        found[finding.rule.id] = outcome.saves_bytes
+        found[finding.rule.id] = simulations.saves(changes) if changes else None
     return found
 
 
-def group_savings(analysis: ImageAnalysis, groups: Sequence[Group]) -> dict[str, int]:
+def group_savings(
+    analysis: ImageAnalysis, groups: Sequence[Group], simulations: _Simulations | None = None
+) -> dict[str, int]:
     """What removing each group saves (by group id), simulated."""
-    layers = analysis.image.layers
-    entries = [layer.scan.entries for layer in layers]
-    sizes = [layer.size for layer in layers]
-    before = Measures(analysis.size, analysis.final_size, len(layers), float("nan"))
-    return {
-        group.id: simulate(entries, sizes, [group.change], before, efficiency=False).saves_bytes
-        for group in groups
-    }
+    simulations = simulations or _Simulations(analysis)
+    return {group.id: simulations.saves((group.change,)) for group in groups}
+
+
+def simulator(analysis: ImageAnalysis) -> _Simulations:
+    """One simulator to share between :func:`savings` and :func:`group_savings`."""
+    return _Simulations(analysis)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from auger.analysis.advice import AdviceRule, Finding
 from auger.attribution.dockerfile.history import map_layers
 from auger.attribution.dockerfile.stages import Dockerfile
-from auger.attribution.fixes import group_savings, savings
+from auger.attribution.fixes import group_savings, savings, simulator
 from auger.attribution.groups import Group, find_groups
 from auger.attribution.ownership import Ownership, attribute
 from auger.model import ImageAnalysis
@@ -139,7 +139,8 @@ def attribute_image(
     layers = analysis.image.layers
     ownership = image_ownership(analysis)
     groups = find_groups(ownership, analysis.final)
-    group_saved = group_savings(analysis, groups)
+    simulations = simulator(analysis)
+    group_saved = group_savings(analysis, groups, simulations)
     by_id = {group.id: group for group in groups}
     answered = _answered(rules, by_id)
     merged = _findings(findings, rules, answered)
@@ -158,7 +159,7 @@ def attribute_image(
         ownership=ownership,
         groups=tuple(GroupSaving(group, group_saved[group.id]) for group in groups),
         findings=merged,
-        savings=savings(analysis, merged, rules, by_id),
+        savings=savings(analysis, merged, rules, by_id, simulations),
         by_group=answered,
         lines=lines,
         warnings=tuple(warnings),

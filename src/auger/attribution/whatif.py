@@ -115,10 +115,14 @@ def _dropped(change: Drop | DropPaths | DropStored) -> Callable[[int, str], bool
 
         return by_glob
     if isinstance(change, DropPaths):
-        exact, under = change.paths, change.under
+        exact, under = change.paths, frozenset(change.under)
 
         def by_path(layer: int, path: str) -> bool:
-            return path in exact or any(paths.is_within(path, d) for d in under)
+            if path in exact:
+                return True
+            if not under:
+                return False
+            return any(ancestor in under for ancestor in _ancestors(path))
 
         return by_path
     stored = change.stored
