@@ -48,6 +48,7 @@ def test_package_databases_are_captured(path: str) -> None:
         "var/lib/dpkg/info/sub/x.list",
         "var/lib/rpm/Packages",  # BerkeleyDB: noted, never read
         "usr/lib/python3/dist-packages/six/RECORD",  # not in a .dist-info directory
+        "usr/lib/python3/site-packages/setuptools/_vendor/wheel-0.45.dist-info/RECORD",
         "usr/share/doc/METADATA",
         "app/tsconfig.json",
         "var/cache/apt/pkgcache.bin",

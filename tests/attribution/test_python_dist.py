@@ -52,3 +52,9 @@ def test_a_path_climbing_out_of_the_root_is_left_out() -> None:
     files = {f"{info}/RECORD": b"../../../../../../../../etc/passwd,,10\nevil.py,,3\n"}
     [package] = read_dist_info(files).packages
     assert package.files == (f"{SITE}/evil.py",)
+
+
+def test_a_vendored_dist_info_is_its_vendor_s() -> None:
+    vendored = PythonDist("packaging", "24.2", {"packaging/version.py": 16676})
+    files = files_for(vendored, f"{SITE}/setuptools/_vendor")
+    assert read_dist_info(files).packages == ()

@@ -4,7 +4,9 @@ A distribution installed by pip (or any installer following the packaging specif
 has a ``NAME-VERSION.dist-info`` directory beside its modules, in ``site-packages`` or
 ``dist-packages`` wherever that is. ``METADATA`` gives the name and version; ``RECORD`` is a
 CSV of every installed file (path relative to the directory holding the ``.dist-info``, hash,
-size), exactly what ``pip show -f`` lists.
+size), exactly what ``pip show -f`` lists. A ``.dist-info`` vendored inside another
+distribution (``setuptools/_vendor/packaging-24.2.dist-info``) is not installed, and its
+files are the vendoring distribution's, as pip sees them.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ def read_dist_info(files: Mapping[str, bytes]) -> Inventory:
         if name != "RECORD" or not dist_info.endswith(".dist-info"):
             continue
         root = paths.parent(dist_info)
+        if paths.basename(root) not in ("site-packages", "dist-packages"):
+            continue  # vendored in another distribution
         metadata = files.get(f"{dist_info}/METADATA")
         package_name, version = _from_directory_name(dist_info)
         if metadata is not None:

@@ -56,6 +56,10 @@ _TAILS = frozenset(name[-5:] for name in _SUFFIXES)
 """The last five characters of every name :func:`wanted` can accept."""
 
 
+_PACKAGE_DIRECTORIES = ("site-packages", "dist-packages")
+"""Where Python installs distributions (a ``.dist-info`` elsewhere is vendored inside one)."""
+
+
 def wanted(path: str) -> bool:
     """True if ``path`` (a normalised layer path of a regular file) is a package database file
     whose contents attribution reads."""
@@ -79,8 +83,9 @@ def _precise(path: str) -> bool:
     if path == APK_INSTALLED or path in RPM_SQLITE:
         return True
     head, _, name = path.rpartition("/")
-    if name in ("RECORD", "METADATA"):
-        return head.endswith(".dist-info")
+    if name in ("RECORD", "METADATA"):  # of a distribution installed in a package directory
+        directory, _, dist_info = head.rpartition("/")
+        return dist_info.endswith(".dist-info") and directory.endswith(_PACKAGE_DIRECTORIES)
     # a project's manifest or lockfile, a package's manifest in node_modules, or npm's hidden
     # node_modules/.package-lock.json
     return name in ("package.json", "package-lock.json", ".package-lock.json")
