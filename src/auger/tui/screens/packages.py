@@ -35,8 +35,9 @@ class PackagesScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         table = WasteTable(id="packages", cursor_type="row")
         shown = f"the largest {MAX_ROWS} of {self.total}" if self.total > MAX_ROWS else "all"
-        table.border_title = f"Packages ({shown}) — enter or click selects the layer"
-        table.border_subtitle = f"{self.unowned} in no package"
+        table.border_title = (
+            f"Packages ({shown}; {self.unowned} in no package) — enter or click selects the layer"
+        )
         yield table
 
     def on_mount(self) -> None:
