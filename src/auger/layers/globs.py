@@ -22,6 +22,8 @@ import functools
 import re
 from collections.abc import Callable
 
+from auger.clipping import clip
+
 
 class GlobError(ValueError):
     """A glob is malformed (the message says how)."""
@@ -40,14 +42,14 @@ def _class(part: str, start: int) -> tuple[str, int]:
     ranges: list[tuple[str, str]] = []
     while True:
         if position >= len(part):
-            raise GlobError(f"unclosed '[' in {part!r} (write [[] for a literal '[')")
+            raise GlobError(f"unclosed '[' in {clip(part)!r} (write [[] for a literal '[')")
         char = part[position]
         if char == "]" and ranges:
             break
         if position + 2 < len(part) and part[position + 1] == "-" and part[position + 2] != "]":
             high = part[position + 2]
             if high < char:
-                raise GlobError(f"reversed range {char}-{high} in {part!r}")
+                raise GlobError(f"reversed range {char}-{high} in {clip(part)!r}")
             ranges.append((char, high))
             position += 3
         else:
@@ -113,7 +115,7 @@ def _components(glob: str) -> list[str | None]:
     for part in glob.strip("/").split("/"):
         if part in ("", ".", ".."):
             shown = "an empty name" if not part else f"a {part!r} name"
-            raise GlobError(f"{glob!r} has {shown}; paths are matched normalised")
+            raise GlobError(f"{clip(glob)!r} has {shown}; paths are matched normalised")
         if part == "**":
             if not items or items[-1] is not None:
                 items.append(None)
