@@ -8,6 +8,7 @@ from pathlib import Path
 from auger.cli.console import Console, emit
 from auger.cli.loading import load
 from auger.cli.parsing import Parser, add_gate_options, add_image_options
+from auger.clipping import clip
 from auger.display import safe_line
 from auger.errors import ExitCode
 from auger.report.dive_json import format_json
@@ -63,7 +64,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if args.json is None and args.image != "-":  # the explorer's keys need standard input
         console.diagnose(
             f"auger: hint: for the interactive explorer, run 'auger explore "
-            f"{safe_line(args.image)}' in a terminal"
+            f"{safe_line(clip(args.image))}' in a terminal"
         )
     return code
 
