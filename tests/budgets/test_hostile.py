@@ -237,3 +237,17 @@ def test_parse_errors_are_budgets_errors_for_any_scalar() -> None:
         text = textwrap.dedent(f"version: 1\nimage:\n  max_size: !!{tag} 'x-1-%'\n")
         with pytest.raises(BudgetsError, match=r"^budgets\.yaml:3: image\.max_size: "):
             parse_budgets(text, "budgets.yaml")
+
+
+def test_an_adversarial_override_match_against_a_long_reference_is_quick(tmp_path: Path) -> None:
+    """Override globs match the image's reference, which the command line gives."""
+    archive = write_archive(tmp_path / "img", LEAN, tag="a" * 250 + ":1")
+    budgets = tmp_path / "budgets.yaml"
+    budgets.write_text(
+        "version: 1\noverrides:\n"
+        + "".join(f"  - match: '{'*a' * n}b'\n    image: {{max_size: 1}}\n" for n in range(1, 30))
+    )
+    start = time.perf_counter()
+    result = run_auger(["check", str(archive), "--budgets", str(budgets), "-q"])
+    assert time.perf_counter() - start < 5
+    assert result.code == 0, result.stderr  # no override matches: no rules at all
