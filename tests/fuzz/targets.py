@@ -16,6 +16,7 @@ import io
 import json
 import os
 import random
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -424,14 +425,23 @@ DICTIONARY: dict[str, list[bytes]] = {
 """Tokens worth inserting into each target's input (libFuzzer's -dict, the mutator's words)."""
 
 
+_WORD = re.compile(rb"[\w.%+-]+")
+
+
 def mutate(data: bytes, rng: random.Random, words: Sequence[bytes]) -> bytes:
-    """A few random edits of ``data``: bits flipped, bytes set, tokens inserted, runs deleted,
-    duplicated or moved, the end cut off."""
+    """A few random edits of ``data``: bits flipped, bytes set, tokens inserted or put in
+    place of a word (a value in a text file), runs deleted, duplicated or moved, the end cut
+    off."""
     out = bytearray(data)
     for _ in range(rng.randint(1, 6)):
         where = rng.randrange(len(out) + 1)
-        choice = rng.randrange(8)
-        if choice == 0 and out:
+        choice = rng.randrange(10)
+        if choice >= 8 and words:  # a word (letters, digits, . % - _) replaced by a token
+            words_at = [match.span() for match in _WORD.finditer(out)]
+            if words_at:
+                start, end = rng.choice(words_at)
+                out[start:end] = rng.choice(words)
+        elif choice == 0 and out:
             out[min(where, len(out) - 1)] ^= 1 << rng.randrange(8)
         elif choice == 1 and out:
             out[min(where, len(out) - 1)] = rng.choice([0, 0xFF, 0x7F, 0x80, ord("0"), ord("7")])
