@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 from auger.errors import AugerError
-from auger.layers.globs import compile_glob
+from auger.layers.globs import GlobError, compile_glob, literal_runs
 from auger.model import EntryKind, ImageAnalysis, WasteCause
 
 ACTIONABLE = "actionable"
@@ -117,7 +117,7 @@ def parse_catalogue(data: object) -> tuple[AdviceRule, ...]:
         for glob in rule.final + rule.waste:
             try:
                 compile_glob(glob)
-            except re.error as exc:
+            except GlobError as exc:
                 raise CatalogueError(f"advice {rule.id}: bad glob {glob!r}: {exc}") from exc
         if not isinstance(entry.get("repeated_run", False), bool):
             raise CatalogueError(f"advice {rule.id}: repeated_run must be true or false")
@@ -164,9 +164,7 @@ def _first_name(glob: str) -> str | None:
 
 def _required(glob: str) -> str:
     """A substring every path matching ``glob`` contains (to skip hopeless regex matches)."""
-    core = glob.removesuffix("/**").removeprefix("/").removeprefix("**/")
-    pieces = re.split(r"\*+|\?|\[[^\]]*\]", core)
-    return max(pieces, key=len)
+    return max(literal_runs(glob), key=len, default="")
 
 
 class _GlobSet:

@@ -9,6 +9,7 @@ from auger.cli.console import Console, emit
 from auger.cli.dockerfile import add_dockerfile_options
 from auger.cli.loading import load
 from auger.cli.parsing import Parser, add_gate_options, add_image_options
+from auger.clipping import clip
 from auger.display import safe_line
 from auger.errors import ExitCode
 from auger.report.dive_json import format_json
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if args.json is None and args.image != "-":  # the explorer's keys need standard input
         console.diagnose(
             f"auger: hint: for the interactive explorer, run 'auger explore "
-            f"{safe_line(args.image)}' in a terminal"
+            f"{safe_line(clip(args.image))}' in a terminal"
         )
     return code
 
