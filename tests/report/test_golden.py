@@ -56,6 +56,7 @@ CASES: dict[str, list[str]] = {
     "report-attribution.md": [*ATTRIBUTED, "--format", "markdown"],
     "report-attribution.json": [*ATTRIBUTED, "--format", "json"],
     "report-attribution.txt": [*ATTRIBUTED, "--format", "text"],
+    "report-attribution.html": [*ATTRIBUTED, "--format", "html"],
 }
 """Golden file name -> the command line that produces it (run in the working directory)."""
 
@@ -277,7 +278,9 @@ def test_golden_diff() -> None:
     assert "  size 13.6 kB -> 24.6 kB (+11.0 kB); 2 shared layers\n" in golden("diff.txt")
 
 
-@pytest.mark.parametrize("name", ["report.html", "report-baseline.html", "diff.html"])
+@pytest.mark.parametrize(
+    "name", ["report.html", "report-baseline.html", "diff.html", "report-attribution.html"]
+)
 def test_golden_html_is_one_locked_down_file(name: str) -> None:
     text = golden(name)
     page = Page(text)
@@ -383,3 +386,29 @@ def test_golden_attribution_markdown() -> None:
     assert "*(saves 8.0 kB; ci/Dockerfile:3)*" in text
     layers = [row for row in table_rows(text) if len(row) == 7 and row[0].isdigit()]
     assert [row[5] for row in layers] == [f"`ci/Dockerfile:{line}`" for line in (2, 3, 5, 6, 7)]
+
+
+def test_golden_html_report_names_packages_groups_and_dockerfile_lines() -> None:
+    page = Page(golden("report-attribution.html"))
+    packages = page.rows("packages")
+    assert packages[0] == [
+        "package", "manager", "version", "size", "wasted", "files", "installed by layer", "flags",
+    ]  # fmt: skip
+    assert ["gcc-12", "dpkg", "12.2.0", "32.0 kB", "0 B", "2", "1", ""] in packages
+    assert ["typescript", "npm", "5.6.3", "20.1 kB", "0 B", "2", "4", "dev"] in packages
+    assert "Files in no package: 14.6 kB." in page.text("packages")
+    groups = {row[0]: row for row in page.rows("groups")[1:]}
+    assert groups["build toolchain in the final image"][1:4] == [
+        "32.3 kB",
+        "gcc-12, make",
+        "32.3 kB",
+    ]
+    advice = {row[0]: row for row in page.rows("advice")[1:]}
+    assert advice["AUG008"][3] == "32.3 kB"
+    assert advice["AUG008"][6:8] == [
+        "gcc-12, make",
+        "ci/Dockerfile:3 RUN apt-get update && apt-get install -y gcc-12 make",
+    ]
+    layers = page.rows("layers")
+    assert "vs baseline" not in layers[0]
+    assert layers[5][-1] == "ci/Dockerfile:7 RUN npm ci"

@@ -2,8 +2,8 @@
 
 A report page shows the headline numbers and the budget verdict (with changes against the
 baseline), the size map, the layer chart (the baseline's beside it), and the tables: advice,
-wasted paths, layers. Each table is one function of :data:`REPORT_TABLES`; a new one (the
-packages, once reports name them) is one more function there.
+wasted paths, packages and the groups one fix removes, layers (with their Dockerfile lines
+when the report has them). Each table is one function of :data:`REPORT_TABLES`.
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ from typing import Any
 from auger.analysis.advice import Finding
 from auger.analysis.diff import ImageDiff, PathChange
 from auger.analysis.waste_groups import WasteGroup
+from auger.attribution.summary import Attribution, SourceLine
 from auger.budgets.evaluate import RuleResult, Verdict
 from auger.display import display, finite, format_ratio, format_size, one_line
 from auger.model import ImageAnalysis, Layer
 from auger.report.gate import limit, measured
 from auger.report.html import tables
 from auger.report.html.escape import text
+from auger.report.html.packages import groups_table, packages_table
 from auger.report.html.page import Page, render_page
 from auger.report.html.sections import Card, cards, change, layer_charts, size_change, size_map
 from auger.report.html.sizetree import size_tree
@@ -116,28 +118,50 @@ def _budgets(report: ImageReport) -> Table | None:
     )
 
 
-def _finding(finding: Finding) -> tuple[Cell, ...]:
-    return (
-        words(finding.rule.id),
-        words(finding.rule.title),
-        size(finding.size),
-        words(", ".join(str(layer) for layer in finding.layers)),
-        name(finding.examples[0]) if finding.examples else words(""),
-        words(finding.rule.fix),
-    )
+def _saves(attribution: Attribution | None, finding: Finding) -> Cell:
+    saved = attribution.savings.get(finding.rule.id) if attribution is not None else None
+    return size(saved) if saved is not None else Cell("—")
+
+
+def _source(line: SourceLine | None) -> Cell:
+    """A Dockerfile line: where it is, and what it says."""
+    if line is None:
+        return Cell("—")
+    said = one_line(line.text, _COMMAND)
+    return Cell(f'{text(str(line))} <code class="cmd">{text(said)}</code>')
 
 
 def _advice(report: ImageReport) -> Table | None:
+    attribution = report.attribution
+
+    def finding(finding: Finding) -> tuple[Cell, ...]:
+        owners = attribution.packages_of(finding) if attribution is not None else ()
+        more = f" and {len(owners) - 5} more" if len(owners) > 5 else ""
+        return (
+            words(finding.rule.id),
+            words(finding.rule.title),
+            size(finding.size),
+            _saves(attribution, finding),
+            words(", ".join(str(layer) for layer in finding.layers)),
+            name(finding.examples[0]) if finding.examples else words(""),
+            words(", ".join(owners[:5]) + more if owners else "—"),
+            _source(attribution.line_of_finding(finding) if attribution is not None else None),
+            words(finding.rule.fix),
+        )
+
     columns = [
         Column("rule"),
         Column("what"),
         Column("size", numeric=True),
+        Column("saves", numeric=True),
         Column("layers"),
         Column("example"),
+        Column("packages"),
+        Column("Dockerfile line"),
         Column("fix"),
     ]
     return tables.table(
-        "advice", "Advice", columns, report.findings, row=_finding, empty="Nothing to advise."
+        "advice", "Advice", columns, report.findings, row=finding, empty="Nothing to advise."
     )
 
 
@@ -169,33 +193,40 @@ def _waste(report: ImageReport) -> Table | None:
     )
 
 
-def _layer(row: LayerRow) -> tuple[Cell, ...]:
-    return (
-        number(row.layer.index),
-        size(row.layer.size),
-        Cell("shared", 0) if row.shared else signed_size(row.delta),
-        size(row.stored_waste),
-        size(row.caused_waste),
-        _command(row.layer.command),
-    )
-
-
 def _layers(report: ImageReport) -> Table | None:
-    columns = [
-        Column("#", numeric=True),
-        Column("size", numeric=True),
-        Column("vs baseline", numeric=True),
+    attribution = report.attribution
+    lines = attribution is not None and any(attribution.lines)
+
+    compared = report.baseline is not None
+
+    def layer(row: LayerRow) -> tuple[Cell, ...]:
+        cells = [number(row.layer.index), size(row.layer.size)]
+        if compared:
+            cells.append(Cell("shared", 0) if row.shared else signed_size(row.delta))
+        cells += [size(row.stored_waste), size(row.caused_waste), _command(row.layer.command)]
+        if attribution is not None and lines:
+            cells.append(_source(attribution.line_of(row.layer.index)))
+        return tuple(cells)
+
+    columns = [Column("#", numeric=True), Column("size", numeric=True)]
+    if compared:
+        columns.append(Column("vs baseline", numeric=True))
+    columns += [
         Column("stored that became waste", numeric=True),
         Column("hid", numeric=True),
         Column("command"),
     ]
-    return tables.table("layers", "Layers", columns, report.layers, row=_layer)
+    if lines:
+        columns.append(Column("Dockerfile line"))
+    return tables.table("layers", "Layers", columns, report.layers, row=layer)
 
 
 REPORT_TABLES: tuple[Callable[[ImageReport], Table | None], ...] = (
     _budgets,
     _advice,
     _waste,
+    lambda report: packages_table(report.attribution),
+    lambda report: groups_table(report.attribution),
     _layers,
 )
 """The report page's tables, in the order they appear."""

@@ -85,13 +85,22 @@ def table(
     *,
     row: Callable[[T], Sequence[Cell]],
     empty: str = "None.",
+    note: str = "",
 ) -> Table:
     """A table of the first :data:`MAX_ROWS` ``items`` (each made a row by ``row``), saying
-    how many more there were."""
+    how many more there were, then ``note`` (auger's own words)."""
     listed = tuple(tuple(row(item)) for item in items[:MAX_ROWS])
     more = len(items) - len(listed)
-    note = f"… and {more} more rows not listed (--format json lists them all)." if more else ""
-    return Table(key, title, tuple(columns), listed, len(items), empty, note)
+    cut = f"… and {more} more rows not listed (--format json lists them all)." if more else ""
+    return Table(
+        key,
+        title,
+        tuple(columns),
+        listed,
+        len(items),
+        empty,
+        text(" ".join(part for part in (cut, note) if part)),
+    )
 
 
 def _cell(cell: Cell, numeric: bool) -> str:
