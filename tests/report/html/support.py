@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from auger.testing.images import ImageSpec, LayerSpec, file, layer_tar, whiteout
+from tests.attribution.formats import DebPackage, dpkg_list, dpkg_list_name, dpkg_status
 
 VOID = {"meta", "link", "br", "hr", "img", "input", "source", "wbr", "area", "base", "col"}
 
@@ -129,6 +130,11 @@ HOSTILE_FILES = {
 }
 """Name -> size of the files of the hostile image's first layer."""
 
+HOSTILE_PACKAGE = DebPackage(
+    "evil<b>&amp;\x1b[31m", "1.0<script>alert(6)<", {"/opt/evil/payload.bin": 400}
+)
+"""A package whose name and version are markup and a terminal escape, listed by dpkg."""
+
 HOSTILE_COMMAND = (
     "/bin/sh -c echo '</script><script>alert(4)</script>' \u2028"
     " <img src=x onerror=alert(5)> `id` | tee \x1b]0;title\x07 && true"
@@ -137,9 +143,14 @@ HOSTILE_TAG = "hostile<b>:1"
 
 
 def hostile_image() -> ImageSpec:
-    """Two layers: the hostile files, then one that overwrites one of them and deletes
-    another (so hostile names are wasted paths too)."""
-    first = layer_tar([file(name, size) for name, size in HOSTILE_FILES.items()])
+    """Two layers: the hostile files and package, then one that overwrites one of the files
+    and deletes another (so hostile names are wasted paths too)."""
+    package = [
+        file("var/lib/dpkg/status", dpkg_status([HOSTILE_PACKAGE])),
+        file(dpkg_list_name(HOSTILE_PACKAGE), dpkg_list(HOSTILE_PACKAGE)),
+        file("opt/evil/payload.bin", 400),
+    ]
+    first = layer_tar([*(file(name, size) for name, size in HOSTILE_FILES.items()), *package])
     second = layer_tar([file("<img src=x onerror=alert(2)>.txt", 10), whiteout("a|b")])
     return ImageSpec(
         [LayerSpec(first, HOSTILE_COMMAND), LayerSpec(second, "/bin/sh -c rm 'a|b'")],
