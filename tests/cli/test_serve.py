@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from auger.cli.serve import explore_command, is_loopback
+from auger.cli.serve import explore_command, is_loopback, url_host
 from tests.report.support import head_image, write_archive
 from tests.support import NO_ENGINE, one_error, run_cli
 
@@ -38,6 +38,14 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 )
 def test_loopback_hosts(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+@pytest.mark.parametrize(
+    ("host", "shown"),
+    [("127.0.0.1", "127.0.0.1"), ("::1", "[::1]"), ("[::1]", "[::1]"), ("localhost", "localhost")],
+)
+def test_an_ipv6_address_is_bracketed_in_the_url(host: str, shown: str) -> None:
+    assert url_host(host) == shown
 
 
 def test_each_session_runs_this_pythons_explorer_with_every_word_quoted() -> None:

@@ -75,6 +75,11 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def url_host(host: str) -> str:
+    """``host`` as a URL names it: an IPv6 address in brackets."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
 def explore_command(args: argparse.Namespace) -> str:
     """The shell command each session runs: this Python's ``auger explore``, every word
     quoted."""
@@ -104,7 +109,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         raise UsageError(
             "auger serve needs textual-serve", hint="pip install 'auger[serve]'"
         ) from missing
-    url = args.public_url or f"http://{args.host}:{args.port}"
+    url = args.public_url or f"http://{url_host(args.host)}:{args.port}"
     if not is_loopback(args.host):
         console.diagnose(
             f"auger: warning: serving on {safe_line(args.host)}: anyone who can reach "

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from auger.display import display
 from auger.report.html.escape import attribute, script_json, text
 
 HOSTILE = [
@@ -66,3 +70,44 @@ def test_embedded_json_cannot_end_its_script_element() -> None:
     assert "\u2029" not in encoded
     assert encoded.isascii()
     assert json.loads(encoded) == value
+
+
+class _Fragment(HTMLParser):
+    """What a browser's parser makes of element content: its elements and its text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, attrs))
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+NAMES = st.text(
+    st.characters(codec=None, exclude_categories=()) | st.sampled_from("<>&\"'\\`|\x1b\u2028"),
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(NAMES)
+def test_any_name_parses_as_its_shown_text_and_escape_spans_only(name: str) -> None:
+    fragment = _Fragment()
+    fragment.feed(f"<p>{text(name)}</p>")
+    fragment.close()
+    assert fragment.elements[0] == ("p", [])
+    assert all(element == ("span", [("class", "esc")]) for element in fragment.elements[1:])
+    assert fragment.text == display(name)
+
+
+@settings(max_examples=300, deadline=None)
+@given(NAMES)
+def test_any_value_survives_the_script_block_unchanged(name: str) -> None:
+    encoded = script_json({"name": name})
+    assert re.fullmatch(r"[\x20-\x7e]*", encoded)
+    assert "<" not in encoded and ">" not in encoded and "&" not in encoded
+    assert json.loads(encoded) == {"name": name}
