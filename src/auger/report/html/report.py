@@ -132,22 +132,29 @@ def _source(line: SourceLine | None) -> Cell:
 
 
 def _advice(report: ImageReport) -> Table | None:
+    """The advice, with a column of packages when the image has any and of Dockerfile lines
+    when the report was given a Dockerfile."""
     attribution = report.attribution
+    packages = attribution is not None and bool(attribution.ownership.packages)
+    lines = attribution is not None and any(attribution.lines)
 
     def finding(finding: Finding) -> tuple[Cell, ...]:
-        owners = attribution.packages_of(finding) if attribution is not None else ()
-        more = f" and {len(owners) - 5} more" if len(owners) > 5 else ""
-        return (
+        cells = [
             words(finding.rule.id),
             words(finding.rule.title),
             size(finding.size),
             _saves(attribution, finding),
             words(", ".join(str(layer) for layer in finding.layers)),
             name(finding.examples[0]) if finding.examples else words(""),
-            words(", ".join(owners[:5]) + more if owners else "—"),
-            _source(attribution.line_of_finding(finding) if attribution is not None else None),
-            words(finding.rule.fix),
-        )
+        ]
+        if attribution is not None and packages:
+            owners = attribution.packages_of(finding)
+            more = f" and {len(owners) - 5} more" if len(owners) > 5 else ""
+            cells.append(words(", ".join(owners[:5]) + more if owners else "—"))
+        if attribution is not None and lines:
+            cells.append(_source(attribution.line_of_finding(finding)))
+        cells.append(words(finding.rule.fix))
+        return tuple(cells)
 
     columns = [
         Column("rule"),
@@ -156,10 +163,10 @@ def _advice(report: ImageReport) -> Table | None:
         Column("saves", numeric=True),
         Column("layers"),
         Column("example"),
-        Column("packages"),
-        Column("Dockerfile line"),
-        Column("fix"),
     ]
+    columns += [Column("packages")] if packages else []
+    columns += [Column("Dockerfile line")] if lines else []
+    columns.append(Column("fix"))
     return tables.table(
         "advice", "Advice", columns, report.findings, row=finding, empty="Nothing to advise."
     )
