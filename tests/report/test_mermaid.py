@@ -83,3 +83,14 @@ def test_the_report_with_charts_stays_under_the_comment_limit(tmp_path: Path) ->
     text = format_report(build_report(analysis, analysis))
     assert len(text) <= LIMIT
     assert text.count("```mermaid") == 2
+
+
+def test_a_report_cut_inside_a_chart_closes_its_fence(images: dict[str, ImageAnalysis]) -> None:
+    report = build_report(images["head"], images["base"])
+    whole = format_report(report)
+    inside = whole.index("    bar [") + 10
+    for limit in range(inside - 5, inside + 400, 7):
+        text = format_report(report, limit=limit)
+        fences = [line for line in text.splitlines() if line.startswith("```")]
+        assert len(fences) % 2 == 0, (limit, text)
+        assert "more lines left out" in text

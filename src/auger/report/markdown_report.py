@@ -218,7 +218,8 @@ def _fit(render: Callable[[_Budget], str], limit: int) -> str:
     unclosed = sum(line == "<details>" for line in kept) - sum(
         line == "</details>" for line in kept
     )
-    closing = ["", "</details>"] * max(unclosed, 0)
+    fenced = sum(line.startswith("```") for line in kept) % 2  # a chart or a command block
+    closing = ["```"] * fenced + ["", "</details>"] * max(unclosed, 0)
     note = f"… {len(lines) - len(kept)} more lines left out to stay under {limit} characters."
     return "\n".join([*kept, *closing, "", note]) + "\n"
 
