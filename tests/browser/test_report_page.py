@@ -191,3 +191,40 @@ def test_without_a_script_the_tables_and_the_size_map_still_read(
 def script_ran(driver: WebDriver) -> bool:
     """Whether the page's script marked the document (read through the style it gets)."""
     return "js" in (driver.find_element(By.TAG_NAME, "html").get_attribute("class") or "")
+
+
+def luminance(color: str) -> float:
+    """The relative brightness (0 to 1) of a computed ``rgb(r, g, b)`` colour."""
+    red, green, blue = (int(part) for part in color[color.index("(") + 1 : -1].split(",")[:3])
+    return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
+
+
+def test_the_page_follows_the_systems_dark_setting_and_prints_light(
+    browser: WebDriver, pages: dict[str, Path]
+) -> None:
+    def colours() -> tuple[float, float]:
+        body = browser.find_element(By.TAG_NAME, "body")
+        return luminance(body.value_of_css_property("background-color")), luminance(
+            body.value_of_css_property("color")
+        )
+
+    try:
+        browser.execute_cdp_cmd(
+            "Emulation.setEmulatedMedia",
+            {"features": [{"name": "prefers-color-scheme", "value": "light"}]},
+        )
+        open_page(browser, pages["report"])
+        background, text = colours()
+        assert background > 0.9 and text < 0.3
+        browser.execute_cdp_cmd(
+            "Emulation.setEmulatedMedia",
+            {"features": [{"name": "prefers-color-scheme", "value": "dark"}]},
+        )
+        background, text = colours()
+        assert background < 0.1 and text > 0.8
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        background, text = colours()
+        assert background > 0.9 and text < 0.1
+        assert not browser.find_element(By.CSS_SELECTOR, ".filter").is_displayed()
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "", "features": []})
