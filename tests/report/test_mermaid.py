@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from auger.analysis.diff import diff_images
 from auger.analysis.image import analyze_image
 from auger.model import ImageAnalysis
-from auger.report.markdown_report import LIMIT, format_report
+from auger.report.markdown_report import LIMIT, format_diff, format_report
 from auger.report.mermaid import layer_chart, layer_charts
 from auger.report.model import build_report
 from auger.testing.synthetic import synthetic_image
@@ -94,3 +95,16 @@ def test_a_report_cut_inside_a_chart_closes_its_fence(images: dict[str, ImageAna
         fences = [line for line in text.splitlines() if line.startswith("```")]
         assert len(fences) % 2 == 0, (limit, text)
         assert "more lines left out" in text
+
+
+def test_the_diff_charts_the_head_then_the_base_on_one_scale(
+    images: dict[str, ImageAnalysis],
+) -> None:
+    text = format_diff(diff_images(images["base"], images["head"]))
+    blocks = re.findall(r"```mermaid\n(.*?)\n```", text, re.DOTALL)
+    titles = re.findall(r'title "Layer sizes and waste: (.*)"', text)
+    assert titles == ["the head image", "the base image"]
+    head, base = (series(block.splitlines()) for block in blocks)
+    assert len(head[0]) == len(images["head"].image.layers)
+    assert len(base[0]) == len(images["base"].image.layers)
+    assert len({line for block in blocks for line in block.splitlines() if "y-axis" in line}) == 1

@@ -241,6 +241,7 @@ def _render_diff(diff: ImageDiff, name: str | None, budget: _Budget) -> str:
         f"({_signed(diff.size_delta)}, {ratio:+.2%}); {diff.shared} shared base layers, "
         f"{len(diff.removed_layers)} removed, {len(diff.added_layers)} added.",
         "",
+        *layer_charts(diff.head, diff.base, ("the head image", "the base image")),
     ]
     layer_rows = [
         f"| removed | {format_size(layer.size)} | {inline(one_line(layer.command, _COMMAND))} |"

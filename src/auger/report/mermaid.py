@@ -53,16 +53,20 @@ def layer_chart(analysis: ImageAnalysis, title: str, largest: int) -> list[str]:
     ]
 
 
-def layer_charts(analysis: ImageAnalysis, baseline: ImageAnalysis | None) -> list[str]:
+def layer_charts(
+    analysis: ImageAnalysis,
+    baseline: ImageAnalysis | None,
+    names: tuple[str, str] = ("this build", "the baseline"),
+) -> list[str]:
     """This build's chart, then the baseline's on the same scale when there is one, with a
-    line that says how to read them."""
+    line that says how to read them; ``names`` (auger's own words) end their titles."""
     largest = max(_largest(analysis), _largest(baseline) if baseline is not None else 0)
-    lines = layer_chart(analysis, "Layer sizes and waste: this build", largest)
+    lines = layer_chart(analysis, f"Layer sizes and waste: {names[0]}", largest)
     if not lines:
         return []
     lines.append("")
     if baseline is not None:
-        lines += [*layer_chart(baseline, "Layer sizes and waste: the baseline", largest), ""]
+        lines += [*layer_chart(baseline, f"Layer sizes and waste: {names[1]}", largest), ""]
     lines += [
         "_Each bar is a layer's size; the red part drawn over it is the bytes of that layer "
         "that became waste._",
