@@ -16,13 +16,17 @@ from auger.display import safe_line
 class AugerError(Exception):
     """Base of every error auger raises on purpose.
 
-    ``message`` is the one-line cause shown to the user; ``hint`` optionally says what to try.
+    ``message`` is the one-line cause shown to the user; ``hint`` optionally says what to try;
+    ``more`` holds further causes of the same kind, one line each (every mistake in a file).
     """
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, hint: str | None = None, more: tuple[str, ...] = ()
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.more = more
 
 
 class UsageError(AugerError):

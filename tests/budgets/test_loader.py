@@ -502,3 +502,76 @@ def test_errors_are_one_line(lean: Path, tmp_path: Path, monkeypatch: pytest.Mon
 def test_parse_budgets_raises_budgets_error() -> None:
     with pytest.raises(BudgetsError, match=r"^b\.yaml:3: image\.max_size: "):
         parse_budgets(textwrap.dedent("version: 1\nimage:\n  max_size: 1 MiBs\n"), "b.yaml")
+
+
+MANY_MISTAKES = """\
+version: 2                      # <- version
+image:
+  max_size: 12 parsecs          # <- image.max_size
+  max_layer: 3                  # <- image.max_layer
+  min_efficiency: {fail: 0.9, warn: 0.8}   # <- image.min_efficiency
+layers:
+  max_size: {fail: 1MB, warm: 2MB}         # <- layers.max_size.warm
+paths:
+  - glob: var/cache/**          # <- paths[0].glob
+    max_size: 0
+  - advice: nothing else        # <- paths[1] paths[1]
+ignore:
+  - /ok/**
+  - relative/**                 # <- ignore[1]
+overrides:
+  - image: {max_size: 1GB}      # <- overrides[0]
+  - match: "*-debug"
+    image: {max_layers: many}   # <- overrides[1].image.max_layers
+"""
+
+
+def _marked(text: str) -> list[tuple[int, str]]:
+    """The problems ``text`` marks: each line marked ``# <- KEY [KEY...]``, once per key."""
+    return [
+        (number, key)
+        for number, line in enumerate(text.splitlines(), start=1)
+        if "# <- " in line
+        for key in line.split("# <- ")[1].split()
+    ]
+
+
+def test_every_mistake_in_a_file_is_reported_in_the_order_of_the_file() -> None:
+    with pytest.raises(BudgetsError) as raised:
+        parse_budgets(MANY_MISTAKES, "b.yaml")
+    found = [(problem.line, problem.key) for problem in raised.value.problems]
+    assert found == _marked(MANY_MISTAKES)
+    assert all(problem.file == "b.yaml" for problem in raised.value.problems)
+    assert str(raised.value) == str(raised.value.problems[0])
+    assert raised.value.more == tuple(str(problem) for problem in raised.value.problems[1:])
+
+
+def test_a_path_rule_without_glob_and_size_says_both() -> None:
+    with pytest.raises(BudgetsError) as raised:
+        parse_budgets("version: 1\npaths:\n  - advice: x\n", "b.yaml")
+    assert [problem.message for problem in raised.value.problems] == [
+        "a path rule needs a glob",
+        "a path rule needs max_size (0 forbids the path)",
+    ]
+
+
+def test_the_gate_prints_every_mistake(
+    lean: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "budgets.yaml").write_text(MANY_MISTAKES, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run_auger(["check", str(lean)])
+    assert result.code == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert all(line.startswith("auger: error: budgets.yaml:") for line in lines), lines
+    assert [int(line.split(":")[3]) for line in lines] == [
+        number for number, _ in _marked(MANY_MISTAKES)
+    ]
+
+
+def test_a_yaml_syntax_error_stops_the_reading() -> None:
+    with pytest.raises(BudgetsError) as raised:
+        parse_budgets("version: 1\nimage: [\n  max_size: 1MB\n", "b.yaml")
+    assert len(raised.value.problems) == 1
+    assert "YAML syntax error" in raised.value.problems[0].message

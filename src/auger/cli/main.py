@@ -17,6 +17,7 @@ from auger import __version__
 from auger.cli import inspect
 from auger.cli.console import Console
 from auger.cli.parsing import HelpShownError, Parser
+from auger.display import safe_line
 from auger.errors import AugerError, ExitCode, describe
 from auger.runtime import run_then_exit_without_teardown
 
@@ -175,6 +176,8 @@ def _report_error(error: Exception, console: Console, debug: bool) -> int:
         traceback.print_exception(error, file=console.stderr)
     message, hint, code = describe(error)
     console.diagnose(message)
+    for more in error.more if isinstance(error, AugerError) else ():
+        console.diagnose(f"auger: error: {safe_line(more)}")
     if hint is not None:
         console.diagnose(hint)
     return code
