@@ -13,7 +13,7 @@ WORKFLOWS := .github/workflows/*.yml .github/examples/*.yml
 export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
 
 .DEFAULT_GOAL := help
-.PHONY: help lint ruff typecheck imports deadcode workflows fmt test test-fast snapshots goldens
+.PHONY: help lint ruff typecheck imports deadcode workflows fmt test test-fast snapshots goldens schemas
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,3 +54,9 @@ snapshots:  ## rewrite the explorer's SVG snapshots; review them with git diff
 
 goldens:  ## rewrite the report golden files; review them with git diff
 	AUGER_UPDATE_GOLDEN=1 $(PYTEST) -n 0 tests/report/test_golden.py
+
+SCHEMAS := budgets report check diff export
+
+schemas:  ## rewrite schemas/*.schema.json from the code (a test checks they are current)
+	@mkdir -p schemas
+	@for name in $(SCHEMAS); do $(PYTHON) -m auger schema $$name -q -o schemas/$$name.schema.json; done

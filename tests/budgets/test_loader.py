@@ -526,7 +526,7 @@ overrides:
 """
 
 
-def _marked(text: str) -> list[tuple[int, str]]:
+def marked_problems(text: str) -> list[tuple[int, str]]:
     """The problems ``text`` marks: each line marked ``# <- KEY [KEY...]``, once per key."""
     return [
         (number, key)
@@ -540,7 +540,7 @@ def test_every_mistake_in_a_file_is_reported_in_the_order_of_the_file() -> None:
     with pytest.raises(BudgetsError) as raised:
         parse_budgets(MANY_MISTAKES, "b.yaml")
     found = [(problem.line, problem.key) for problem in raised.value.problems]
-    assert found == _marked(MANY_MISTAKES)
+    assert found == marked_problems(MANY_MISTAKES)
     assert all(problem.file == "b.yaml" for problem in raised.value.problems)
     assert str(raised.value) == str(raised.value.problems[0])
     assert raised.value.more == tuple(str(problem) for problem in raised.value.problems[1:])
@@ -566,7 +566,7 @@ def test_the_gate_prints_every_mistake(
     lines = result.stderr.splitlines()
     assert all(line.startswith("auger: error: budgets.yaml:") for line in lines), lines
     assert [int(line.split(":")[3]) for line in lines] == [
-        number for number, _ in _marked(MANY_MISTAKES)
+        number for number, _ in marked_problems(MANY_MISTAKES)
     ]
 
 

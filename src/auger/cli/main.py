@@ -85,6 +85,18 @@ def _demo() -> CommandModule:
     return demo
 
 
+def _budgets() -> CommandModule:
+    from auger.cli import budgets  # noqa: PLC0415
+
+    return budgets
+
+
+def _schema() -> CommandModule:
+    from auger.cli import schema  # noqa: PLC0415
+
+    return schema
+
+
 DEFAULT = Command(
     "IMAGE",
     "[--json FILE] [--ci] [options]",
@@ -133,6 +145,18 @@ COMMANDS: dict[str, Command] = {
             "IMAGE PATH -o DIR",
             "write a file or directory of an image into a local directory",
             _extract,
+        ),
+        Command(
+            "budgets",
+            "validate [FILE...]",
+            "check budgets files: every mistake with its file, line and key",
+            _budgets,
+        ),
+        Command(
+            "schema",
+            "budgets|report|check|diff|export [-o FILE]",
+            "print the JSON Schema of the budgets file or of a JSON output",
+            _schema,
         ),
         Command(
             "demo",
