@@ -45,8 +45,8 @@ fmt:  ## apply ruff's safe fixes and format the code
 test:  ## the whole suite, in parallel, as CI runs it (engine and dive tests skip without them)
 	$(PYTEST)
 
-test-fast:  ## the suite without the Docker Engine and without the dive oracle
-	$(PYTEST) -m "not engine and not oracle"
+test-fast:  ## the suite without the Docker Engine, the dive oracle and installs from PyPI
+	$(PYTEST) -m "not engine and not oracle and not install"
 
 # (in one process: only there does the snapshot plugin also delete snapshots no test uses)
 snapshots:  ## rewrite the explorer's SVG snapshots; review them with git diff
