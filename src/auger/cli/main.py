@@ -111,14 +111,16 @@ COMMANDS: dict[str, Command] = {
     for command in (
         Command(
             "check",
-            "IMAGE [--budgets FILE] [--format text|json|junit|markdown] [options]",
-            "check an image against budgets: exit 0 pass, 1 a budget failed",
+            "IMAGE [--budgets FILE] [--format FORMAT] [options]",
+            "check an image against budgets: exit 0 pass, 1 a budget failed (formats: text, json, "
+            "junit, markdown, codequality, sarif)",
             _check,
         ),
         Command(
             "report",
-            "IMAGE [--baseline REF] [--format markdown|json|text] [-o FILE]",
-            "wasted space, causes, advice and growth, as Markdown for a pull request",
+            "IMAGE [--baseline REF] [--format FORMAT] [-o FILE]",
+            "wasted space, causes, advice and growth, as Markdown for a pull request (formats: "
+            "markdown, json, text, codequality, sarif)",
             _report,
         ),
         Command(

@@ -156,11 +156,25 @@ def _gate_markdown(verdict: Verdict) -> str:
     return format_markdown(verdict)
 
 
+def _gate_codequality(verdict: Verdict) -> str:
+    from auger.report.codequality import format_verdict  # noqa: PLC0415
+
+    return format_verdict(verdict)
+
+
+def _gate_sarif(verdict: Verdict) -> str:
+    from auger.report.sarif import format_verdict  # noqa: PLC0415
+
+    return format_verdict(verdict)
+
+
 GATE_FORMATS: dict[str, Callable[[Verdict], str]] = {
     "text": _gate_text,
     "json": _gate_json,
     "junit": _gate_junit,
     "markdown": _gate_markdown,
+    "codequality": _gate_codequality,
+    "sarif": _gate_sarif,
 }
 """The gate's output formats, for ``auger check`` and ``auger IMAGE --ci`` alike. The default
 command builds its parser, and so reads these names, on every start: each formatter imports
