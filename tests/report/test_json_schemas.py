@@ -19,8 +19,10 @@ from auger.testing.images import ImageSpec
 from tests.budgets.support import BLOATED, LEAN
 from tests.budgets.support import write_archive as write_layers
 from tests.report.support import (
+    ATTRIBUTED_DOCKERFILE,
     BUDGETS_YAML,
     HOSTILE,
+    attributed_image,
     base_image,
     head_image,
     hostile_layers,
@@ -124,6 +126,21 @@ def test_the_verdict_validates(
     assert_valid("check", data)
 
 
+def test_the_attributed_report_validates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Packages, groups, and Dockerfile lines on layers and advice, from a real run."""
+    write_archive(tmp_path, "attributed.tar", attributed_image())
+    (tmp_path / "Dockerfile").write_text(ATTRIBUTED_DOCKERFILE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(["report", "attributed.tar", "--dockerfile", "Dockerfile", "--format", "json"])
+    assert result.code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {package["manager"] for package in data["packages"]} == {"dpkg", "npm"}
+    assert data["groups"]
+    assert all(layer["instruction"] is not None for layer in data["layers"])
+    assert any(item["instruction"] is not None for item in data["advice"])
+    assert_valid("report", data)
+
+
 def test_the_verdicts_cover_every_status(
     images: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -147,7 +164,12 @@ def test_the_diff_validates(base: str, head: str, images: dict[str, Path]) -> No
 
 @pytest.mark.parametrize(
     ("name", "golden"),
-    [("report", "report.json"), ("report", "report-baseline.json"), ("diff", "diff.json")],
+    [
+        ("report", "report.json"),
+        ("report", "report-baseline.json"),
+        ("report", "report-attribution.json"),
+        ("diff", "diff.json"),
+    ],
 )
 def test_the_golden_files_validate(name: str, golden: str) -> None:
     assert_valid(name, json.loads((GOLDEN / golden).read_text(encoding="utf-8")))
@@ -156,7 +178,10 @@ def test_the_golden_files_validate(name: str, golden: str) -> None:
 def test_an_undocumented_key_fails_validation() -> None:
     """The schemas are closed: a key added to an output without its schema is caught."""
     data = json.loads((GOLDEN / "report.json").read_text(encoding="utf-8"))
-    data["layers"][0]["instruction"] = {"line": 3, "text": "RUN make"}
+    data["layers"][0]["owner"] = "octocat"
+    assert not validator("report").is_valid(data)
+    data = json.loads((GOLDEN / "report.json").read_text(encoding="utf-8"))
+    data["layers"][0]["instruction"] = {"line": 3, "text": "RUN make"}  # no file
     assert not validator("report").is_valid(data)
     data = json.loads((GOLDEN / "report.json").read_text(encoding="utf-8"))
     data["schemaVersion"] = 2

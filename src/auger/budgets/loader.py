@@ -4,7 +4,9 @@ The YAML is composed into nodes first, so every value keeps its line; each probl
 ``FILE:LINE: KEY: what is wrong`` (with a did-you-mean for unknown keys). The whole file is
 read before anything is raised: the :class:`BudgetsError` carries every :class:`Problem` found,
 in the order of the file (a YAML syntax error stops the reading, as nothing after it can be
-trusted).
+trusted, and so does a file past :data:`MAX_RULES`). Every value a hostile file can hold is a
+problem, never a crash; input is bounded (:data:`MAX_FILE_BYTES`), and a node that anchors
+share is read, and its problems noted, once.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from auger.budgets import yaml_nodes
 from auger.budgets.schema import (
     GROWTH_METRICS,
     IMAGE_METRICS,
@@ -33,10 +36,19 @@ from auger.budgets.schema import (
     Value,
     number,
 )
-from auger.budgets.units import UnitError, parse_ratio, parse_size
+from auger.budgets.units import MAX_BYTES, UnitError, parse_ratio, parse_size
+from auger.clipping import clip, clip_value
 from auger.errors import UsageError
+from auger.layers.globs import GlobError, check_glob
 
 SECTIONS = ("version", "image", "layers", "paths", "ignore", "growth", "overrides")
+MAX_FILE_BYTES = 1 << 20
+"""The largest budgets or ``.dive-ci`` file read (1 MiB): bounded input, bounded time."""
+MAX_RULES = 1000
+"""Path rules and ignore globs a budgets file may hold in all, each use of an anchor counted:
+evaluating them is work for every file of the image."""
+MAX_SHOWN = 50
+"""Problems an error lists line by line; the rest are counted in one more line."""
 T = TypeVar("T")
 
 
@@ -60,7 +72,9 @@ class BudgetsError(UsageError):
     found, when the file could be read far enough to find them one by one."""
 
     def __init__(self, message: str, *, problems: tuple[Problem, ...] = ()) -> None:
-        more = tuple(str(problem) for problem in problems[1:])
+        more = tuple(str(problem) for problem in problems[1:MAX_SHOWN])
+        if len(problems) > MAX_SHOWN:
+            more += (f"and {len(problems) - MAX_SHOWN:,} more problems in the file",)
         super().__init__(message, more=more)
         self.problems = problems
 
@@ -71,8 +85,17 @@ class BudgetsError(UsageError):
         return cls(str(ordered[0]), problems=ordered)
 
 
+class _FatalBudgetsError(BudgetsError):
+    """A problem after which reading on is pointless or unbounded: raised with every problem
+    noted so far, past every :meth:`YamlDocument.attempt`."""
+
+
 class _NotedError(Exception):
     """The value being read is wrong and its problems are noted: skip it."""
+
+
+_FAILED = object()
+"""What :meth:`YamlDocument.once` remembers of a section that could not be read."""
 
 
 class YamlDocument:
@@ -86,17 +109,24 @@ class YamlDocument:
     def __init__(self, text: str, name: str) -> None:
         self.name = name
         self.problems: list[Problem] = []
+        self._constructor = yaml.constructor.SafeConstructor()
+        self.memo: dict[tuple[str, int], object] = {}
+        """Sections already read, by what they are and their node: a node that anchors
+        share is read once."""
+        self.rules = 0
+        """Path rules and ignore globs read so far, each use of an anchor counted."""
         try:
-            self.root = yaml.compose(text, Loader=yaml.SafeLoader)
+            self.root = yaml_nodes.compose(text)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark is not None else 1
             problem = exc.problem or exc.context or "invalid YAML"
             raise BudgetsError.of(
-                [Problem(name, line, "", f"YAML syntax error: {problem}")]
+                [Problem(name, line, "", f"YAML syntax error: {clip(problem)}")]
             ) from exc
         except yaml.YAMLError as exc:
-            raise BudgetsError.of([Problem(name, 1, "", f"YAML syntax error: {exc}")]) from exc
+            problem = clip(str(exc))
+            raise BudgetsError.of([Problem(name, 1, "", f"YAML syntax error: {problem}")]) from exc
 
     def problem(self, node: Node | None, key: str, message: str) -> Problem:
         line = node.start_mark.line + 1 if node is not None else 1
@@ -104,6 +134,11 @@ class YamlDocument:
 
     def error(self, node: Node | None, key: str, problem: str) -> BudgetsError:
         return BudgetsError.of([self.problem(node, key, problem)])
+
+    def stop(self, node: Node | None, key: str, problem: str) -> BudgetsError:
+        """The error that ends the reading: ``problem`` with every problem noted so far."""
+        problems = sorted([*self.problems, self.problem(node, key, problem)], key=_line)
+        return _FatalBudgetsError(str(problems[0]), problems=tuple(problems))
 
     def note(self, node: Node | None, key: str, problem: str) -> None:
         """Note a mistake and read on."""
@@ -113,6 +148,8 @@ class YamlDocument:
         """``read()``, or ``None`` with its problems noted when the value is wrong."""
         try:
             return read()
+        except _FatalBudgetsError:
+            raise
         except BudgetsError as error:
             if not error.problems:
                 raise
@@ -137,16 +174,25 @@ class YamlDocument:
     def scalar(self, node: Node, key: str) -> object:
         if not isinstance(node, ScalarNode):
             raise self.error(node, key, "expected a single value, not a list or mapping")
-        return yaml.constructor.SafeConstructor().construct_object(node)
+        try:
+            return self._constructor.construct_object(node)
+        except yaml.MarkedYAMLError as exc:  # an unknown tag, bad base64 in !!binary
+            raise self.error(node, key, clip(exc.problem or "cannot read this value")) from exc
+        except (ValueError, OverflowError, IndexError, KeyError, AttributeError) as exc:
+            # PyYAML's constructors fail this way on text their tag does not fit: 4,301
+            # digits, 2001-02-30, !!bool maybe, !!timestamp now
+            tag = node.tag.rpartition(":")[2]
+            reason = "too many digits" if "digits" in str(exc) else f"not a valid {tag}"
+            raise self.error(node, key, f"cannot read {clip(node.value)!r}: {reason}") from exc
 
     def text(self, node: Node, key: str) -> str:
         value = self.scalar(node, key)
         if not isinstance(value, str) or not value:
-            raise self.error(node, key, f"expected text, got {value!r}")
+            raise self.error(node, key, f"expected text, got {clip_value(value)}")
         return value
 
     def mapping(self, node: Node, key: str, allowed: tuple[str, ...]) -> dict[str, Node]:
-        """A mapping's entries by key; unknown or repeated keys are errors."""
+        """A mapping's entries by key; unknown or repeated keys are noted and left out."""
         if not isinstance(node, MappingNode):
             raise self.error(node, key, "expected a mapping (key: value lines)")
         result: dict[str, Node] = {}
@@ -163,7 +209,8 @@ class YamlDocument:
     def _key(self, node: Node, key: str, allowed: tuple[str, ...]) -> str:
         """A key of a mapping: text, and one of ``allowed``."""
         name = self.scalar(node, key)
-        full = f"{key}.{name}" if key else str(name)
+        shown = clip(name) if isinstance(name, str) else clip_value(name)
+        full = f"{key}.{shown}" if key else shown
         if not isinstance(name, str):
             raise self.error(node, full, "keys must be text")
         if name not in allowed:
@@ -172,15 +219,37 @@ class YamlDocument:
             raise self.error(node, full, f"unknown key{hint} (allowed: {', '.join(allowed)})")
         return name
 
+    def once(self, what: str, node: Node, read: Callable[[], T]) -> T:
+        """``read()`` the first time ``what`` is read at ``node``, the same value after; a
+        value that could not be read has its problems noted the first time only, and is
+        skipped every time."""
+        key = (what, id(node))
+        if key not in self.memo:
+            self.memo[key] = _FAILED
+            read_now = self.attempt(read)
+            self.memo[key] = _FAILED if read_now is None else read_now
+        remembered = self.memo[key]
+        if remembered is _FAILED:
+            raise _NotedError
+        return cast(T, remembered)
+
     def sequence(self, node: Node, key: str) -> list[Node]:
         if not isinstance(node, SequenceNode):
             raise self.error(node, key, "expected a list (lines starting with '- ')")
         return list(node.value)
 
 
+def _line(problem: Problem) -> int:
+    return problem.line
+
+
 def _count(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise UnitError(f"expected a whole number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise UnitError(f"expected a whole number, got {clip_value(value)}")
+    if value < 0:
+        raise UnitError("expected a whole number, not a negative one")
+    if value > MAX_BYTES:
+        raise UnitError("too large a number (at most 2^64 - 1)")
     return value
 
 
@@ -229,19 +298,40 @@ def _limit(doc: YamlDocument, node: Node, key: str, metric: Metric) -> Limit:
 def _limits(
     doc: YamlDocument, node: Node, key: str, metrics: dict[str, Metric]
 ) -> dict[str, Limit]:
-    limits = {}
-    for name, value in doc.mapping(node, key, tuple(metrics)).items():
-        limit = doc.attempt(partial(_limit, doc, value, f"{key}.{name}", metrics[name]))
-        if limit is not None:
-            limits[name] = limit
-    return limits
+    def read() -> dict[str, Limit]:
+        limits = {}
+        for name, value in doc.mapping(node, key, tuple(metrics)).items():
+            limit = doc.attempt(partial(_limit, doc, value, f"{key}.{name}", metrics[name]))
+            if limit is not None:
+                limits[name] = limit
+        return limits
+
+    return doc.once(f"limits {key.rpartition('.')[2]}", node, read)
 
 
 def _glob(doc: YamlDocument, node: Node, key: str) -> str:
     glob = doc.text(node, key)
     if not glob.startswith(("/", "**")):
-        raise doc.error(node, key, f"a path glob starts with '/' or '**' (e.g. /{glob})")
+        raise doc.error(node, key, f"a path glob starts with '/' or '**' (e.g. /{clip(glob)})")
+    try:
+        check_glob(glob)
+    except GlobError as exc:
+        raise doc.error(node, key, str(exc)) from exc
     return glob
+
+
+def _counted(doc: YamlDocument, node: Node, key: str, budgets: Budgets) -> Budgets:
+    """Count the path rules and ignore globs of ``budgets`` (read at ``node``) against
+    :data:`MAX_RULES`; past it, stop reading."""
+    doc.rules += len(budgets.paths) + len(budgets.ignore)
+    if doc.rules > MAX_RULES:
+        raise doc.stop(
+            node,
+            key,
+            f"more than {MAX_RULES:,} path rules and ignore globs in all (each use of an "
+            "anchor counts); a budgets file needs far fewer",
+        )
+    return budgets
 
 
 def _path_rule(doc: YamlDocument, item: Node, where: str) -> PathRule:
@@ -272,19 +362,25 @@ def _path_rule(doc: YamlDocument, item: Node, where: str) -> PathRule:
 
 
 def _paths(doc: YamlDocument, node: Node, key: str) -> tuple[PathRule, ...]:
-    rules = (
-        doc.attempt(partial(_path_rule, doc, item, f"{key}[{index}]"))
-        for index, item in enumerate(doc.sequence(node, key))
-    )
-    return tuple(rule for rule in rules if rule is not None)
+    def read() -> tuple[PathRule, ...]:
+        rules = (
+            doc.attempt(partial(_path_rule, doc, item, f"{key}[{index}]"))
+            for index, item in enumerate(doc.sequence(node, key))
+        )
+        return tuple(rule for rule in rules if rule is not None)
+
+    return doc.once("paths", node, read)
 
 
 def _ignore(doc: YamlDocument, node: Node, key: str) -> tuple[str, ...]:
-    globs = (
-        doc.attempt(partial(_glob, doc, item, f"{key}[{index}]"))
-        for index, item in enumerate(doc.sequence(node, key))
-    )
-    return tuple(glob for glob in globs if glob is not None)
+    def read() -> tuple[str, ...]:
+        globs = (
+            doc.attempt(partial(_glob, doc, item, f"{key}[{index}]"))
+            for index, item in enumerate(doc.sequence(node, key))
+        )
+        return tuple(glob for glob in globs if glob is not None)
+
+    return doc.once("ignore", node, read)
 
 
 def _sections(doc: YamlDocument, fields: dict[str, Node], prefix: str) -> Budgets:
@@ -320,7 +416,7 @@ def _override(doc: YamlDocument, item: Node, where: str) -> Override:
         if "match" in fields
         else None
     )
-    budgets = _sections(doc, fields, f"{where}.")
+    budgets = _counted(doc, item, where, _sections(doc, fields, f"{where}."))
     doc.skip_if_noted(noted)
     assert match is not None  # else a problem was noted
     return Override(match, budgets, doc.origin(item))
@@ -339,18 +435,24 @@ def _version(doc: YamlDocument, fields: dict[str, Node], root: Node) -> None:
         raise doc.error(root, "version", "missing; start the file with 'version: 1'")
     version = doc.scalar(fields["version"], "version")
     if type(version) is not int or version != 1:
-        raise doc.error(fields["version"], "version", f"unsupported version {version!r} (use 1)")
+        shown = clip_value(version)
+        raise doc.error(fields["version"], "version", f"unsupported version {shown} (use 1)")
 
 
 def parse_budgets(text: str, name: str) -> Budgets:
     """Parse the text of a budgets file; ``name`` is how problems cite it. Raises one
     :class:`BudgetsError` with every problem in the file."""
+    with yaml_nodes.cycle_collection_paused():
+        return _parse_budgets(text, name)
+
+
+def _parse_budgets(text: str, name: str) -> Budgets:
     doc = YamlDocument(text, name)
     if doc.root is None:
         raise BudgetsError.of([Problem(name, 1, "", "the file is empty (start with 'version: 1')")])
     fields = doc.mapping(doc.root, "", SECTIONS)
     doc.attempt(partial(_version, doc, fields, doc.root))
-    budgets = _sections(doc, fields, "")
+    budgets = _counted(doc, doc.root, "paths", _sections(doc, fields, ""))
     overrides = None
     if "overrides" in fields:
         overrides = doc.attempt(partial(_overrides, doc, fields["overrides"]))
@@ -372,14 +474,22 @@ def load_budgets(path: Path) -> Budgets:
 
 
 def read_config(path: Path) -> str:
-    """A configuration file's text, or a usage error saying why it cannot be read."""
+    """A configuration file's text, or a usage error saying why it cannot be read (or that it
+    is larger than :data:`MAX_FILE_BYTES`)."""
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise BudgetsError(
+                f"{clip(str(path))}: larger than {MAX_FILE_BYTES >> 20} MiB; a configuration "
+                "file needs far less"
+            )
+        return data.decode("utf-8")
     except FileNotFoundError as exc:
-        raise BudgetsError(f"{path}: no such file") from exc
+        raise BudgetsError(f"{clip(str(path))}: no such file") from exc
     except IsADirectoryError as exc:
-        raise BudgetsError(f"{path}: is a directory, not a budgets file") from exc
+        raise BudgetsError(f"{clip(str(path))}: is a directory, not a budgets file") from exc
     except UnicodeDecodeError as exc:
-        raise BudgetsError(f"{path}: not UTF-8 text") from exc
+        raise BudgetsError(f"{clip(str(path))}: not UTF-8 text") from exc
     except OSError as exc:
-        raise BudgetsError(f"{path}: {exc.strerror}") from exc
+        raise BudgetsError(f"{clip(str(path))}: {exc.strerror}") from exc

@@ -17,6 +17,7 @@ from auger.budgets.dive_ci import parse_dive_ci
 from auger.budgets.loader import BudgetsError, parse_budgets, read_config
 from auger.cli.console import Console
 from auger.cli.parsing import Parser
+from auger.clipping import LINE_LIMIT, clip
 from auger.display import safe_line
 from auger.errors import ExitCode, UsageError
 
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         problems = problems_in(path)
         invalid = invalid or bool(problems)
         for problem in problems:
-            console.stdout.write(safe_line(problem) + "\n")
+            console.stdout.write(safe_line(clip(problem, LINE_LIMIT)) + "\n")
         if not problems and not args.quiet:
             console.stdout.write(f"{safe_line(str(path))}: ok\n")
     return ExitCode.BUDGET_FAILED if invalid else ExitCode.OK

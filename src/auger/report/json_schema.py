@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from auger.attribution.packages import Manager
 from auger.budgets.evaluate import Status
 from auger.model import WasteCause
 from auger.report.gate import GATE_SCHEMA_VERSION
@@ -118,6 +119,44 @@ def _layer_row() -> Schema:
         storedWastedBytes=BYTES,
         causedWastedBytes=BYTES,
         createdBy=STRING,
+        instruction=nullable({"$ref": "#/$defs/instruction"}),
+    )
+
+
+def _instruction() -> Schema:
+    return described(
+        closed(
+            file=described(STRING, "the Dockerfile, as given to --dockerfile"),
+            line={"type": "integer", "minimum": 1},
+            text=described(STRING, "the instruction as written (continuation lines joined)"),
+        ),
+        "the Dockerfile instruction that made a layer or that a piece of advice is about",
+    )
+
+
+def _package() -> Schema:
+    return closed(
+        manager={"enum": [manager.value for manager in Manager]},
+        name=STRING,
+        version=STRING,
+        size_bytes=described(BYTES, "bytes of the final filesystem in files it owns"),
+        wasted_bytes=described(BYTES, "bytes stored at its paths that the image does not show"),
+        layer=nullable(INDEX),
+        dev=described(BOOLEAN, "a development dependency (npm devDependencies...)"),
+        installed=described(BOOLEAN, "false for a package a later layer removed"),
+        files=described(COUNT, "regular files of the final filesystem it owns"),
+        location=nullable(described(STRING, "where its metadata lives, for pip and npm")),
+    )
+
+
+def _group() -> Schema:
+    return closed(
+        id=STRING,
+        title=STRING,
+        size_bytes=BYTES,
+        saves_bytes=described(BYTES, "what leaving the group out of the final image saves"),
+        packages=array(STRING),
+        fix=STRING,
     )
 
 
@@ -168,8 +207,14 @@ def report_schema() -> Schema:
                 count=COUNT,
                 layers=array(INDEX),
                 examples=array(STRING),
+                saves_bytes=nullable(described(BYTES, "what following the advice saves")),
+                packages=array(STRING, "the packages the advice is about"),
+                instruction=nullable({"$ref": "#/$defs/instruction"}),
             )
         ),
+        packages=array(_package(), "every package found (with --dockerfile or not), largest first"),
+        groups=array(_group(), "packages grouped by what a fix would leave out"),
+        attributionNotes=array(STRING, "what package attribution could not read"),
         budgets=nullable({"$ref": "#/$defs/check"}),
     )
     return document(
@@ -177,7 +222,12 @@ def report_schema() -> Schema:
         REPORT_SCHEMA_VERSION,
         f"auger report --format json, version {REPORT_SCHEMA_VERSION}",
         body,
-        {"wasteGroup": _waste_group(), "check": _check_body(), "rule": _rule()},
+        {
+            "wasteGroup": _waste_group(),
+            "instruction": _instruction(),
+            "check": _check_body(),
+            "rule": _rule(),
+        },
     )
 
 
