@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from auger.budgets.loader import BudgetsError, parse_budgets
+from auger.budgets.loader import MAX_RULES, MAX_SHOWN, BudgetsError, parse_budgets
 from auger.budgets.schema import Budgets, Limit, number
 from auger.budgets.units import Ratio, Size
 from tests.budgets.support import (
@@ -575,3 +575,50 @@ def test_a_yaml_syntax_error_stops_the_reading() -> None:
         parse_budgets("version: 1\nimage: [\n  max_size: 1MB\n", "b.yaml")
     assert len(raised.value.problems) == 1
     assert "YAML syntax error" in raised.value.problems[0].message
+
+
+ANCHORED_MISTAKE = """\
+version: 1
+paths: &rules
+  - glob: /ok/**
+    max_size: 1MB
+  - glob: no-slash
+    max_size: 10 parsecs
+overrides:
+  - match: "a:*"
+    paths: *rules
+  - match: "b:*"
+    paths: *rules
+    image: {max_size: lots}
+"""
+
+
+def test_a_mistake_anchors_share_is_reported_once() -> None:
+    with pytest.raises(BudgetsError) as raised:
+        parse_budgets(ANCHORED_MISTAKE, "a.yaml")
+    found = [(problem.line, problem.key) for problem in raised.value.problems]
+    assert found == [
+        (5, "paths[1].glob"),
+        (6, "paths[1].max_size"),
+        (12, "overrides[1].image.max_size"),
+    ]
+
+
+def test_passing_the_rule_limit_stops_with_every_mistake_found_before() -> None:
+    many = "".join(f"  - /many/{index}\n" for index in range(MAX_RULES + 1))
+    text = f"version: 1\nimage: {{max_size: lots}}\nignore:\n{many}"
+    with pytest.raises(BudgetsError) as raised:
+        parse_budgets(text, "r.yaml")
+    messages = [str(problem) for problem in raised.value.problems]
+    assert len(messages) == 2
+    assert messages[0].startswith("r.yaml:1: paths: more than 1,000 path rules")
+    assert messages[1].startswith("r.yaml:2: image.max_size: 'lots' is not a size")
+
+
+def test_a_file_with_very_many_mistakes_lists_some_and_counts_the_rest() -> None:
+    bad = "".join(f"  - no-slash-{index}\n" for index in range(MAX_SHOWN + 7))
+    with pytest.raises(BudgetsError) as raised:
+        parse_budgets(f"version: 1\nignore:\n{bad}", "m.yaml")
+    assert len(raised.value.problems) == MAX_SHOWN + 7
+    assert len(raised.value.more) == MAX_SHOWN
+    assert raised.value.more[-1] == "and 7 more problems in the file"
