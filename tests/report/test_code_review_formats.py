@@ -20,8 +20,10 @@ import pytest
 
 from auger.testing.images import ImageSpec, LayerSpec, file, layer_tar
 from tests.report.support import (
+    ATTRIBUTED_DOCKERFILE,
     BUDGETS_YAML,
     HOSTILE,
+    attributed_image,
     control_characters,
     head_image,
     hostile_layers,
@@ -207,6 +209,104 @@ def test_the_report_adds_advice_on_the_dockerfile(
     )
     budgets = [issue for issue in issues if "budget/" in issue["check_name"]]
     assert {issue["severity"] for issue in budgets} == {"major", "minor"}
+
+
+ATTRIBUTED_BUDGETS = """\
+version: 1
+image:
+  max_size: 1MB
+layers:
+  max_size: {fail: 30kB, warn: 20kB}
+"""
+"""A layer budget the gcc layer fails and the npm layer warns."""
+
+
+@pytest.fixture(scope="module")
+def attributed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The attribution tests' image, its Dockerfile in ci/, and a layer budget."""
+    directory = tmp_path_factory.mktemp("attributed")
+    write_archive(directory, "attributed.tar", attributed_image())
+    (directory / "ci").mkdir()
+    (directory / "ci" / "Dockerfile").write_text(ATTRIBUTED_DOCKERFILE, encoding="utf-8")
+    (directory / "budgets.yaml").write_text(ATTRIBUTED_BUDGETS, encoding="utf-8")
+    return directory
+
+
+def sarif_places(log: Any) -> list[tuple[str, str, str, int]]:
+    return [
+        (
+            result["ruleId"],
+            result["level"],
+            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        )
+        for result in log["runs"][0]["results"]
+    ]
+
+
+@pytest.mark.parametrize("command", ["check", "report"])
+def test_with_the_dockerfile_findings_are_on_its_lines(
+    command: str,
+    attributed: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    sarif_validator: jsonschema.Draft4Validator,
+) -> None:
+    argv = [command, "attributed.tar", "--dockerfile", "ci/Dockerfile", "--format"]
+    log = run_json([*argv, "sarif"], attributed, monkeypatch)
+    assert [error.message for error in sarif_validator.iter_errors(log)] == []
+    places = sarif_places(log)
+    run_line = line_of(ATTRIBUTED_DOCKERFILE, "RUN apt-get")
+    npm_line = line_of(ATTRIBUTED_DOCKERFILE, "RUN npm ci")
+    assert places[:2] == [
+        ("budget/layers.max_size", "error", "ci/Dockerfile", run_line),
+        ("budget/layers.max_size", "warning", "ci/Dockerfile", npm_line),
+    ]
+    advice = {rule: (uri, line) for rule, _, uri, line in places[2:]}
+    assert advice["DL3009"] == ("ci/Dockerfile", run_line)
+    assert advice["AUG008"] == ("ci/Dockerfile", run_line), "the build toolchain"
+    assert advice["AUG002"] == ("ci/Dockerfile", npm_line), "development dependencies"
+    assert all(uri == "ci/Dockerfile" for uri, _ in advice.values())
+    texts = {r["ruleId"]: r["message"]["text"] for r in log["runs"][0]["results"]}
+    assert "packages: gcc-12, make" in texts["AUG008"]
+    first = log["runs"][0]["results"][0]["message"]["text"]
+    assert first.startswith("layer 1 is 41.7 kB, limit at most 30kB, warn above 20kB")
+    assert first.endswith("(RUN apt-get update && apt-get install -y gcc-12 make)")
+
+    issues = run_json([*argv, "codequality"], attributed, monkeypatch)
+    jsonschema.Draft202012Validator(CODE_QUALITY_SCHEMA).validate(issues)
+    located = [
+        (issue["check_name"], issue["location"]["path"], issue["location"]["lines"]["begin"])
+        for issue in issues
+    ]
+    assert [(rule, uri, line) for rule, _, uri, line in places] == [
+        (name.removeprefix("auger:"), path, line) for name, path, line in located
+    ]
+
+
+def test_the_dockerfile_lines_leave_the_fingerprints_alone(
+    attributed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line moved by an edit above it is the same finding."""
+    argv = ["report", "attributed.tar", "--dockerfile", "ci/Dockerfile", "--format", "sarif"]
+    before = run_json(argv, attributed, monkeypatch)
+    moved = attributed / "moved"
+    moved.mkdir()
+    (moved / "Dockerfile").write_text("# a comment\n\n" + ATTRIBUTED_DOCKERFILE)
+    try:
+        after = run_json(
+            [*argv[:2], "--dockerfile", "moved/Dockerfile", *argv[4:]], attributed, monkeypatch
+        )
+    finally:
+        (moved / "Dockerfile").unlink()
+        moved.rmdir()
+    lines = [line for *_, line in sarif_places(after)]
+    assert lines == [line + 2 for *_, line in sarif_places(before)]
+
+    def prints(log: Any) -> list[str]:
+        return [r["partialFingerprints"]["augerFinding/v1"] for r in log["runs"][0]["results"]]
+
+    assert len(set(prints(before))) == len(prints(before))
+    assert set(prints(before)).isdisjoint(prints(after)), "the file is part of the identity"
 
 
 def test_without_findings_the_outputs_are_empty(tmp_path: Path) -> None:

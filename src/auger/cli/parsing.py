@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
     from auger.budgets.evaluate import Verdict
+    from auger.report.findings import Issue
 
 from auger.errors import UsageError
 from auger.sources.reference import SOURCES
@@ -183,6 +184,27 @@ def _gate_sarif(verdict: Verdict) -> str:
     from auger.report.sarif import format_verdict  # noqa: PLC0415
 
     return format_verdict(verdict)
+
+
+def _findings_codequality(issues: list[Issue], image: str) -> str:
+    from auger.report.codequality import format_issues  # noqa: PLC0415
+
+    del image  # Code Quality has no place for it beyond each issue's
+    return format_issues(issues)
+
+
+def _findings_sarif(issues: list[Issue], image: str) -> str:
+    from auger.report.sarif import format_issues  # noqa: PLC0415
+
+    return format_issues(issues, image)
+
+
+FINDINGS_FORMATS: dict[str, Callable[[list[Issue], str], str]] = {
+    "codequality": _findings_codequality,
+    "sarif": _findings_sarif,
+}
+"""The gate's formats that list findings, each with a place in the repository: given the
+findings and the image's name."""
 
 
 GATE_FORMATS: dict[str, Callable[[Verdict], str]] = {
