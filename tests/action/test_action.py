@@ -13,16 +13,26 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from auger.testing.images import ImageSpec, LayerSpec, file, layer_tar
 from tests.action.github_stub import PERSON, GitHubState, github_api
 from tests.action.runner import ActionRun, Runner, load, run_scripts
-from tests.report.support import BUDGETS_YAML, base_image, head_image, write_archive
+from tests.report.support import (
+    ATTRIBUTED_DOCKERFILE,
+    BUDGETS_YAML,
+    attributed_image,
+    base_image,
+    head_image,
+    write_archive,
+)
 from tests.support import NO_ENGINE, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,6 +127,49 @@ def test_the_action_declares_what_it_is_documented_to() -> None:
     assert all(re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", use) for use in uses), uses
 
 
+def workflow_steps(path: Path) -> list[dict[str, Any]]:
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [step for job in workflow["jobs"].values() for step in job["steps"]]
+
+
+@pytest.mark.parametrize(
+    "workflow",
+    [ROOT / ".github" / "examples" / "auger-report.yml", ROOT / ".github" / "workflows" / "ci.yml"],
+    ids=lambda path: path.name,
+)
+def test_the_workflows_use_the_action_with_its_inputs(workflow: Path) -> None:
+    inputs = set(load(ACTION)["inputs"])
+    uses = [
+        step for step in workflow_steps(workflow) if step.get("uses") in ("./", "OWNER/auger@v1")
+    ]
+    assert uses, f"{workflow.name} does not use the action"
+    for step in uses:
+        assert set(step["with"]) <= inputs
+        assert "image" in step["with"]
+
+
+def test_the_example_pins_every_other_action_by_commit() -> None:
+    steps = workflow_steps(ROOT / ".github" / "examples" / "auger-report.yml")
+    steps += workflow_steps(ROOT / ".github" / "examples" / "auger-comment.yml")
+    others = [step["uses"] for step in steps if "uses" in step and "auger" not in step["uses"]]
+    assert others
+    assert all(re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", use) for use in others), others
+
+
+def test_the_action_as_a_workflow_keeps_every_input_output_and_step() -> None:
+    """What actionlint checks (make workflows) is the action's own steps."""
+    action = load(ACTION)
+    script = ROOT / "scripts" / "action_as_workflow.py"
+    printed = subprocess.run(
+        [sys.executable, str(script), str(ACTION)], capture_output=True, text=True, check=True
+    )
+    workflow = yaml.safe_load(printed.stdout)
+    call = workflow["on"]["workflow_call"]
+    assert set(call["inputs"]) == set(action["inputs"])
+    assert set(call["outputs"]) == set(action["outputs"])
+    assert workflow["jobs"]["action"]["steps"][1:] == action["runs"]["steps"]
+
+
 # -- running it ------------------------------------------------------------------------------------
 
 
@@ -202,17 +255,9 @@ def test_a_dive_ci_file_and_sarif(workspace: Path, runner_temp: Path) -> None:
     assert location["region"]["startLine"] == 2
 
 
-def test_html_and_dockerfile_are_used_when_this_auger_offers_them(
-    workspace: Path, runner_temp: Path
-) -> None:
-    (workspace / "Dockerfile").write_text("FROM scratch\nCOPY app /app\n", encoding="utf-8")
+def test_html_is_used_when_this_auger_offers_it(workspace: Path, runner_temp: Path) -> None:
     run = runner(workspace, runner_temp).run(
-        {
-            "image": "head.tar",
-            "html-artifact": "auger-html",
-            "dockerfile": "Dockerfile",
-            "fail-on": "never",
-        }
+        {"image": "head.tar", "html-artifact": "auger-html", "fail-on": "never"}
     )
     succeeded(run)
     upload = run.step("html")
@@ -224,10 +269,41 @@ def test_html_and_dockerfile_are_used_when_this_auger_offers_them(
     else:
         assert not upload.ran
         assert "this auger has no HTML report" in run.log
-    if "--dockerfile" in run_cli(["check", "--help"]).stdout:
-        assert "cannot read a Dockerfile" not in run.log
-    else:
-        assert "this auger cannot read a Dockerfile yet" in run.log
+
+
+def test_the_dockerfile_puts_annotations_and_sarif_on_its_lines(
+    workspace: Path, runner_temp: Path
+) -> None:
+    write_archive(workspace, "attributed.tar", attributed_image())
+    (workspace / "ci").mkdir()
+    (workspace / "ci" / "Dockerfile").write_text(ATTRIBUTED_DOCKERFILE, encoding="utf-8")
+    (workspace / "budgets.yaml").write_text(
+        "version: 1\nlayers:\n  max_size: 30kB\n", encoding="utf-8"
+    )
+    run = runner(workspace, runner_temp).run(
+        {
+            "image": "attributed.tar",
+            "dockerfile": "ci/Dockerfile",
+            "sarif": "auger.sarif",
+            "fail-on": "never",
+        }
+    )
+    succeeded(run)
+    assert run.outputs["verdict"] == "fail"
+    apt = 1 + ATTRIBUTED_DOCKERFILE.splitlines().index("RUN apt-get update \\")
+    analyse = run.step("analyse").output
+    assert re.search(rf"^::error file=ci/Dockerfile,line={apt},title=", analyse, re.MULTILINE)
+    assert re.search(rf"^::warning file=ci/Dockerfile,line={apt},title=DL3009::", analyse, re.M)
+    log = json.loads((workspace / "auger.sarif").read_text(encoding="utf-8"))
+    places = {
+        (result["ruleId"], location["artifactLocation"]["uri"], location["region"]["startLine"])
+        for result in log["runs"][0]["results"]
+        for location in [result["locations"][0]["physicalLocation"]]
+    }
+    assert ("budget/layers.max_size", "ci/Dockerfile", apt) in places
+    assert ("DL3009", "ci/Dockerfile", apt) in places
+    report = Path(run.outputs["report"]).read_text(encoding="utf-8")
+    assert "`ci/Dockerfile:3`" in report, "the report names each layer's line"
 
 
 # -- the sticky comment ----------------------------------------------------------------------------
