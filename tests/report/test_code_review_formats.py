@@ -22,6 +22,7 @@ from auger.testing.images import ImageSpec, LayerSpec, file, layer_tar
 from tests.report.support import (
     ATTRIBUTED_DOCKERFILE,
     BUDGETS_YAML,
+    CODE_QUALITY_SCHEMA,
     HOSTILE,
     attributed_image,
     control_characters,
@@ -34,33 +35,6 @@ from tests.support import run_cli
 SARIF_SCHEMA_FILE = Path(__file__).parent / "sarif" / "sarif-2.1.0-rtm.5.json"
 SARIF_SCHEMA_SHA256 = "2d99159ae54a3eea97f81781cff48780548657c35949f4b7f25e99a2ba4de4f8"
 
-CODE_QUALITY_SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "type": "array",
-    "items": {
-        "type": "object",
-        "required": ["description", "check_name", "fingerprint", "severity", "location"],
-        "properties": {
-            "description": {"type": "string", "minLength": 1},
-            "check_name": {"type": "string", "minLength": 1},
-            "fingerprint": {"type": "string", "minLength": 1},
-            "severity": {"enum": ["info", "minor", "major", "critical", "blocker"]},
-            "location": {
-                "type": "object",
-                "required": ["path", "lines"],
-                "properties": {
-                    "path": {"type": "string", "minLength": 1, "pattern": "^[^/]"},
-                    "lines": {
-                        "type": "object",
-                        "required": ["begin"],
-                        "properties": {"begin": {"type": "integer", "minimum": 1}},
-                    },
-                },
-            },
-        },
-    },
-}
-"""What GitLab requires of each issue of a Code Quality report (its documentation's table)."""
 
 BUDGETS = """\
 version: 1
