@@ -56,7 +56,7 @@ snapshots:  ## rewrite the explorer's SVG snapshots; review them with git diff
 goldens:  ## rewrite the report golden files; review them with git diff
 	AUGER_UPDATE_GOLDEN=1 $(PYTEST) -n 0 tests/report/test_golden.py
 
-SCHEMAS := budgets report check diff export
+SCHEMAS := budgets report check diff export whatif
 
 schemas:  ## rewrite schemas/*.schema.json from the code (a test checks they are current)
 	@mkdir -p schemas

@@ -193,3 +193,23 @@ def test_budgets_json_in_the_report_is_the_check_schema() -> None:
     assert data["budgets"] is not None
     assert_valid("check", data["budgets"])
     assert BUDGETS_YAML  # the golden report's budgets
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        ["--drop", "/var/lib/apt/lists/**"],
+        ["--squash", "2-4", "--apply-advice", "DL3009"],
+        ["--without-package", "gcc-12"],
+    ],
+    ids=["drop", "squash+advice", "without-package"],
+)
+def test_whatif_validates(changes: list[str], tmp_path: Path) -> None:
+    archive = write_archive(tmp_path, "attributed.tar", attributed_image())
+    result = run_cli(["whatif", str(archive), *changes, "--format", "json"])
+    assert result.code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["saves_bytes"] > 0
+    assert_valid("whatif", data)
+    data["after"]["layers"] = -1
+    assert not validator("whatif").is_valid(data)

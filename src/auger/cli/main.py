@@ -168,7 +168,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "schema",
-            "budgets|report|check|diff|export [-o FILE]",
+            "budgets|report|check|diff|export|whatif [-o FILE]",
             "print the JSON Schema of the budgets file or of a JSON output",
             _schema,
         ),

@@ -17,7 +17,7 @@ from auger.cli.console import Console, emit
 from auger.cli.parsing import Parser
 from auger.errors import ExitCode
 from auger.report.export_schema import export_schema
-from auger.report.json_schema import check_schema, diff_schema, report_schema
+from auger.report.json_schema import check_schema, diff_schema, report_schema, whatif_schema
 
 SCHEMAS: dict[str, tuple[Callable[[], dict[str, Any]], str]] = {
     "budgets": (budgets_schema, "budgets.yaml (and .auger.yaml)"),
@@ -25,6 +25,7 @@ SCHEMAS: dict[str, tuple[Callable[[], dict[str, Any]], str]] = {
     "check": (check_schema, "auger check --format json"),
     "diff": (diff_schema, "auger diff --format json"),
     "export": (export_schema, "auger IMAGE --json FILE (a superset of dive's --json)"),
+    "whatif": (whatif_schema, "auger whatif --format json"),
 }
 """Name -> the schema, and what it describes."""
 

@@ -20,6 +20,8 @@ from auger.report.plain_report import REPORT_SCHEMA_VERSION
 Schema = dict[str, Any]
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
+WHATIF_SCHEMA_VERSION = 1
+"""The version of ``auger whatif --format json``."""
 
 
 def schema_id(name: str, version: int) -> str:
@@ -259,4 +261,31 @@ def diff_schema() -> Schema:
         f"auger diff --format json, version {REPORT_SCHEMA_VERSION}",
         body,
         {"layer": layer},
+    )
+
+
+def whatif_schema() -> Schema:
+    """The schema of ``auger whatif --format json``."""
+    measures = closed(
+        sizeBytes=BYTES,
+        finalSizeBytes=BYTES,
+        wastedBytes=BYTES,
+        wastedPercent=described(NUMBER, "wasted bytes over the size, from 0 to 1"),
+        efficiency=NUMBER,
+        layers=COUNT,
+    )
+    body = closed(
+        schemaVersion={"const": WHATIF_SCHEMA_VERSION},
+        image=described(STRING, "the image as given"),
+        changes=array(STRING, "each change simulated, as the text output lists it"),
+        before={"$ref": "#/$defs/measures"},
+        after={"$ref": "#/$defs/measures"},
+        saves_bytes=described(INTEGER, "how much smaller the image gets (negative: it grows)"),
+    )
+    return document(
+        "whatif",
+        WHATIF_SCHEMA_VERSION,
+        f"auger whatif --format json, version {WHATIF_SCHEMA_VERSION}",
+        body,
+        {"measures": measures},
     )
