@@ -41,7 +41,7 @@ def parse_repository(text: str) -> RegistryReference:
     return parse_reference(name)
 
 
-def _next_path(response: httpx.Response) -> str | None:
+def next_path(response: httpx.Response) -> str | None:
     """The next page's path below ``/v2/``, from the ``Link`` header."""
     match = _NEXT.search(response.headers.get("link", ""))
     if match is None:
@@ -70,18 +70,18 @@ def _page(client: RegistryClient, path: str) -> tuple[list[str], str | None]:
     found = body.get("tags") if isinstance(body, Mapping) else None
     if found is not None and not isinstance(found, list):
         raise RegistryProtocolError(f"the tag list of {where} is malformed")
-    return [tag for tag in found or () if isinstance(tag, str)], _next_path(response)
+    return [tag for tag in found or () if isinstance(tag, str)], next_path(response)
 
 
-def list_tags(client: RegistryClient) -> list[str]:
-    """Every tag of the client's repository, sorted."""
+def list_tags(client: RegistryClient, page: int = PAGE) -> list[str]:
+    """Every tag of the client's repository, sorted, asking for ``page`` tags at a time."""
     tags: set[str] = set()
-    path: str | None = f"{client.reference.repository}/tags/list?n={PAGE}"
+    path: str | None = f"{client.reference.repository}/tags/list?n={page}"
     for _ in range(MAX_PAGES):
         if path is None:
             return sorted(tags)
-        page, path = _page(client, path)
-        tags.update(page)
+        found, path = _page(client, path)
+        tags.update(found)
     raise RegistryProtocolError(f"the tag list of {client.host} has more than {MAX_PAGES} pages")
 
 
@@ -92,6 +92,7 @@ def repository_tags(
     credentials: Credentials | None = None,
     tls_verify: bool = True,
     progress: Progress | None = None,
+    page: int = PAGE,
 ) -> tuple[RegistryReference, list[str]]:
     """The repository ``HOST/REPO`` names, and its tags, with the stored credentials (or
     ``credentials``) as the registry source would use them."""
@@ -102,4 +103,4 @@ def repository_tags(
         return credentials or find_credentials(reference, environ, observer)
 
     with RegistryClient(reference, lookup, tls_verify=tls_verify, environ=environ) as client:
-        return reference, list_tags(client)
+        return reference, list_tags(client, page)
