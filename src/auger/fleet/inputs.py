@@ -137,7 +137,8 @@ def registry_targets(repository: str, tags: Iterable[str]) -> list[Target]:
 
 
 def deduplicate(targets: Sequence[Target]) -> list[Target]:
-    """One target per reference and per pinned digest, in first-seen order, names merged."""
+    """One target per reference and per pinned digest, in first-seen order, names merged, under
+    the smallest of their references."""
     merged: list[Target] = []
     by_key: dict[str, int] = {}
     for item in targets:
@@ -149,7 +150,8 @@ def deduplicate(targets: Sequence[Target]) -> list[Target]:
         else:
             kept = merged[found]
             names = kept.names + tuple(n for n in item.names if n not in kept.names)
-            merged[found] = Target(kept.reference, names, kept.digest or item.digest)
+            reference = min(kept.reference, item.reference)
+            merged[found] = Target(reference, names, kept.digest or item.digest)
         for key in keys:
             by_key.setdefault(key, found)
     return merged

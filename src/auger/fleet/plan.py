@@ -107,7 +107,8 @@ def _work(layer_sets: Sequence[tuple[OutlineLayer, ...]]) -> int:
 def merge_by_identity(
     targets: Sequence[Target], outlines: Sequence[Outline | None]
 ) -> list[tuple[Target, Outline | None]]:
-    """One entry per image: targets whose outlines share a config digest are merged."""
+    """One entry per image: targets whose outlines share a config digest are merged, under the
+    smallest of their references (so the plan does not depend on the order of the inputs)."""
     merged: list[tuple[Target, Outline | None]] = []
     by_id: dict[str, int] = {}
     for item, found in zip(targets, outlines, strict=True):
@@ -119,7 +120,8 @@ def merge_by_identity(
             continue
         kept, kept_outline = merged[by_id[image_id]]
         names = kept.names + tuple(name for name in item.names if name not in kept.names)
-        merged[by_id[image_id]] = (Target(kept.reference, names, kept.digest), kept_outline)
+        first = min(kept, item, key=lambda candidate: candidate.reference)
+        merged[by_id[image_id]] = (Target(first.reference, names, first.digest), kept_outline)
     return merged
 
 
