@@ -62,6 +62,8 @@ def read_input(text: str, origin: str) -> list[Target]:
             document = json.loads(text)
         except ValueError as exc:
             raise UsageError(f"{origin}: not valid JSON: {exc}") from exc
+        except RecursionError as exc:
+            raise UsageError(f"{origin}: JSON nested too deeply") from exc
         targets = cluster_targets(document)
         if not targets and not _has_pod_specs(document):
             raise UsageError(

@@ -302,4 +302,6 @@ def parse_lines(lines: Iterator[str], origin: str) -> Iterator[Line]:
             data = json.loads(text)
         except ValueError as exc:
             raise MalformedRecordError(f"{where}: not JSON ({exc})") from exc
+        except RecursionError as exc:
+            raise MalformedRecordError(f"{where}: JSON nested too deeply") from exc
         yield from_json(data, where)
