@@ -13,7 +13,7 @@ import pytest
 from auger.errors import UsageError
 from auger.fleet.inputs import Target, deduplicate, parse_list, read_input, target
 from auger.fleet.outline import Outline, OutlineLayer
-from auger.fleet.plan import assign, plan_fleet
+from auger.fleet.plan import IMAGE_WEIGHT, SLACK, assign, layer_bytes, plan_fleet
 from auger.fleet.shards import Shard, choose_shard, parse_shard
 from tests.fleet.support import fleet_specs, write_fleet
 from tests.support import NO_ENGINE, run_cli
@@ -62,11 +62,34 @@ def test_a_family_stays_on_one_shard_while_the_shards_stay_balanced() -> None:
     assert sorted(assignment.count(shard) for shard in range(4)) == [10, 10, 10, 10]
 
 
+def shard_loads(
+    chains: list[tuple[str, tuple[OutlineLayer, ...]]], assignment: list[int]
+) -> list[int]:
+    """The layer bytes each shard downloads (each distinct layer once) plus its images'."""
+    shards = max(assignment) + 1
+    return [
+        layer_bytes([chains[i][1] for i, s in enumerate(assignment) if s == shard])
+        + IMAGE_WEIGHT * assignment.count(shard)
+        for shard in range(shards)
+    ]
+
+
 def test_a_family_larger_than_a_share_is_split_along_its_layers() -> None:
     chains = families(30, 1)
     assignment = assign(chains, 3)
-    counts = sorted(assignment.count(shard) for shard in range(3))
-    assert counts == [10, 10, 10]
+    even = shard_loads(chains, [i % 3 for i in range(30)])
+    loads = shard_loads(chains, assignment)
+    assert max(loads) <= max(even) * (1 + SLACK)
+    assert sum(loads) < sum(even)  # a shard left out reads no base at all
+
+
+def test_grouping_reads_less_than_dealing_images_out_in_turn() -> None:
+    """Five families on four shards: dealt out in turn, every shard reads every runtime."""
+    chains = families(50, 5)
+    dealt = shard_loads(chains, [i % 4 for i in range(50)])
+    grouped = shard_loads(chains, assign(chains, 4))
+    assert sum(grouped) < 0.6 * sum(dealt)
+    assert max(grouped) < max(dealt)
 
 
 def test_images_merge_by_config_digest_and_read_in_layer_order() -> None:
