@@ -223,7 +223,7 @@ def test_one_image_under_two_names_is_read_once(fleet: dict[str, str], tmp_path:
         cache_environ(tmp_path / "c"),
     )
     assert result.code == 0, result.stderr
-    assert "fleet of 1 images" in result.stderr
+    assert "fleet of 1 image," in result.stderr
     (header, record) = parse_lines(iter(out.read_text().splitlines()), str(out))
     assert isinstance(header, ShardHeader) and isinstance(record, ImageRecord)
     assert record.refs == tuple(sorted([fleet["api"], str(again)]))

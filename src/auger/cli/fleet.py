@@ -10,6 +10,7 @@ image could not be read, else 1 when one failed its budgets, else 0.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,6 +40,7 @@ from auger.pipeline import analyze_source
 from auger.progress import Progress
 from auger.sources.interface import ReadOptions
 from auger.sources.reference import resolve_source
+from auger.sources.registry.tags import repository_tags
 
 DESCRIPTION = """\
 Analyse many images into one record each (--jsonl) and one summary: total and unique bytes,
@@ -140,10 +142,6 @@ def _read_list(name: str) -> str:
 
 def gather(args: argparse.Namespace, options: ReadOptions, console: Console) -> list[inputs.Target]:
     """Every target the arguments name, deduplicated."""
-    import fnmatch  # noqa: PLC0415
-
-    from auger.sources.registry.tags import repository_tags  # noqa: PLC0415
-
     if args.tags and not args.repositories:
         raise UsageError("--tags chooses tags of --from-registry repositories: give one")
     found = [inputs.target(reference) for reference in args.references]
@@ -181,7 +179,8 @@ def _announce(
     console: Console, plan: FleetPlan, mine: Sequence[PlannedImage], shard: Shard
 ) -> None:
     layers, stored = distinct_layers(mine)
-    text = f"auger: fleet of {len(plan.images)} images"
+    count = len(plan.images)
+    text = f"auger: fleet of {count} image{'s' if count != 1 else ''}"
     if shard.count > 1:
         text += f"; shard {shard}: {len(mine)} of them"
     text += f", {layers} distinct layers to read"

@@ -50,9 +50,14 @@ def _headline(summary: FleetSummary) -> list[str]:
         f" ({format_ratio(shared)}) |",
     ]
     if summary.compressed_size_bytes is not None and summary.unique_compressed_bytes is not None:
+        some = (
+            f" ({summary.compressed_images} of {summary.images} images)"
+            if summary.compressed_images < summary.images
+            else ""
+        )
         lines.append(
-            f"| compressed, in all / unique | {format_size(summary.compressed_size_bytes)} /"
-            f" {format_size(summary.unique_compressed_bytes)} |"
+            f"| compressed, in all / unique{some} | {format_size(summary.compressed_size_bytes)}"
+            f" / {format_size(summary.unique_compressed_bytes)} |"
         )
     lines.append(f"| wasted | {format_size(summary.wasted_bytes)} ({format_ratio(wasted)}) |")
     if summary.budgets is not None:
