@@ -12,7 +12,7 @@ import re
 
 from auger.display import format_ratio, format_size, one_line, safe_line
 from auger.fleet.summary import FleetSummary
-from auger.report.fleet_text import measured
+from auger.report.fleet_text import images, measured
 from auger.report.markdown import no_comment
 
 MARKER = "<!-- auger-fleet -->"
@@ -40,7 +40,7 @@ def _headline(summary: FleetSummary) -> list[str]:
     wasted = summary.wasted_bytes / summary.size_bytes if summary.size_bytes else 0.0
     lines = [
         MARKER,
-        f"## auger fleet: {summary.images} images{shard}",
+        f"## auger fleet: {images(summary.images)}{shard}",
         "",
         "| | |",
         "|---|---:|",

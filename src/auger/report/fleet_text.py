@@ -24,6 +24,11 @@ def _refs(refs: tuple[str, ...]) -> str:
     return shown + (f" and {len(refs) - _REFS} more" if len(refs) > _REFS else "")
 
 
+def images(count: int) -> str:
+    """``1 image``, ``2 images``."""
+    return f"{count} image" if count == 1 else f"{count} images"
+
+
 def measured(rule: RuleFacts) -> str:
     """A rule's measured value in its limit's unit style."""
     if rule.measured is None:
@@ -39,7 +44,7 @@ def headline(summary: FleetSummary) -> list[str]:
     """The fleet's totals, in a few lines."""
     shard = f" (shard {summary.shard[0]}/{summary.shard[1]} only)" if summary.shard else ""
     unreadable = f", {len(summary.unreadable)} unreadable" if summary.unreadable else ""
-    lines = [f"auger fleet: {summary.images} images{unreadable}{shard}"]
+    lines = [f"auger fleet: {images(summary.images)}{unreadable}{shard}"]
     shared = summary.shared_bytes / summary.size_bytes if summary.size_bytes else 0.0
     lines.append(
         f"  size {format_size(summary.size_bytes)} in all, {format_size(summary.unique_bytes)}"
