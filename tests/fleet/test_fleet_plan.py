@@ -9,12 +9,17 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from auger.errors import UsageError
 from auger.fleet.inputs import Target, deduplicate, parse_list, read_input, target
+from auger.fleet.jsonl import dumps, parse_lines
 from auger.fleet.outline import Outline, OutlineLayer
 from auger.fleet.plan import IMAGE_WEIGHT, SLACK, assign, layer_bytes, plan_fleet
+from auger.fleet.records import Record, ShardHeader
 from auger.fleet.shards import Shard, choose_shard, parse_shard
+from auger.fleet.summary import summarize
 from tests.fleet.support import fleet_specs, write_fleet
 from tests.support import NO_ENGINE, run_cli
 
@@ -158,6 +163,18 @@ def test_the_shard_comes_from_the_option_else_the_indexed_job() -> None:
         choose_shard(None, {"JOB_COMPLETION_INDEX": "3", "JOB_COMPLETIONS": "3"})
 
 
+@pytest.fixture(scope="module")
+def records(tmp_path_factory: pytest.TempPathFactory) -> list[Record]:
+    """The records of the archive fleet and of a missing image."""
+    directory = tmp_path_factory.mktemp("records")
+    references = [*write_fleet(directory / "fleet", fleet_specs()).values(), "missing.tar"]
+    out = directory / "records.jsonl"
+    environ = {**NO_ENGINE, "AUGER_CACHE_DIR": str(directory / "cache")}
+    assert run_cli(["fleet", *references, "--jsonl", str(out), "-q"], environ).code == 3
+    lines = parse_lines(iter(out.read_text().splitlines()), str(out))
+    return [item for item in lines if not isinstance(item, ShardHeader)]
+
+
 def test_an_indexed_jobs_pods_split_the_fleet_and_merge_into_it(tmp_path: Path) -> None:
     references = list(write_fleet(tmp_path / "fleet", fleet_specs()).values())
     cache = {"AUGER_CACHE_DIR": str(tmp_path / "cache")}
@@ -178,3 +195,29 @@ def test_an_indexed_jobs_pods_split_the_fleet_and_merge_into_it(tmp_path: Path) 
     assert "auger: warning: no records of shard 2/3" in incomplete.stderr
     missing = json.loads(incomplete.stdout)["errors"]
     assert missing and all("no shard reported this image" in e["error"] for e in missing)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_summary_is_the_same_however_records_are_split_and_ordered(
+    records: list[Record], data: st.DataObject
+) -> None:
+    """What ``auger fleet merge`` relies on: shards in any number, in any order, repeated."""
+    whole = summarize(records, expected=[r.reference for r in records])
+    shards = data.draw(st.integers(1, len(records)), label="shards")
+    assignment = data.draw(
+        st.lists(st.integers(0, shards - 1), min_size=len(records), max_size=len(records)),
+        label="assignment",
+    )
+    split = [[r for r, s in zip(records, assignment, strict=True) if s == i] for i in range(shards)]
+    order = data.draw(st.permutations(range(shards)), label="order")
+    repeated = data.draw(st.sampled_from([None, *range(shards)]), label="repeated")
+    merged = [r for i in order for r in split[i]]
+    if repeated is not None:
+        merged += split[repeated]  # a shard's file given twice
+    through_lines = [
+        item
+        for item in parse_lines(iter(dumps(r) for r in merged), "merged.jsonl")
+        if not isinstance(item, ShardHeader)
+    ]
+    assert summarize(through_lines, expected=[r.reference for r in records]) == whole
