@@ -238,3 +238,6 @@ def test_no_images_is_a_usage_error(tmp_path: Path) -> None:
     assert result.stderr.startswith("auger: error: auger fleet: no images\n")
     assert run_cli(["fleet", "--tags", "v*", "x.tar"]).code == 2
     assert run_cli(["fleet", "x.tar", "--shard", "4/4"]).code == 2
+    twice = run_cli(["fleet", "-", "--from", "-"])
+    assert twice.code == 2
+    assert twice.stderr.startswith("auger: error: standard input (-) is named twice\n")

@@ -144,6 +144,11 @@ def gather(args: argparse.Namespace, options: ReadOptions, console: Console) -> 
     """Every target the arguments name, deduplicated."""
     if args.tags and not args.repositories:
         raise UsageError("--tags chooses tags of --from-registry repositories: give one")
+    if [*args.references, *args.lists].count("-") > 1:
+        raise UsageError(
+            "standard input (-) is named twice",
+            hint="it holds one list (--from -) or one image (-), not both",
+        )
     found = [inputs.target(reference) for reference in args.references]
     for name in args.lists:
         found += inputs.read_input(_read_list(name), f"--from {name}")
