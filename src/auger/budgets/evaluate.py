@@ -72,6 +72,8 @@ class RuleResult:
     style: Style
     detail: str = ""
     advice: str | None = None
+    files: int | None = None
+    """For a path rule, how many files of the final filesystem match its glob."""
 
     @property
     def origin(self) -> str:
@@ -256,13 +258,17 @@ def _path_results(analysis: ImageAnalysis, budgets: Budgets) -> list[RuleResult]
             total += entry.size
             found.append(path)
         forbidden = rule.limit.fail is not None and number(rule.limit.fail) == 0
+        banned = forbidden and rule.limit.warn is None  # about files, not bytes
         measured: float = total
         if forbidden and found and total == 0:
             measured = 1  # an empty file still breaks a ban
         shown = ", ".join("/" + path for path in sorted(found)[:3])
         more = f" and {len(found) - 3} more" if len(found) > 3 else ""
         count = f"{len(found)} file{'s' if len(found) != 1 else ''}"
-        detail = f"{count}: {shown}{more}" if found else "no matching files"
+        if banned:  # the count is the measure already
+            detail = f"{shown}{more} ({format_size(total)})" if found else ""
+        else:
+            detail = f"{count}: {shown}{more}" if found else "no matching files"
         result = judge(
             f"paths[{index}]",
             PATH_METRIC,
@@ -270,11 +276,10 @@ def _path_results(analysis: ImageAnalysis, budgets: Budgets) -> list[RuleResult]
             measured,
             detail=detail,
             advice=rule.advice,
-            title=f"bytes under {rule.glob}",
+            title=f"{'files' if banned else 'bytes'} under {rule.glob}",
         )
-        if measured != total:  # judged as a violation, reported as the bytes it holds
-            result = dataclasses.replace(result, measured_value=total)
-        results.append(result)
+        # a violation judged on an empty file is reported as the bytes it holds
+        results.append(dataclasses.replace(result, measured_value=total, files=len(found)))
     return results
 
 
@@ -304,10 +309,16 @@ def _growth_results(
     return results
 
 
+def _enabled(result: RuleResult) -> bool:
+    """False for a rule switched off (dive's ``disabled``): it is left out of the verdict."""
+    return result.limit.fail is not None or result.limit.warn is not None
+
+
 def evaluate(
     analysis: ImageAnalysis, budgets: Budgets, baseline: ImageAnalysis | None = None
 ) -> Verdict:
-    """Check ``analysis`` against ``budgets`` (overrides for this image applied)."""
+    """Check ``analysis`` against ``budgets`` (overrides for this image applied). A disabled
+    rule has no result."""
     budgets = applicable(budgets, analysis)
     results: list[RuleResult] = []
     measures = _image_measures(analysis, budgets.ignore)
@@ -321,4 +332,4 @@ def evaluate(
     results.extend(_path_results(analysis, budgets))
     results.extend(_growth_results(analysis, budgets, baseline))
     label = analysis.image.name or analysis.image.reference
-    return Verdict(label, budgets.source, tuple(results))
+    return Verdict(label, budgets.source, tuple(filter(_enabled, results)))
