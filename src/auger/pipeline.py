@@ -17,6 +17,7 @@ from auger.model import ImageAnalysis
 from auger.progress import NullProgress, Progress
 from auger.runtime import cycle_collection_paused
 from auger.sources.interface import Credentials, ImageSource, Platform, ReadOptions
+from auger.sources.platforms import platform_not_applied
 from auger.sources.reference import resolve_source
 
 
@@ -54,9 +55,14 @@ def analyze(
 def analyze_source(
     source: ImageSource, options: ReadOptions, progress: Progress | None = None
 ) -> ImageAnalysis:
-    """Read the image from a source already resolved and analyse it."""
+    """Read the image from a source already resolved and analyse it. When ``--platform`` asked
+    for a platform the image is not for (a source with one image has no choice to make), the
+    image carries a warning saying so."""
     progress = progress or NullProgress()
     with cycle_collection_paused(freeze_after=True):
         image = source.read(scan_layer, options, progress)
+        if options.platform is not None:
+            note = platform_not_applied(options.platform, image)
+            image = image.with_warnings((note,)) if note else image
         progress.phase("analysing")
         return analyze_image(image)

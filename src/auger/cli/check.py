@@ -10,7 +10,7 @@ from pathlib import Path
 
 from auger.budgets.discovery import discover
 from auger.budgets.evaluate import Status, Verdict, evaluate
-from auger.cli.console import Console, write_atomically
+from auger.cli.console import Console, is_stdout, write_atomically
 from auger.cli.loading import load, load_reference
 from auger.cli.parsing import (
     DIVE_FLAGS,
@@ -18,6 +18,7 @@ from auger.cli.parsing import (
     Parser,
     add_gate_options,
     add_image_options,
+    add_verbosity_options,
 )
 from auger.errors import ExitCode
 from auger.report import gate
@@ -32,7 +33,7 @@ def build_parser() -> Parser:
         ".auger.yaml or dive's .dive-ci in the working directory; else dive's defaults).",
     )
     parser.add_argument("image", metavar="IMAGE", help="the image to check")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    add_verbosity_options(parser)
     add_gate_options(parser)
     add_image_options(parser)
     return parser
@@ -59,13 +60,14 @@ def run(args: argparse.Namespace, console: Console) -> int:
     analysis = load(args, console)
     baseline = load_reference(args.baseline, args, console) if args.baseline else None
     verdict = evaluate(analysis, budgets, baseline)
-    report = GATE_FORMATS[args.format](verdict)
-    if args.output is not None:
-        write_atomically(args.output, report)
-        if args.format != "text":
-            console.stdout.write(gate.format_text(verdict))
+    if is_stdout(args.output) and args.format == "text":
+        console.stdout.write(gate.format_text(verdict, color=console.color))
+    elif is_stdout(args.output):
+        console.stdout.write(GATE_FORMATS[args.format](verdict))
     else:
-        console.stdout.write(report)
+        write_atomically(args.output, GATE_FORMATS[args.format](verdict))
+        if args.format != "text":  # the file for a tool, the text for the log
+            console.stdout.write(gate.format_text(verdict, color=console.color))
     _github(console, verdict)
     if verdict.status is Status.FAIL and not args.exit_zero:
         return ExitCode.BUDGET_FAILED

@@ -46,5 +46,5 @@ def run(args: argparse.Namespace, console: Console) -> int:
     budgets = find_configured(Path.cwd(), args.budgets, args.ci_config)
     verdict = evaluate(analysis, budgets, baseline) if budgets is not None else None
     report = build_report(analysis, baseline, verdict)
-    emit(console, FORMATS[args.format](report, args.marker), args.output, quiet=args.quiet)
+    emit(console, FORMATS[args.format](report, args.marker), args.output)
     return ExitCode.OK
