@@ -17,6 +17,7 @@ import pytest
 import textual
 
 import auger
+from auger.cli.main import COMMANDS, DEFAULT
 from auger.testing.images import ImageSpec, LayerSpec, file, layer_tar, oci_layout, write_directory
 from auger.version import DEPENDENCIES
 from tests.budgets.support import BLOATED, NO_ENGINE, write_archive
@@ -123,6 +124,18 @@ def test_quiet_normal_and_verbose_mean_the_same_everywhere(
     assert phases, verbose.stderr
     assert re.search(r"^auger: scanned layer blob 1 \(", verbose.stderr, re.MULTILINE)
     assert verbose.stderr.splitlines()[-1] == f"auger: wrote {target}"
+
+
+QUIET_COMMANDS = ("check", "report", "diff", "extract", "whatif", "demo")
+"""The named commands that report progress or files written on stderr (``explore`` takes the
+terminal, ``build`` passes its arguments to docker, ``cache`` writes on stdout only)."""
+
+
+@pytest.mark.parametrize("name", [*QUIET_COMMANDS, "IMAGE"])
+def test_every_command_that_writes_on_stderr_takes_quiet_and_verbose(name: str) -> None:
+    parser = (DEFAULT if name == "IMAGE" else COMMANDS[name]).load().build_parser()
+    flags = {flag for action in parser._actions for flag in action.option_strings}
+    assert {"-q", "--quiet", "-v", "--verbose"} <= flags
 
 
 def test_quiet_and_verbose_exclude_each_other(archive: Path) -> None:

@@ -11,8 +11,8 @@ import json
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from auger.budgets.evaluate import RuleResult, Status, Verdict
-from auger.display import display, finite
+from auger.budgets.evaluate import RuleResult, Status, Verdict, files_text, more_text
+from auger.display import display, finite, format_size
 from auger.report.markdown import cell, inline
 from auger.report.rule_values import forbids, limit, measured
 from auger.report.styled import Piece, render
@@ -139,6 +139,26 @@ def format_junit(verdict: Verdict) -> str:
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
 
+def _title(result: RuleResult, *, in_table: bool = True) -> str:
+    """A rule's title; a path rule's glob as code, so that no name in it links or mentions."""
+    if result.glob is None:
+        return cell(result.title)
+    return (
+        f"{'files' if forbids(result) else 'bytes'} under {inline(result.glob, in_table=in_table)}"
+    )
+
+
+def _detail(result: RuleResult) -> str:
+    """A rule's detail; a path rule's paths as code (``@org/team`` must not mention anyone)."""
+    if result.paths:
+        shown = ", ".join(inline(path, in_table=False) for path in result.paths)
+        shown += more_text(result.path_count)
+        if forbids(result):  # the count is the measure already
+            return f"{shown} ({format_size(result.measured_value or 0)})"
+        return f"{files_text(result.path_count)}: {shown}"
+    return cell(result.detail) if result.detail else ""
+
+
 def format_markdown(verdict: Verdict) -> str:
     """A Markdown table of the rules, safe to post (names escaped)."""
     lines = [
@@ -152,13 +172,13 @@ def format_markdown(verdict: Verdict) -> str:
     ]
     for result in verdict.results:
         lines.append(
-            f"| {_ICON[result.status]} {_LABEL[result.status]} | {cell(result.title)} | "
+            f"| {_ICON[result.status]} {_LABEL[result.status]} | {_title(result)} | "
             f"{cell(measured(result))} | {cell(limit(result))} | {cell(result.origin)} |"
         )
     notes = [r for r in verdict.results if r.status in (Status.FAIL, Status.WARN)]
     for result in notes:
-        text = cell(result.detail) if result.detail else ""
+        text = _detail(result)
         advice = f" — advice: {cell(result.advice)}" if result.advice else ""
         if text or advice:
-            lines.append(f"- **{cell(result.title)}**: {text}{advice}")
+            lines.append(f"- **{_title(result, in_table=False)}**: {text}{advice}")
     return "\n".join(lines) + "\n"

@@ -93,7 +93,7 @@ def _level(value: Value) -> str:
 def forbids(result: RuleResult) -> bool:
     """True for a path rule that allows no file at all (``max_size: 0``, no warn level)."""
     return (
-        result.files is not None
+        result.glob is not None
         and result.limit.warn is None
         and result.limit.fail is not None
         and number(result.limit.fail) == 0
@@ -107,8 +107,8 @@ def _files(count: int) -> str:
 def measured(result: RuleResult) -> str:
     """The measured value in the rule's unit (``—`` when there is none); for a rule that
     forbids a glob, how many files are present."""
-    if forbids(result) and result.files is not None:
-        return f"{_files(result.files)} present"
+    if forbids(result):
+        return f"{_files(result.path_count)} present"
     if result.measured_value is None:
         return "—"
     unit = unit_of(result)
