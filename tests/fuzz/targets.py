@@ -25,6 +25,7 @@ from auger.analysis import dive
 from auger.analysis.advice import find_advice
 from auger.analysis.overlay import stack_layers
 from auger.analysis.waste_groups import group_waste
+from auger.attribution.dockerfile.stages import parse_dockerfile
 from auger.budgets.dive_ci import parse_dive_ci, with_flags
 from auger.budgets.evaluate import evaluate
 from auger.budgets.loader import parse_budgets
@@ -303,6 +304,106 @@ def glob_text(data: bytes) -> None:
         return
 
 
+# -- package databases and Dockerfiles (attribution) --------------------------------------------
+
+_OWNED = {
+    "bin/bash": 1200,
+    "usr/lib/python3/site-packages/pkg/__init__.py": 40,
+    "app/node_modules/left-pad/index.js": 30,
+    "usr/lib64/libz.so.1": 90,
+}
+"""Files that the seed databases own, present in the fuzzed images."""
+
+DATABASES = {
+    "dpkg-status": "var/lib/dpkg/status",
+    "dpkg-list": "var/lib/dpkg/info/bash.list",
+    "apk-installed": "lib/apk/db/installed",
+    "rpm-sqlite": "var/lib/rpm/rpmdb.sqlite",
+    "python-record": "usr/lib/python3/site-packages/pkg-1.0.dist-info/RECORD",
+    "npm-lockfile": "app/package-lock.json",
+    "npm-manifest": "app/node_modules/left-pad/package.json",
+}
+"""Target name -> the database file whose contents the fuzzed bytes are."""
+
+
+def _database_image(path: str, data: bytes) -> ImageSpec:
+    """An image whose first layer holds the owned files and the seed databases, with
+    ``path`` holding ``data``; a second layer overwrites and deletes some owned files."""
+    files = {**_seed_databases(), path: data}
+    entries = [file(name, size) for name, size in _OWNED.items()]
+    entries += [file(name, contents) for name, contents in sorted(files.items())]
+    return ImageSpec(
+        [
+            LayerSpec(layer_tar(entries), "/bin/sh -c #(nop) ADD file:base in /"),
+            LayerSpec(
+                layer_tar([file("bin/bash", 1300), whiteout("usr/lib64/libz.so.1")]),
+                "/bin/sh -c apt-get install -y bash",
+            ),
+        ],
+        tag="fuzz-packages:1",
+    )
+
+
+def _database_target(path: str) -> Target:
+    def target(data: bytes) -> None:
+        archive = _scratch() / f"packages-{os.getpid()}.tar"
+        archive.write_bytes(docker_archive(_database_image(path, data)))
+        _render(_analyze(f"docker-archive://{archive}"))
+
+    target.__doc__ = f"``/{path}`` in an image: captured, read, attributed and reported."
+    return target
+
+
+@functools.cache
+def _seed_databases() -> dict[str, bytes]:
+    """Valid databases of every format, owning the files of :data:`_OWNED`."""
+    from tests.attribution import formats  # noqa: PLC0415 - only these targets need them
+
+    bash = formats.DebPackage("bash", "5.2", {"/bin/bash": 1200}, "shells")
+    dist = formats.PythonDist("pkg", "1.0", {"pkg/__init__.py": 40})
+    pad = formats.NpmPackage("node_modules/left-pad", "1.3.0", {"index.js": 30}, dev=True)
+    zlib_rpm = formats.RpmPackage("zlib", "1.2.13", "3.el9", {"/usr/lib64/libz.so.1": 90})
+    apk = formats.ApkPackage("busybox", "1.36", {"bin/bash": 1200})
+    info = "usr/lib/python3/site-packages/pkg-1.0.dist-info"
+    with tempfile.TemporaryDirectory() as scratch:
+        rpmdb = formats.rpmdb_sqlite(Path(scratch), [zlib_rpm])
+    manifest = {"name": "app", "devDependencies": {"left-pad": "1"}}
+    return {
+        DATABASES["dpkg-status"]: formats.dpkg_status([bash]),
+        DATABASES["dpkg-list"]: formats.dpkg_list(bash),
+        DATABASES["apk-installed"]: formats.apk_installed([apk]),
+        DATABASES["rpm-sqlite"]: rpmdb,
+        DATABASES["python-record"]: formats.record(dist, {}),
+        f"{info}/METADATA": formats.metadata(dist),
+        DATABASES["npm-lockfile"]: formats.npm_lockfile("app", [pad], {}),
+        "app/package.json": json.dumps(manifest).encode(),
+        DATABASES["npm-manifest"]: formats.npm_manifest(pad),
+    }
+
+
+_SEED_DOCKERFILE = b"""# syntax=docker/dockerfile:1
+ARG VERSION=1
+FROM scratch AS build
+COPY . /src
+FROM base:${VERSION}
+ENV LISTS=/var/lib/apt/lists
+RUN <<EOF
+apt-get install -y x
+EOF
+WORKDIR /app
+RUN apt-get install -y \\
+    x
+"""
+
+
+def dockerfile_text(data: bytes) -> None:
+    """A Dockerfile: parsed, mapped onto a small image's layers, and shown in the reports."""
+    dockerfile = parse_dockerfile(_text(data), {"VERSION": "1"})
+    report = build_report(_analysis(), None, None, dockerfile, "Dockerfile")
+    markdown_report.format_report(report)
+    plain_report.format_report_json(report)
+
+
 TARGETS: dict[str, Target] = {
     "tar": tar_layer,
     "docker-archive": docker_archive_bytes,
@@ -315,6 +416,8 @@ TARGETS: dict[str, Target] = {
     "budgets": budgets_file,
     "dive-ci": dive_ci_file,
     "glob": glob_text,
+    "dockerfile": dockerfile_text,
+    **{name: _database_target(path) for name, path in DATABASES.items()},
 }
 """Target name (and corpus directory) -> target."""
 
@@ -409,6 +512,55 @@ _JSON_WORDS = [
     b'"application/vnd.oci.image.layer.v1.tar+zstd"',
     b"9" * 400,
 ]
+_DOCKERFILE_WORDS = [
+    b"FROM ",
+    b" AS ",
+    b"RUN ",
+    b"COPY ",
+    b"ADD ",
+    b"WORKDIR ",
+    b"ARG ",
+    b"ENV ",
+    b"SHELL ",
+    b"ONBUILD ",
+    b"# syntax=docker/dockerfile:1\n",
+    b"# escape=`\n",
+    b"\\\n",
+    b"`\n",
+    b"<<EOF\n",
+    b"<<-EOF\n",
+    b"EOF\n",
+    b"${VERSION}",
+    b"${X:-default}",
+    b"$",
+    b'["sh", "-c", "x"]',
+    b"--mount=type=cache,target=/x ",
+    b"--from=0 ",
+    b"|1 VERSION=1 ",
+]
+_DATABASE_WORDS = [
+    b"\n\n",
+    b"\n ",
+    b"Package: ",
+    b"Status: ",
+    b"Installed-Size: ",
+    b"P:",
+    b"F:",
+    b"R:",
+    b"/",
+    b"../",
+    b",",
+    b"sha256=",
+    b"SQLite format 3\x00",
+    b"\x00\x00\x00\x08",
+    b"\x8e\xad\xe8\x01",
+    b"\xff\xff\xff\xff",
+    *_JSON_WORDS[:12],
+    b'"dev"',
+    b'"node_modules/',
+    b'"packages"',
+    b'"lockfileVersion"',
+]
 DICTIONARY: dict[str, list[bytes]] = {
     "tar": _TAR_WORDS,
     "docker-archive": _TAR_WORDS + _JSON_WORDS,
@@ -421,6 +573,8 @@ DICTIONARY: dict[str, list[bytes]] = {
     "budgets": [*_YAML_WORDS, b"glob: ", b"/**/", b"[z-a]", b"[!", b"*a*a*a*a*b", b"overrides:"],
     "dive-ci": [*_YAML_WORDS, b"rules:", b"lowestEfficiency: ", b"LowestEfficiency: ", b"nan"],
     "glob": [b"**", b"*", b"?", b"[", b"]", b"[!", b"-", b"/", b"\n", b"\\", b"."],
+    "dockerfile": _DOCKERFILE_WORDS,
+    **dict.fromkeys(DATABASES, _DATABASE_WORDS),
 }
 """Tokens worth inserting into each target's input (libFuzzer's -dict, the mutator's words)."""
 
@@ -509,4 +663,6 @@ def seeds() -> dict[str, list[bytes]]:
             b"  highestUserWastedPercent: 0.20\n"
         ],
         "glob": [b"/usr/**/lib[0-9]*.so\nusr/lib/lib1.so\nusr/lib/x/lib.so\n"],
+        "dockerfile": [_SEED_DOCKERFILE],
+        **{name: [_seed_databases()[path]] for name, path in DATABASES.items()},
     }
