@@ -46,6 +46,7 @@ LABEL org.opencontainers.image.title="auger" \
 COPY --from=build /opt/auger /opt/auger
 COPY --from=build --chown=10001:10001 /home/auger /home/auger
 ENV PATH="/opt/auger/bin:${PATH}" \
+    AUGER_CONTAINER_IMAGE=1 \
     HOME=/home/auger \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1

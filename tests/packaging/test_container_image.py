@@ -179,6 +179,17 @@ def test_auger_in_its_image_gates_its_image_through_the_socket(
     assert added == ours
 
 
+def test_a_socket_the_images_user_may_not_use_is_explained(image: str) -> None:
+    require(SOCKET.is_socket(), f"{SOCKET} is not the Docker Engine's socket")
+    require(SOCKET.stat().st_mode & 0o006 == 0, f"{SOCKET} is open to every user")
+    code, out, err = run_image(image, "check", image, options=("-v", f"{SOCKET}:{SOCKET}"))
+    assert code == 3, out + err
+    lines = err.splitlines()
+    assert lines[0].startswith("auger: error: permission denied on the Docker Engine socket")
+    assert lines[1].startswith("auger: hint: let the container's user use the mounted socket")
+    assert "--group-add" in lines[1]
+
+
 def test_auger_in_its_image_reads_a_registry_without_the_socket(image: str, tmp_path: Path) -> None:
     require(have_registry_tools(), "docker-registry and skopeo are not installed")
     archive = tmp_path / "small.tar"
