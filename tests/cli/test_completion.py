@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from auger.cli.main import COMMANDS
+from auger.cli.parsing import GATE_FORMATS
 from tests.conftest import require
 from tests.support import one_error, run_cli
 
@@ -86,7 +87,7 @@ def test_bash_completes_commands_and_paths_first(tmp_path: Path, workdir: Path) 
 def test_bash_completes_options_and_their_values(tmp_path: Path, workdir: Path) -> None:
     assert bash_completions(["auger", "check", "--fo"], tmp_path, workdir) == ["--format"]
     formats = bash_completions(["auger", "check", "--format", ""], tmp_path, workdir)
-    assert formats == ["text", "json", "junit", "markdown"]
+    assert formats == list(GATE_FORMATS)
     options = bash_completions(["auger", "-"], tmp_path, workdir)
     assert {"-V", "--version", "--json", "-q", "--verbose", "--print-completion"} <= set(options)
     shells = bash_completions(["auger", "--print-completion", ""], tmp_path, workdir)
