@@ -223,7 +223,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     fleet = tuple(sorted(display(reference) for reference in plan.references))
     header = ShardHeader(shard.index, shard.count, plan.fingerprint, fleet)
     with RecordsFile(args.jsonl, header) as records_file:
-        observer = FleetProgress(console, quiet=args.quiet)
+        observer = FleetProgress(console)
         records = run_images(mine, analyze, records_file.write, budgets=budgets, observer=observer)
     for problem in getattr(options.cache, "problems", ()):
         console.diagnose(f"auger: warning: {safe_line(problem)}")

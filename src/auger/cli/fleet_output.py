@@ -16,7 +16,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from auger.cli.console import Console, StderrProgress, emit
+from auger.cli.console import Console, StderrProgress, Verbosity, emit
+from auger.cli.parsing import add_verbosity_options
 from auger.display import format_size, safe_line
 from auger.errors import UsageError
 from auger.fleet.jsonl import dumps, parse_lines
@@ -38,7 +39,7 @@ FORMATS: dict[str, Callable[[FleetSummary], str]] = {
 
 
 def add_summary_options(parser: argparse.ArgumentParser, *, merging: bool = False) -> None:
-    """``--json``, ``--format``, ``-o`` and ``-q``: how the summary is written."""
+    """``--json``, ``--format``, ``-o``, ``-q`` and ``-v``: how the summary is written."""
     if merging:
         parser.add_argument("shards", metavar="SHARD.jsonl", nargs="+", help="a shard's records")
     parser.add_argument("--json", metavar="FILE", type=Path, help="write the summary as JSON")
@@ -46,19 +47,19 @@ def add_summary_options(parser: argparse.ArgumentParser, *, merging: bool = Fals
         "--format", choices=tuple(FORMATS), default="text", help="the summary's format"
     )
     parser.add_argument("-o", "--output", metavar="FILE", type=Path, help="write it to FILE")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    add_verbosity_options(parser)
 
 
 class FleetProgress(FleetObserver):
     """One line per image on stderr (and a live line while it is read, on a terminal)."""
 
-    def __init__(self, console: Console, *, quiet: bool) -> None:
+    def __init__(self, console: Console) -> None:
         self._console = console
-        self._quiet = quiet
+        self._quiet = console.verbosity is Verbosity.QUIET
         self._current: StderrProgress | None = None
 
     def image_started(self, position: int, count: int, image: PlannedImage) -> Progress:
-        self._current = StderrProgress(self._console, quiet=self._quiet)
+        self._current = StderrProgress(self._console)
         self._current.phase(f"[{position + 1}/{count}] {safe_line(image.reference)}")
         return self._current
 
@@ -133,9 +134,9 @@ def write_summary(
     """``--json FILE``, then the summary in ``--format`` (to stdout, unless the records go
     there, or to ``-o FILE``)."""
     if args.json is not None:
-        emit(console, format_fleet_json(summary), args.json, quiet=args.quiet)
+        emit(console, format_fleet_json(summary), args.json)
     if args.output is not None or not records_to_stdout:
-        emit(console, FORMATS[args.format](summary), args.output, quiet=args.quiet)
+        emit(console, FORMATS[args.format](summary), args.output)
 
 
 def _read_shard(name: str) -> list[str]:

@@ -20,10 +20,11 @@ from auger.attribution.ownership import Ownership
 from auger.attribution.summary import grouped_findings, image_ownership
 from auger.cli.console import Console
 from auger.cli.loading import load
-from auger.cli.parsing import Parser, add_image_options
+from auger.cli.parsing import Parser, add_image_options, add_verbosity_options
 from auger.display import display, format_ratio, format_size
 from auger.errors import ExitCode, UsageError
 from auger.model import ImageAnalysis
+from auger.report.json_schema import WHATIF_SCHEMA_VERSION
 
 _SQUASH = re.compile(r"(\d+)-(\d+)")
 
@@ -66,7 +67,7 @@ def build_parser() -> Parser:
         help="follow a piece of advice auger gives for this image (DL3009, AUG008...)",
     )
     parser.add_argument("--format", choices=tuple(FORMATS), default="text", help="default: text")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    add_verbosity_options(parser)
     add_image_options(parser)
     return parser
 
@@ -207,6 +208,7 @@ def _measures(measures: whatif.Measures) -> dict[str, Any]:
 def format_json(reference: str, outcome: whatif.Outcome, described: list[str]) -> str:
     """The before and after measures as JSON."""
     data = {
+        "schemaVersion": WHATIF_SCHEMA_VERSION,
         "image": display(reference),
         "changes": [display(item) for item in described],
         "before": _measures(outcome.before),
