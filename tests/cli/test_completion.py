@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from auger.cli.main import COMMANDS
 from auger.cli.diff import FORMATS as DIFF_FORMATS
+from auger.cli.main import COMMANDS
 from auger.cli.parsing import GATE_FORMATS
 from tests.conftest import require
 from tests.support import one_error, run_cli
