@@ -134,6 +134,14 @@ def test_shards_in_parallel_processes_merge_into_the_unsharded_summary(
     assert merged.stderr == ""
     assert merged_json.read_text() == (tmp_path / "whole.json").read_text()
     assert merged.stdout == unsharded.stdout
+    whole_page = tmp_path / "whole.html"
+    page_of_one = ["fleet", "merge", str(whole), "--format", "html", "-o", str(whole_page)]
+    assert run_cli([*page_of_one, "-q"], NO_ENGINE).code == 3
+    merged_page = tmp_path / "merged.html"
+    page_of_shards = ["fleet", "merge", *map(str, outputs), "--format", "html"]
+    assert run_cli([*page_of_shards, "-o", str(merged_page), "-q"], NO_ENGINE).code == 3
+    assert merged_page.read_text().startswith("<!DOCTYPE html>")
+    assert merged_page.read_text() == whole_page.read_text()
     text = run_cli(["fleet", "merge", *map(str, outputs), "-q"], NO_ENGINE)
     assert text.stdout.startswith("auger fleet: 6 images, 1 unreadable\n")
     records = [item for shard in lines for item in shard[1:] if not isinstance(item, ShardHeader)]

@@ -22,7 +22,12 @@ from tests.support import NO_ENGINE, run_cli
 GOLDEN = Path(__file__).parent / "golden"
 HOSTILE = "fleet/we|rd`<b>x`&.tar"
 BUDGETS = "version: 1\nimage:\n  max_size: {fail: 60kB, warn: 40kB}\n  max_wasted_bytes: 1kB\n"
-FORMATS = {"fleet.txt": "text", "fleet.md": "markdown", "fleet.json": "json"}
+FORMATS = {
+    "fleet.txt": "text",
+    "fleet.md": "markdown",
+    "fleet.json": "json",
+    "fleet.html": "html",
+}
 
 
 @pytest.fixture(scope="module")

@@ -29,11 +29,13 @@ from auger.progress import Progress
 from auger.report.fleet_json import format_fleet_json
 from auger.report.fleet_markdown import format_fleet_markdown
 from auger.report.fleet_text import format_fleet_text
+from auger.report.html.fleet import format_fleet_html
 
 FORMATS: dict[str, Callable[[FleetSummary], str]] = {
     "text": format_fleet_text,
     "markdown": format_fleet_markdown,
     "json": format_fleet_json,
+    "html": format_fleet_html,
 }
 """Summary format -> its formatter (``--json FILE`` writes the JSON besides another format)."""
 
