@@ -77,13 +77,13 @@ def share_chart(items: Sequence[ImageBytes]) -> str:
         label = attribute(one_line(item.reference, 40))
         rows.append(
             f"<g><title>{tip}</title>"
-            f'<text x="{_LEFT - 6}" y="{_number(y + 15)}" class="y">{label}</text>'
+            f'<text x="{_LEFT - 6}" y="{_number(y + 15)}" class="n">{label}</text>'
             f'<rect class="s" x="{_LEFT}" y="{_number(y)}" width="{_number(shared_w)}" '
             f'height="{_ROW - 6}"/>'
             f'<rect class="o" x="{_number(_LEFT + shared_w)}" y="{_number(y)}" '
             f'width="{_number(own_w)}" height="{_ROW - 6}"/>'
             f'<text x="{_number(_LEFT + shared_w + own_w + 6)}" y="{_number(y + 15)}" '
-            f'class="x">{format_size(item.total)}</text></g>'
+            f'class="t">{format_size(item.total)}</text></g>'
         )
     return (
         f'<svg class="chart fleet-chart" viewBox="0 0 {_number(_WIDTH)} {_number(height)}" '
