@@ -179,7 +179,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "fleet",
-            "REF... [--from FILE] [--shard I/N] [--format text|markdown|json]",
+            "REF... [--from FILE] [--shard I/N] [--format text|markdown|json|html]",
             "many images in one report: total and unique bytes, shared bases, wasters, savings; "
             "run as shards (--shard I/N) and combine them with 'auger fleet merge SHARD.jsonl...'",
             _fleet,
