@@ -36,6 +36,11 @@ _REGULAR = frozenset("07")
 _MAX_META = 1 << 20
 """Largest GNU long-name or pax header accepted."""
 
+try:  # ISA-L's CRC-32 where it is installed: the same values, 3.4-5.6 times zlib's speed
+    from isal.isal_zlib import crc32 as _crc32
+except ImportError:  # pragma: no cover - isal ships wheels for the common platforms
+    _crc32 = zlib.crc32
+
 
 class TarTruncatedError(LayerFormatError):
     """The stream ended inside a header or a member."""
@@ -282,7 +287,7 @@ class TarReader:
         checksums a member already in the buffer itself)."""
         crc = 0
         while chunk := self.read_content_view(self._remaining):
-            crc = zlib.crc32(chunk, crc)
+            crc = _crc32(chunk, crc)
         return crc
 
     def _meta_content(self, size: int) -> bytes:
@@ -298,7 +303,7 @@ class TarReader:
         seen_any = False
         unpack = _FIELDS.unpack_from
         adler32 = zlib.adler32
-        crc32 = zlib.crc32
+        crc32 = _crc32
         checksums = self._checksums
         owners: dict[bytes, tuple[int, int, int]] = {}
         """Parsed mode, uid and gid fields: a layer repeats a handful of combinations."""
