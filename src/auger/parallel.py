@@ -28,9 +28,13 @@ def can_fork() -> bool:
     """True when a child process would both be safe to fork and have a CPU of its own."""
     if not hasattr(os, "fork") or threading.active_count() != 1:
         return False
+    return available_cpus() > 1
+
+
+def available_cpus() -> int:
+    """The processors this process may run on."""
     affinity = getattr(os, "sched_getaffinity", None)
-    cpus = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
-    return cpus > 1
+    return len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
 
 
 def _same(value: Any) -> Any:
