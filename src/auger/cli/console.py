@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from auger.display import format_size, safe_line
 from auger.errors import UsageError
@@ -80,38 +80,40 @@ class StderrProgress(Progress):
             self._console.stderr.flush()
 
 
-def emit(console: Console, text: str, output: Path | None, *, quiet: bool) -> None:
-    """Write a command's output to stdout, or to the file ``output`` (saying so on stderr,
-    unless ``quiet``)."""
+def emit(console: Console, text: str | Iterable[str], output: Path | None, *, quiet: bool) -> None:
+    """Write a command's output (one text, or pieces of it) to stdout, or to the file
+    ``output`` (saying so on stderr, unless ``quiet``)."""
     if output is None:
-        console.stdout.write(text)
+        for piece in [text] if isinstance(text, str) else text:
+            console.stdout.write(piece)
         return
     write_atomically(output, text)
     if not quiet:
         console.diagnose(f"auger: wrote {output}")
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace the file ``path`` with ``text`` in one step: readers see the old file or the new.
+def write_atomically(path: Path, text: str | Iterable[str]) -> None:
+    """Replace the file ``path`` with ``text`` (or its pieces, encoded and written one by one)
+    in one step: readers see the old file or the new.
 
     Only a regular file named directly (or a new one) is replaced. Anything else is written to
     as a shell redirection would, through the name: a symbolic link (its target is written, the
     link kept), ``/dev/stdout``, a named pipe, a process substitution.
     """
-    data = text.encode("utf-8")
+    pieces = [text] if isinstance(text, str) else text
     try:
         if path.is_symlink() or (path.exists() and not path.is_file()):
             if path.is_dir():
                 raise UsageError(f"cannot write {path}: it is a directory")
             with path.open("wb") as stream:
-                stream.write(data)
+                _write_pieces(stream, pieces)
             return
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from exc
     handle, temporary = _create_beside(path)
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            _write_pieces(stream, pieces)
         temporary.replace(path)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
@@ -119,6 +121,11 @@ def write_atomically(path: Path, text: str) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def _write_pieces(stream: BinaryIO, pieces: Iterable[str]) -> None:
+    for piece in pieces:
+        stream.write(piece.encode("utf-8"))
 
 
 def _create_beside(path: Path) -> tuple[int, Path]:
