@@ -13,6 +13,7 @@ collector, the exit) is in :mod:`auger.runtime`.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import signal
@@ -95,6 +96,19 @@ def reap_exited() -> None:
             done = pid
         if done:
             _exiting.remove(pid)
+
+
+def reap_all() -> None:
+    """Wait for every child that sent its result and may still be exiting.
+
+    Called before the process ends, so that no child outlives it as a zombie that whoever
+    waits on the process's group would see. A child that has sent its result only unmaps its
+    memory, so the wait is short.
+    """
+    while _exiting:
+        pid = _exiting.pop()
+        with contextlib.suppress(ChildProcessError):  # already reaped elsewhere
+            os.waitpid(pid, 0)
 
 
 def _send(writer: int, background: Callable[[], Any]) -> None:

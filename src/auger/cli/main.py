@@ -18,6 +18,7 @@ from auger.cli import inspect
 from auger.cli.console import Console
 from auger.cli.parsing import HelpShownError, Parser
 from auger.errors import AugerError, ExitCode, describe
+from auger.parallel import reap_all
 from auger.runtime import run_then_exit_without_teardown
 
 
@@ -234,4 +235,10 @@ def run() -> NoReturn:
     leaves the analyses to the operating system (see
     :func:`auger.runtime.run_then_exit_without_teardown`)."""
     console = Console(sys.stdout, sys.stderr, os.environ)
-    run_then_exit_without_teardown(lambda: main(sys.argv[1:], console))
+
+    def main_then_reap() -> int:
+        code = main(sys.argv[1:], console)
+        reap_all()
+        return code
+
+    run_then_exit_without_teardown(main_then_reap)
