@@ -160,3 +160,10 @@ def test_the_cache_benchmark_reports_cold_warm_and_bytes_per_entry() -> None:
         assert re.search(rf"^{re.escape(row)} +[\d.]+ s$", output, re.MULTILINE), output
     assert re.search(r"^read stage warm / cold +[\d.]+$", output, re.MULTILINE), output
     assert re.search(r"^cache: \d+ bytes, [\d.]+ bytes per entry$", output, re.MULTILINE)
+
+
+def test_the_glob_benchmark_times_advice_waste_groups_and_budgets() -> None:
+    output = run_script("bench_globs.py", "--files", "2000", "--repeat", "1")
+    assert re.search(r"^1000 wasted paths, \d+ visible paths$", output, re.MULTILINE), output
+    for label in ("advice (find_advice)", "waste groups (group_waste)", "budgets (evaluate)"):
+        assert re.search(rf"^{re.escape(label)} +[\d.]+ ms$", output, re.MULTILINE), output

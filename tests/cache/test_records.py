@@ -55,6 +55,11 @@ ODD = LayerScan(
     size=2**70 + 1234,
     warnings=("entry '../x' climbs above the root; confined", "caf\udcc3"),
     diff_id=DIFF_ID,
+    captured={
+        "var/lib/dpkg/status": b"Package: bash\n",
+        "lib/apk/db/installed": b"",
+        "\udcff": b"\0",
+    },
 )
 
 
@@ -104,6 +109,16 @@ def test_a_scanned_layer_comes_back() -> None:
     assert back is not None
     assert back.entries == scan.entries
     assert (back.size, back.warnings) == (scan.size, scan.warnings)
+
+
+def test_the_captured_package_databases_come_back() -> None:
+    status = b"Package: bash\nStatus: install ok installed\nVersion: 5.2\n"
+    tar = layer_tar([file("var/lib/dpkg/status", status), file("usr/bin/bash", 900)])
+    scan = scan_layer(io.BytesIO(tar), LayerRef("layer"))
+    assert scan.captured == {"var/lib/dpkg/status": status}
+    back = records.decode(DIFF_ID, records.encode(DIFF_ID, scan))
+    assert back is not None
+    assert back.captured == scan.captured
 
 
 texts = st.text(

@@ -18,7 +18,9 @@ from typing import Any
 import pytest
 
 from tests.report.support import (
+    ATTRIBUTED_DOCKERFILE,
     BUDGETS_YAML,
+    attributed_image,
     base_image,
     fold_problems,
     head_image,
@@ -35,6 +37,7 @@ UPDATE = "AUGER_UPDATE_GOLDEN"
 REPORT = ["report", "head.tar"]
 BASELINE = ["report", "head.tar", "--baseline", "base.tar"]
 DIFF = ["diff", "base.tar", "head.tar"]
+ATTRIBUTED = ["report", "attributed.tar", "--dockerfile", "ci/Dockerfile"]
 
 CASES: dict[str, list[str]] = {
     "report.md": [*REPORT, "--format", "markdown"],
@@ -46,6 +49,9 @@ CASES: dict[str, list[str]] = {
     "diff.md": [*DIFF, "--format", "markdown"],
     "diff.json": [*DIFF, "--format", "json"],
     "diff.txt": [*DIFF, "--format", "text"],
+    "report-attribution.md": [*ATTRIBUTED, "--format", "markdown"],
+    "report-attribution.json": [*ATTRIBUTED, "--format", "json"],
+    "report-attribution.txt": [*ATTRIBUTED, "--format", "text"],
 }
 """Golden file name -> the command line that produces it (run in the working directory)."""
 
@@ -82,6 +88,9 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("golden")
     write_archive(directory, "base.tar", base_image())
     write_archive(directory, "head.tar", head_image())
+    write_archive(directory, "attributed.tar", attributed_image())
+    (directory / "ci").mkdir()
+    (directory / "ci" / "Dockerfile").write_text(ATTRIBUTED_DOCKERFILE, encoding="utf-8")
     (directory / "budgets.yaml").write_text(BUDGETS_YAML, encoding="utf-8")
     return directory
 
@@ -143,7 +152,9 @@ def test_every_case_has_a_committed_golden_file() -> None:
     assert sorted(path.name for path in GOLDEN.iterdir()) == sorted(CASES)
 
 
-@pytest.mark.parametrize("name", ["report.md", "report-baseline.md", "diff.md"])
+@pytest.mark.parametrize(
+    "name", ["report.md", "report-baseline.md", "diff.md", "report-attribution.md"]
+)
 def test_golden_markdown_is_well_formed(name: str) -> None:
     text = golden(name)
     assert text.startswith("<!-- auger-report -->\n")
@@ -260,3 +271,48 @@ def test_golden_diff() -> None:
     assert "2 shared base layers, 1 removed, 4 added." in markdown
     assert "| `/etc/motd` | shrunk | 500 B | 100 B | -400 B |" in markdown
     assert "  size 13.6 kB -> 24.6 kB (+11.0 kB); 2 shared layers\n" in golden("diff.txt")
+
+
+def test_golden_attribution_json() -> None:
+    data = golden_json("report-attribution.json")
+    packages = data["packages"]
+    assert [(p["manager"], p["name"], p["size_bytes"], p["layer"], p["dev"]) for p in packages] == [
+        ("dpkg", "gcc-12", 32000, 1, False),
+        ("npm", "typescript", packages[1]["size_bytes"], 4, True),
+        ("dpkg", "libc6", 9000, 0, False),
+        ("dpkg", "bash", 4600, 0, False),
+        ("npm", "express", packages[4]["size_bytes"], 4, False),
+        ("dpkg", "make", 320, 1, False),
+    ]
+    assert packages[1]["size_bytes"] > 20000  # the package's files and its package.json
+    sizes = [p["size_bytes"] for p in packages]
+    assert sizes == sorted(sizes, reverse=True)
+    assert [layer["instruction"] for layer in data["layers"]] == [
+        {"file": "ci/Dockerfile", "line": 2, "text": "FROM debian:bookworm-slim"},
+        {
+            "file": "ci/Dockerfile",
+            "line": 3,
+            "text": "RUN apt-get update && apt-get install -y gcc-12 make",
+        },
+        {"file": "ci/Dockerfile", "line": 5, "text": "WORKDIR /app"},
+        {"file": "ci/Dockerfile", "line": 6, "text": "COPY . ."},
+        {"file": "ci/Dockerfile", "line": 7, "text": "RUN npm ci"},
+    ]
+    advice = {item["id"]: item for item in data["advice"]}
+    assert all("saves_bytes" in item for item in data["advice"])
+    assert advice["AUG008"]["packages"] == ["gcc-12", "make"]
+    assert advice["AUG008"]["saves_bytes"] == 32320
+    assert advice["AUG002"]["packages"] == ["typescript"]
+    assert advice["DL3009"]["instruction"]["line"] == 3
+    assert advice["DL3015"]["saves_bytes"] is None
+    groups = {group["id"]: group for group in data["groups"]}
+    assert groups["build-toolchain"]["saves_bytes"] == 32320
+    assert groups["dev-dependencies"]["packages"] == ["typescript"]
+
+
+def test_golden_attribution_markdown() -> None:
+    text = golden("report-attribution.md")
+    assert "a multi-stage build would save 32.3 kB" in text
+    assert "*(saves 8.0 kB; ci/Dockerfile:3)*" in text
+    layers = [row for row in table_rows(text) if len(row) == 7 and row[0].isdigit()]
+    assert [row[5] for row in layers] == [f"`ci/Dockerfile:{line}`" for line in (2, 3, 5, 6, 7)]

@@ -6,8 +6,9 @@ names the format (magic bytes, the record version, the scanner's
 length and SHA-256. The payload is the scan as columns rather than rows: every path in one
 string, kinds one byte each, numbers as little-endian 64-bit arrays, the rare link targets and
 cleaned names sparse; a column whose values do not fit its compact shape (a size beyond 64 bits,
-a name the text codec cannot carry) is kept as a plain tuple instead. The columns are
-marshalled, then compressed with zstd.
+a name the text codec cannot carry) is kept as a plain tuple instead; the package database
+files the scanner kept follow as (path, contents) pairs. The columns are marshalled, then
+compressed with zstd.
 
 :func:`decode` returns ``None`` for anything that is not a whole, intact record of this version
 for the diff ID asked for, so a damaged or foreign file is scanned again, never trusted.
@@ -28,7 +29,7 @@ from auger.layers import scanner
 from auger.model import Digest, Entry, EntryKind, LayerScan
 
 MAGIC = b"AUGERLS\n"
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 """Raise whenever the layout below changes."""
 TAG = f"{RECORD_VERSION}.{scanner.FORMAT}.{marshal.version}"
 """Every version a record depends on, in the file names of the cache (see ``auger.cache``)."""
@@ -142,14 +143,18 @@ def _payload(scan: LayerScan) -> tuple[Any, ...]:
         (_int64(missing), fingerprints),
         _sparse(names),
         typeflags if len(typeflags) == count and "" not in flags else tuple(flags),
+        tuple(scan.captured.items()),
     )
 
 
 def _scan(payload: tuple[Any, ...], diff_id: Digest) -> LayerScan:
     (size, warnings, count, paths, codes, sizes, modes, uids, gids) = payload[:9]
-    links, (missing, fingerprints), names, flags = payload[9:]
+    links, (missing, fingerprints), names, flags, captured = payload[9:]
     if not isinstance(count, int) or len(codes) != count or len(flags) != count:
         raise ValueError("column length")
+    files = dict(captured)
+    if not all(isinstance(k, str) and isinstance(v, bytes) for k, v in files.items()):
+        raise ValueError("captured files")
     digests: list[int | None] = list(_from_int64(fingerprints, count))
     for index in _from_int64(missing):
         digests[index] = None
@@ -173,6 +178,7 @@ def _scan(payload: tuple[Any, ...], diff_id: Digest) -> LayerScan:
         size=int(size),
         warnings=tuple(str(text) for text in warnings),
         diff_id=diff_id,
+        captured=files,
     )
 
 

@@ -18,6 +18,7 @@ from auger.analysis.diff import ImageDiff
 from auger.analysis.waste_groups import WasteGroup
 from auger.budgets.evaluate import Status
 from auger.display import format_ratio, format_size, one_line
+from auger.report.attribution import advice_notes, markdown_sections
 from auger.report.gate import format_markdown as verdict_markdown
 from auger.report.markdown import cell, code_block, inline
 from auger.report.model import ImageReport
@@ -123,9 +124,11 @@ def _advice(report: ImageReport, budget: _Budget) -> list[str]:
         where = ", ".join(str(index) for index in finding.layers)
         example = inline(finding.examples[0], in_table=False) if finding.examples else ""
         size = f"{format_size(finding.size)}, " if finding.size else ""
+        notes = advice_notes(report.attribution, finding)
         items.append(
             f"- **{finding.rule.id}** {cell(finding.rule.title)} ({size}layer {where}"
             f"{': ' + example if example else ''}) — {cell(finding.rule.fix)}"
+            + (f" *({cell('; '.join(notes))})*" if notes else "")
         )
     listed = items[: budget.total]
     lines += listed[: budget.shown]
@@ -137,16 +140,21 @@ def _advice(report: ImageReport, budget: _Budget) -> list[str]:
 
 
 def _layers(report: ImageReport, budget: _Budget) -> list[str]:
+    lines = report.attribution.lines if report.attribution else ()
     head = [
-        "| # | size | vs baseline | stored that became waste | hid | command |",
-        "|---:|---:|---:|---:|---:|---|",
+        "| # | size | vs baseline | stored that became waste | hid |"
+        + (" Dockerfile |" if lines else "")
+        + " command |",
+        "|---:|---:|---:|---:|---:|" + ("---|" if lines else "") + "---|",
     ]
     rows = []
     for row in report.layers:
         delta = "—" if row.delta is None else ("shared" if row.shared else _signed(row.delta))
+        line = lines[row.layer.index] if row.layer.index < len(lines) else None
+        where = (f" {inline(str(line)) if line is not None else '—'} |") if lines else ""
         rows.append(
             f"| {row.layer.index} | {format_size(row.layer.size)} | {delta} | "
-            f"{format_size(row.stored_waste)} | {format_size(row.caused_waste)} | "
+            f"{format_size(row.stored_waste)} | {format_size(row.caused_waste)} |{where} "
             f"{inline(one_line(row.layer.command, _COMMAND))} |"
         )
     listed = rows[: max(budget.total, 1)]
@@ -172,6 +180,7 @@ def _render_report(report: ImageReport, name: str | None, budget: _Budget) -> st
     title = report.analysis.image.name or report.analysis.image.reference
     lines = [marker(name), f"## auger: {inline(title, in_table=False)}", "", *_headline(report)]
     lines += _advice(report, budget)
+    lines += markdown_sections(report.attribution, budget.shown)
     if report.waste:
         lines += ["### Wasted space", ""]
         lines += _table(_WASTE_HEAD, _waste_rows(report.waste), budget, "wasted paths")

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from auger.analysis.advice import CHURN, Finding, catalogue, find_advice
 from auger.analysis.waste_groups import WasteGroup, group_waste
+from auger.attribution.dockerfile.stages import Dockerfile
+from auger.attribution.summary import Attribution, attribute_image
 from auger.budgets.evaluate import Verdict
 from auger.model import ImageAnalysis, Layer
 
@@ -43,6 +45,8 @@ class ImageReport:
     findings: tuple[Finding, ...]
     """Actionable advice that matched, largest first."""
     verdict: Verdict | None
+    attribution: Attribution | None = None
+    """Packages, groups, simulated savings and Dockerfile lines."""
 
     @property
     def size_delta(self) -> int | None:
@@ -61,8 +65,11 @@ def build_report(
     analysis: ImageAnalysis,
     baseline: ImageAnalysis | None = None,
     verdict: Verdict | None = None,
+    dockerfile: Dockerfile | None = None,
+    dockerfile_path: str = "Dockerfile",
 ) -> ImageReport:
-    """Gather what a report shows."""
+    """Gather what a report shows (with the lines of ``dockerfile``, named ``dockerfile_path``,
+    beside the layers and the advice when it is given)."""
     rules = catalogue()
     base_ids = {layer.diff_id for layer in baseline.image.layers} if baseline else set()
     rows = []
@@ -72,12 +79,14 @@ def build_report(
         rows.append(LayerRow(layer, result.stored_waste, result.caused_waste, delta, shared))
     groups = group_waste(analysis, rules)
     findings = tuple(f for f in find_advice(analysis, rules) if f.rule.kind != CHURN)
+    attribution = attribute_image(analysis, findings, rules, dockerfile, dockerfile_path)
     return ImageReport(
         analysis=analysis,
         baseline=baseline,
         layers=tuple(rows),
         waste=tuple(group for group in groups if not group.churn),
         churn=tuple(group for group in groups if group.churn),
-        findings=findings,
+        findings=attribution.findings,
         verdict=verdict,
+        attribution=attribution,
     )

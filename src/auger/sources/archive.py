@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import BinaryIO
 
+from auger.clipping import clip
 from auger.errors import UsageError
 from auger.layers.tarstream import BLOCK
 from auger.model import Image
@@ -115,10 +116,15 @@ class OciDirectorySource(ImageSource):
         self.reference = reference
 
     def read(self, scan: LayerScanner, options: ReadOptions, progress: Progress) -> Image:
-        if not self.root.is_dir():
-            raise ArchiveError(f"{self.root} is not a directory (an OCI layout is one)")
-        if not (self.root / "oci-layout").is_file() and not (self.root / "index.json").is_file():
-            raise ArchiveError(f"{self.root} is not an OCI image layout (no index.json)")
+        try:
+            is_dir = self.root.is_dir()
+            is_layout = (self.root / "oci-layout").is_file() or (self.root / "index.json").is_file()
+        except OSError as exc:
+            raise ArchiveError(f"cannot read {clip(str(self.root))}: {exc.strerror}") from exc
+        if not is_dir:
+            raise ArchiveError(f"{clip(str(self.root))} is not a directory (an OCI layout is one)")
+        if not is_layout:
+            raise ArchiveError(f"{clip(str(self.root))} is not an OCI image layout (no index.json)")
         store = DirectoryStore(self.root, progress, verify=options.verify)
         return _read_store(
             store,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from auger.clipping import clip, clip_list
 from auger.display import display
 from auger.model import Digest, Image
 from auger.progress import Progress
@@ -45,9 +46,9 @@ def docker_save_image(
     if selector is not None:
         entries = [e for e in entries if any(matches_tag(selector, t) for t in repo_tags(e))]
         if not entries:
-            raise ImageNotFoundError(f"{store.description} holds no image tagged {selector}")
+            raise ImageNotFoundError(f"{store.description} holds no image tagged {clip(selector)}")
     if len(entries) > 1:
-        listed = ", ".join(tag for e in entries for tag in repo_tags(e)[:1]) or "untagged"
+        listed = clip_list(tag for e in entries for tag in repo_tags(e)[:1]) or "untagged"
         raise AmbiguousImageError(
             f"{store.description} holds {len(entries)} images ({listed})",
             hint="choose one with ARCHIVE:TAG, e.g. docker-archive://image.tar:name:tag",

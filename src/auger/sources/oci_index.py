@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from auger.clipping import clip, clip_list
 from auger.display import display
 from auger.model import Digest, Image
 from auger.progress import Progress
@@ -140,7 +141,7 @@ def select_manifest(
     if selector is not None:
         descriptors = [d for d in descriptors if _ref_matches(selector, d)]
         if not descriptors:
-            raise ImageNotFoundError(f"{store.description} has no image named {selector}")
+            raise ImageNotFoundError(f"{store.description} has no image named {clip(selector)}")
     expanded = _expand(store, descriptors, None, 0, verify)
     candidates = [c for c in expanded if not is_attestation(c.descriptor)]
     if not candidates:
@@ -149,14 +150,14 @@ def select_manifest(
         return candidates[0]
     matching = [c for c in candidates if platform_matches(platform, c.platform)]
     if not matching:
-        offered = ", ".join(sorted({str(c.platform) for c in candidates}))
+        offered = clip_list(sorted({str(c.platform) for c in candidates}))
         raise ImageNotFoundError(
             f"{store.description} has no image for platform {platform} (it has {offered})",
             hint="choose one with --platform",
         )
     names = {c.ref_name for c in matching}
     if len(names) > 1:
-        listed = ", ".join(sorted(name or "(unnamed)" for name in names))
+        listed = clip_list(sorted(name or "(unnamed)" for name in names))
         raise AmbiguousImageError(
             f"{store.description} holds several images ({listed})",
             hint="choose one with LAYOUT:REF, e.g. oci://dir:latest",

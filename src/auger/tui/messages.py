@@ -50,3 +50,8 @@ class Extracted(Message):
 @dataclass
 class WasteGrouped(Message):
     """The wasted paths are grouped (the wasted-space view and the top list can show them)."""
+
+
+@dataclass
+class PackagesFound(Message):
+    """The image's package databases are read (the packages view and the owner column)."""
