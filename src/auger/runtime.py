@@ -50,6 +50,33 @@ def cycle_collection_paused(*, freeze_after: bool = False) -> Iterator[None]:
             gc.enable()
 
 
+MMAP_THRESHOLD = 128 << 10
+"""Blocks at least this large are mapped on their own and returned to the system when freed."""
+_M_MMAP_THRESHOLD = -3
+"""glibc's ``mallopt`` parameter number for the threshold."""
+
+
+def return_large_blocks_at_once() -> None:
+    """Have glibc's allocator hand every block of :data:`MMAP_THRESHOLD` or more straight back
+    to the system when it is freed (elsewhere, or without ctypes, nothing changes).
+
+    By default glibc raises that threshold each time a large block is freed, up to 32 MiB,
+    so once a 1 MiB read buffer has come and gone, later buffers of hundreds of KiB are carved
+    from the heap of the thread that asked (each scanning thread has its own) and stay there,
+    fragmented, after they are freed. Fixing it saved 2.9 MiB of the peak (34.5 to 31.6 MiB)
+    on a 10,000-file image and as much on a 2 GB one; importing ctypes costs 0.35 MiB.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes  # noqa: PLC0415 - only where it can help
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (ImportError, OSError, AttributeError):  # not glibc (musl has no mallopt)
+        return
+    mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+
+
 def freeze_heap() -> None:
     """Move every object alive now out of the collector's sight for the rest of the process.
 

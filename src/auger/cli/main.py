@@ -20,7 +20,7 @@ from auger.cli.parsing import HelpShownError, Parser
 from auger.cli.signals import Terminated
 from auger.errors import AugerError, ExitCode, describe
 from auger.parallel import reap_all
-from auger.runtime import run_then_exit_without_teardown
+from auger.runtime import return_large_blocks_at_once, run_then_exit_without_teardown
 
 
 class CommandModule(Protocol):
@@ -257,6 +257,7 @@ def run() -> NoReturn:
     """Console-script entry point: :func:`main` on the process's streams, then an exit that
     leaves the analyses to the operating system (see
     :func:`auger.runtime.run_then_exit_without_teardown`)."""
+    return_large_blocks_at_once()
     output.occupy_closed_descriptors()
     signals.handle_termination()
     console = Console(sys.stdout, sys.stderr, os.environ)
