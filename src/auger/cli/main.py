@@ -13,12 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NoReturn, Protocol
 
-from auger import __version__
 from auger.cli import inspect, output, signals
 from auger.cli.console import Console
-from auger.cli.parsing import HelpShownError, Parser
+from auger.cli.parsing import HelpShownError, Parser, verbosity_of
 from auger.cli.signals import Terminated
-from auger.errors import AugerError, ExitCode, describe, further_causes
+from auger.errors import AugerError, ExitCode, UsageError, describe, further_causes
 from auger.parallel import reap_all
 from auger.runtime import return_large_blocks_at_once, run_then_exit_without_teardown
 
@@ -206,7 +205,7 @@ def usage() -> str:
     table = (DEFAULT, *COMMANDS.values())
     synopses = [f"auger {command.name} {command.arguments}" for command in table]
     lines = ["usage: " + synopses[0], *("       " + synopsis for synopsis in synopses[1:])]
-    lines += ["", f"auger {__version__}: a container image layer inspector and size-budget gate."]
+    lines += ["", "auger: a container image layer inspector and size-budget gate."]
     lines += ["", "commands:"]
     for command in table:
         lines += textwrap.wrap(
@@ -216,8 +215,32 @@ def usage() -> str:
             subsequent_indent=" " * 15,
             break_on_hyphens=False,
         )
+    lines += ["", "options:"]
+    for flags, text in TOP_OPTIONS:
+        lines.append(f"  {flags:<26} {text}")
     lines += ["", "run 'auger COMMAND --help' for a command's options."]
     return "\n".join(lines) + "\n"
+
+
+TOP_OPTIONS = (
+    ("-h, --help", "show this list and exit"),
+    ("-V, --version", "show the versions of auger and of what it uses, and exit"),
+    ("--print-completion SHELL", "print a completion script for bash, zsh, fish or tcsh"),
+)
+"""The options that stand before any command, as the usage lists them."""
+
+
+def _completion(shell: str | None, console: Console) -> int:
+    """``auger --print-completion SHELL``: the script on stdout."""
+    from auger.cli.completion import completion_parser, completion_script  # noqa: PLC0415
+
+    if shell is None:
+        raise UsageError("--print-completion needs a shell: bash, zsh, fish or tcsh")
+    parsers = {name: (row.summary, row.load().build_parser()) for name, row in COMMANDS.items()}
+    version = (("-V", "--version"), "show the versions and exit")
+    parser = completion_parser(DEFAULT.load().build_parser(), parsers, [version])
+    console.stdout.write(completion_script(shell, parser))
+    return ExitCode.OK
 
 
 def _report_error(error: Exception, console: Console, debug: bool) -> int:
@@ -251,9 +274,17 @@ def _dispatch(argv: Sequence[str], console: Console) -> int:
     if not arguments or arguments[0] in ("-h", "--help"):
         console.stdout.write(usage())
         return ExitCode.OK if arguments else ExitCode.USAGE
-    if arguments[0] == "--version":
-        console.stdout.write(f"auger {__version__}\n")
+    if arguments[0] in ("-V", "--version"):
+        from auger.version import report  # noqa: PLC0415 - only for the version
+
+        console.stdout.write(report())
         return ExitCode.OK
+    if arguments[0].partition("=")[0] == "--print-completion":
+        shell = arguments[0].partition("=")[2] or (arguments[1] if len(arguments) > 1 else None)
+        try:
+            return _completion(shell, console)
+        except AugerError as error:
+            return _report_error(error, console, debug)
     command = COMMANDS.get(arguments[0])
     if command is None:
         command = DEFAULT
@@ -268,7 +299,7 @@ def _dispatch(argv: Sequence[str], console: Console) -> int:
             if shown.status == 0:
                 console.stdout.write(parser.format_help())
             return shown.status
-        return module.run(args, console)
+        return module.run(args, console.with_verbosity(verbosity_of(args)))
     except AugerError as error:
         return _report_error(error, console, debug)
     except KeyboardInterrupt:
