@@ -85,6 +85,12 @@ def _cache() -> CommandModule:
     return cache
 
 
+def _fleet() -> CommandModule:
+    from auger.cli import fleet  # noqa: PLC0415
+
+    return fleet
+
+
 def _whatif() -> CommandModule:
     from auger.cli import whatif  # noqa: PLC0415
 
@@ -159,6 +165,13 @@ COMMANDS: dict[str, Command] = {
             "IMAGE PATH -o DIR",
             "write a file or directory of an image into a local directory",
             _extract,
+        ),
+        Command(
+            "fleet",
+            "REF... [--from FILE] [--shard I/N] [--format text|markdown|json]",
+            "many images in one report: total and unique bytes, shared bases, wasters, savings; "
+            "run as shards (--shard I/N) and combine them with 'auger fleet merge SHARD.jsonl...'",
+            _fleet,
         ),
         Command(
             "budgets",
