@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from auger.version import version
 from auger.demo import demo_archive, demo_image
 from auger.testing.images import ImageSpec, LayerSpec, docker_archive, file, layer_tar, sha256
+from auger.version import version
 from tests.support import diagnostics_only, one_error, run_cli
 
 
