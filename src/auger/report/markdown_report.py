@@ -21,6 +21,7 @@ from auger.display import format_ratio, format_size, one_line
 from auger.report.attribution import advice_notes, markdown_sections
 from auger.report.gate import format_markdown as verdict_markdown
 from auger.report.markdown import cell, code_block, inline
+from auger.report.mermaid import layer_charts
 from auger.report.model import ImageReport
 
 LIMIT = 65_536
@@ -179,6 +180,7 @@ def _commands(report: ImageReport) -> list[str]:
 def _render_report(report: ImageReport, name: str | None, budget: _Budget) -> str:
     title = report.analysis.image.name or report.analysis.image.reference
     lines = [marker(name), f"## auger: {inline(title, in_table=False)}", "", *_headline(report)]
+    lines += layer_charts(report.analysis, report.baseline)
     lines += _advice(report, budget)
     lines += markdown_sections(report.attribution, budget.shown)
     if report.waste:
@@ -216,7 +218,8 @@ def _fit(render: Callable[[_Budget], str], limit: int) -> str:
     unclosed = sum(line == "<details>" for line in kept) - sum(
         line == "</details>" for line in kept
     )
-    closing = ["", "</details>"] * max(unclosed, 0)
+    fenced = sum(line.startswith("```") for line in kept) % 2  # a chart or a command block
+    closing = ["```"] * fenced + ["", "</details>"] * max(unclosed, 0)
     note = f"… {len(lines) - len(kept)} more lines left out to stay under {limit} characters."
     return "\n".join([*kept, *closing, "", note]) + "\n"
 
@@ -238,6 +241,7 @@ def _render_diff(diff: ImageDiff, name: str | None, budget: _Budget) -> str:
         f"({_signed(diff.size_delta)}, {ratio:+.2%}); {diff.shared} shared base layers, "
         f"{len(diff.removed_layers)} removed, {len(diff.added_layers)} added.",
         "",
+        *layer_charts(diff.head, diff.base, ("the head image", "the base image")),
     ]
     layer_rows = [
         f"| removed | {format_size(layer.size)} | {inline(one_line(layer.command, _COMMAND))} |"
