@@ -21,10 +21,16 @@ SIZE = (120, 36)
 T = TypeVar("T")
 
 
-def make_app(archive: Path) -> AugerApp:
-    """An app over the archive's analysis, with the archive as its source (for extraction)."""
+def make_app(archive: Path, *, open_top: bool = False) -> AugerApp:
+    """An app over the archive's analysis, with the archive as its source (for extraction).
+
+    The tree starts collapsed unless ``open_top`` (the explorer opens it with its first level
+    expanded): the tests of keys and clicks count rows from there.
+    """
     return AugerApp(
-        image=ImageRef(str(archive), environ=NO_ENGINE), explorer=load_explorer(archive)
+        image=ImageRef(str(archive), environ=NO_ENGINE),
+        explorer=load_explorer(archive),
+        open_top=open_top,
     )
 
 

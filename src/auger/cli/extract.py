@@ -72,7 +72,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
         console.diagnose(f"auger: note: {safe_line(note)}")
     if not args.quiet:
         what = display(f"/{selected}")
+        noun = "entry" if result.written == 1 else "entries"
         console.diagnose(
-            f"auger: {what}: {result.written} entries written to {safe_line(str(args.output))}"
+            f"auger: {what}: {result.written} {noun} written to {safe_line(str(args.output))}"
         )
     return ExitCode.OK

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from auger.display import format_size
 from auger.pipeline import analyze
 from auger.progress import Progress
 from auger.viewmodel.explorer import Explorer, ImageRef
@@ -49,6 +50,16 @@ class ReportingProgress(Progress):
 
     def warning(self, text: str) -> None:
         self.warnings.append(text)
+
+
+def progress_text(phase: str, bytes_read: int, layers: int, waited: float) -> str:
+    """The line under the phase: what has been read, or, while an engine is still exporting
+    the image and nothing has arrived, that we are waiting for it and for how long."""
+    if bytes_read == 0 and phase.startswith("saving ") and " from " in phase:
+        engine = phase.rsplit(" from ", 1)[1]
+        return f"waiting for {engine} to export the image… {int(waited)} s"
+    noun = "layer" if layers == 1 else "layers"
+    return f"{layers} {noun} scanned · {format_size(bytes_read)} read"
 
 
 def load(image: ImageRef, progress: ReportingProgress) -> Explorer:

@@ -41,11 +41,14 @@ class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+f,slash", "open_filter", "Filter"),
         Binding("w", "waste", "Wasted space"),
+        Binding("escape", "close_filter", "Close filter", show=False),
     ]
 
-    def __init__(self, explorer: Explorer, image: ImageRef | None) -> None:
+    def __init__(self, explorer: Explorer, image: ImageRef | None, open_top: bool = True) -> None:
         super().__init__()
         self.explorer, self.image = explorer, image
+        self.open_top = open_top
+        """Open the tree with its first level expanded."""
         self.view = View(layer=0)
         self._typed: str | None = None
 
@@ -58,7 +61,7 @@ class MainScreen(Screen[None]):
                 yield ImageDetails(id="image-details")
             with Vertical(id="right"):
                 yield Static(id="tree-header", markup=False)
-                yield FileTree(self.explorer.model, self.view, id="tree")
+                yield FileTree(self.explorer.model, self.view, open_top=self.open_top, id="tree")
                 yield Static(id="status", markup=False)
                 yield FilterBar(id="filter")
         yield Footer()
@@ -146,6 +149,12 @@ class MainScreen(Screen[None]):
 
     def action_open_filter(self) -> None:
         self.query_one(FilterBar).open()
+
+    def action_close_filter(self) -> None:
+        """``esc`` from the tree (or a pane) closes an open filter, as it does in the bar."""
+        bar = self.query_one(FilterBar)
+        if bar.has_class("-open"):
+            bar.action_close()
 
     def on_input_changed(self, event: FilterBar.Changed) -> None:
         """Apply the filter once the keystrokes already queued are in (typing ahead of a slow

@@ -59,9 +59,13 @@ class FileTree(ScrollView, can_focus=True):
 
         item: Item | None
 
-    def __init__(self, model: ViewModel, view: View, *, id: str | None = None) -> None:
+    def __init__(
+        self, model: ViewModel, view: View, *, open_top: bool = True, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.rows = TreeRows(model, view)
+        if open_top:
+            self.rows.expand_top()
         self.names = model.index
         self.cursor = 0
         self.show_attributes = True
