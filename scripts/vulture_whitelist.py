@@ -12,7 +12,8 @@ from __future__ import annotations
 import io
 import tarfile
 
-from textual.widgets import Input
+from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 from auger.cli.parsing import Parser
 
@@ -21,4 +22,6 @@ _USED_WHERE_VULTURE_CANNOT_SEE = (
     io.RawIOBase.readable,  # io's buffered readers ask their raw stream (sources, tests)
     tarfile.TarInfo().mtime,  # tarfile writes it into each member's header (the image writer)
     Input._suggestion,  # Textual's Input draws it; the filter bar clears it on every keystroke
+    Widget().border_subtitle,  # Textual draws it on the border (the dialogs' keys)
+    TextArea.cursor_blink,  # Textual's TextArea reads it; the file viewer's cursor stays still
 )

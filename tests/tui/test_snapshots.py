@@ -62,3 +62,12 @@ def test_error_dialog(
 
     app = AugerApp(image=ImageRef("missing-image.tar", environ=NO_ENGINE))
     assert snap_compare(app, terminal_size=SIZE, run_before=until_the_dialog)
+
+
+def test_file_viewer(snap_compare: Compare, sample: Path) -> None:
+    async def until_the_text(pilot: Pilot[int]) -> None:
+        await pilot.press("down", "tab", "down", "right", "down", "down", "v")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(make_app(sample), terminal_size=SIZE, run_before=until_the_text)

@@ -45,8 +45,8 @@ class ExtractDialog(ModalScreen[Path | None]):
         text = event.value.strip()
         self.dismiss(Path(text).expanduser() if text else None)
 
-    def action_extract(self) -> None:
-        self.query_one(Input).action_submit()
+    async def action_extract(self) -> None:
+        await self.query_one(Input).action_submit()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

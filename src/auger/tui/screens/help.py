@@ -22,6 +22,7 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("Layers", "↑ ↓  or  click", "select a layer"),
     ("", "ctrl+l", "show the layer's changes only"),
     ("", "ctrl+a", "show the filesystem aggregated up to the layer"),
+    ("", "e", "wrap / cut long commands"),
     ("File tree", "↑ ↓ pgup pgdn home end", "move (or click a row)"),
     ("", "space  or  enter", "collapse / expand (or click a selected folder)"),
     ("", "← →", "collapse or go to the parent / expand"),
@@ -34,6 +35,7 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("", "ctrl+b", "show / hide attributes (type, permissions, uid:gid, size)"),
     ("", "c  or  y", "copy the selected path to the clipboard"),
     ("", "x", "extract the selected file or folder, from its layer, to a directory"),
+    ("", "v", "view the selected text file (its first MiB, read from its layer)"),
 )
 
 NOTES = (

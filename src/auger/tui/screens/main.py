@@ -21,6 +21,7 @@ from auger.display import display
 from auger.model import DiffType
 from auger.tui.messages import Extracted, WasteGrouped
 from auger.tui.screens.actions import ask_and_extract
+from auger.tui.screens.file_view import FileViewScreen
 from auger.tui.screens.waste import Jump, WasteScreen
 from auger.tui.widgets.details import ImageDetails, LayerDetails
 from auger.tui.widgets.file_tree import FileTree
@@ -28,6 +29,7 @@ from auger.tui.widgets.filter_bar import FilterBar
 from auger.tui.widgets.layers import LayersPane
 from auger.viewmodel import attributes
 from auger.viewmodel.explorer import Explorer, ImageRef
+from auger.viewmodel.file_view import locate, read_text
 from auger.viewmodel.model import Mode, SortOrder, View
 from auger.viewmodel.pathfilter import apply_filter
 
@@ -237,6 +239,25 @@ class MainScreen(Screen[None]):
 
     def action_extract(self) -> None:
         ask_and_extract(self)
+
+    def action_view_file(self) -> None:
+        """Show the selected file's text, read from the layer the view shows it from."""
+        item = self.file_tree.selected
+        if item is None:
+            return
+        found = locate(self.explorer, item.id, self.view)
+        if isinstance(found, str):
+            self.notify(found, severity="warning", markup=False)
+            return
+        image = self.image
+        if image is None:
+            self.notify("this image cannot be read again", severity="warning", markup=False)
+            return
+        explorer, number, view = self.explorer, item.id, self.view
+        title = display("/" + explorer.index.paths[number])
+        self.app.push_screen(
+            FileViewScreen(title, lambda: read_text(image, explorer, number, view))
+        )
 
     def default_target(self) -> Path:
         return Path.cwd() / "auger-extract"

@@ -51,6 +51,7 @@ class FileTree(ScrollView, can_focus=True):
         Binding("ctrl+b", "screen.toggle_attributes", "Attributes"),
         Binding("c,y", "screen.copy_path", "Copy path"),
         Binding("x", "screen.extract", "Extract"),
+        Binding("v", "screen.view_file", "View file"),
     ]
 
     @dataclass
