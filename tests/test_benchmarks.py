@@ -152,3 +152,18 @@ def test_the_sources_benchmark_compares_three_ways_of_reading_a_registry(
     assert re.search(r"auger takes [\d.]+x the time of skopeo copy", output), output
     assert re.search(r"memory: auger peak RSS [\d.]+ MiB on .* [\d.]+ MiB on", output), output
     assert re.search(r"^warm: |^warm re-read: ", output, re.MULTILINE), output
+
+
+def test_the_cache_benchmark_reports_cold_warm_and_bytes_per_entry() -> None:
+    output = run_script("bench_cache.py", "--files", "600", "--layers", "2", "--repeat", "1")
+    for row in ("no cache, no verify", "no cache", "cold", "warm", "read stage, cold"):
+        assert re.search(rf"^{re.escape(row)} +[\d.]+ s$", output, re.MULTILINE), output
+    assert re.search(r"^read stage warm / cold +[\d.]+$", output, re.MULTILINE), output
+    assert re.search(r"^cache: \d+ bytes, [\d.]+ bytes per entry$", output, re.MULTILINE)
+
+
+def test_the_glob_benchmark_times_advice_waste_groups_and_budgets() -> None:
+    output = run_script("bench_globs.py", "--files", "2000", "--repeat", "1")
+    assert re.search(r"^1000 wasted paths, \d+ visible paths$", output, re.MULTILINE), output
+    for label in ("advice (find_advice)", "waste groups (group_waste)", "budgets (evaluate)"):
+        assert re.search(rf"^{re.escape(label)} +[\d.]+ ms$", output, re.MULTILINE), output

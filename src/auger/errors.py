@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 
+from auger.clipping import LINE_LIMIT, clip
 from auger.display import safe_line
 
 
@@ -48,7 +49,11 @@ class ExitCode(enum.IntEnum):
     BUDGET_FAILED = 1
     USAGE = 2
     IMAGE_UNREADABLE = 3
+    OUTPUT_FAILED = 4
+    """The run would have succeeded, but its output to stdout was lost (closed, full)."""
     INTERRUPTED = 130
+    TERMINATED = 143
+    """SIGTERM (128 + 15), as CI sends on cancel."""
 
 
 def exit_code_for(error: AugerError) -> ExitCode:
@@ -58,15 +63,20 @@ def exit_code_for(error: AugerError) -> ExitCode:
     return ExitCode.IMAGE_UNREADABLE
 
 
+def _line(text: str) -> str:
+    """A message as one terminal line of readable length (input it quotes may be huge)."""
+    return safe_line(clip(text, LINE_LIMIT))
+
+
 def describe(error: BaseException) -> tuple[str, str | None, int]:
     """One line saying what went wrong, an optional line saying what to try, and the exit code.
 
     Any other exception is a bug: it is named as an internal error and exits 3. Both lines are
-    safe to print on a terminal.
+    safe to print on a terminal, and at most about :data:`~auger.clipping.LINE_LIMIT` long.
     """
     if isinstance(error, AugerError):
-        hint = f"auger: hint: {safe_line(error.hint)}" if error.hint else None
-        return f"auger: error: {safe_line(error.message)}", hint, exit_code_for(error)
-    message = safe_line(f"auger: internal error: {type(error).__name__}: {error}")
+        hint = f"auger: hint: {_line(error.hint)}" if error.hint else None
+        return f"auger: error: {_line(error.message)}", hint, exit_code_for(error)
+    message = _line(f"auger: internal error: {type(error).__name__}: {error}")
     hint = "auger: hint: run again with --debug and report the traceback"
     return message, hint, ExitCode.IMAGE_UNREADABLE

@@ -119,6 +119,12 @@ class LayerScan:
     size: int
     """Sum of the header sizes of every entry (dive's and ``docker history``'s layer size)."""
     warnings: tuple[str, ...] = ()
+    diff_id: Digest | None = None
+    """Digest of the whole uncompressed stream, when the reader computed it: the layer's true
+    diff ID, whatever the image config claims."""
+    captured: Mapping[str, bytes] = field(default_factory=dict)
+    """The contents of the layer's package database files, by normalised path (the only
+    contents a scan keeps; see :mod:`auger.layers.capture`)."""
 
 
 @dataclass(frozen=True, slots=True)

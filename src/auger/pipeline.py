@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from auger.analysis.image import analyze_image
+from auger.cache.scanning import digesting_scanner
+from auger.cache.store import LayerCache
 from auger.layers.scanner import scan_layer
 from auger.model import ImageAnalysis
 from auger.progress import NullProgress, Progress
@@ -31,11 +33,20 @@ class AnalyzeOptions:
     """Registry credentials that override the stored ones (``--creds``)."""
     tls_verify: bool = True
     """Verify a registry's TLS certificate (``--tls-verify=false`` turns it off)."""
+    cache: LayerCache | None = None
+    """The layer cache to take scans from and keep them in (none: every layer is read)."""
+    verify: bool = True
+    """Check blobs and layers against the digests and sizes that name them."""
 
     def read_options(self) -> ReadOptions:
         """What the source is told."""
         return ReadOptions(
-            platform=self.platform, credentials=self.credentials, tls_verify=self.tls_verify
+            platform=self.platform,
+            credentials=self.credentials,
+            tls_verify=self.tls_verify,
+            cache=self.cache,
+            verify=self.verify,
+            documents=self.cache,
         )
 
 
@@ -54,9 +65,20 @@ def analyze(
 def analyze_source(
     source: ImageSource, options: ReadOptions, progress: Progress | None = None
 ) -> ImageAnalysis:
-    """Read the image from a source already resolved and analyse it."""
+    """Read the image from a source already resolved and analyse it.
+
+    With ``options.verify``, each layer is digested as it is scanned (so that sources can check
+    it, and the cache can keep it under the digest of what was read); a layer cache that was
+    added to is trimmed to its cap afterwards.
+    """
     progress = progress or NullProgress()
+    cache = options.cache
+    scan = digesting_scanner(scan_layer, cache) if options.verify else scan_layer
     with cycle_collection_paused(freeze_after=True):
-        image = source.read(scan_layer, options, progress)
+        try:
+            image = source.read(scan, options, progress)
+        finally:
+            if isinstance(cache, LayerCache) and cache.written:
+                cache.trim()
         progress.phase("analysing")
         return analyze_image(image)

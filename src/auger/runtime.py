@@ -99,6 +99,6 @@ def run_then_exit_without_teardown(entry: Callable[[], int]) -> NoReturn:
     _kept = []
     code = entry()
     for stream in (sys.stdout, sys.stderr):
-        with suppress(OSError, ValueError):  # a reader gone (broken pipe), a closed stream
-            stream.flush()
+        with suppress(OSError, ValueError, AttributeError):  # a reader gone, a closed stream
+            stream.flush()  # (None: the process started without it)
     os._exit(code)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 import textwrap
 from pathlib import Path
@@ -106,10 +105,49 @@ def test_ratio_values_as_dive_accepts_them(value: str, expected: float) -> None:
     assert fail_number(budgets, USER_WASTED) == expected
 
 
-def test_nan_is_accepted_and_never_fails() -> None:
-    budgets = dive_ci("rules:\n  lowestEfficiency: NaN\n")
-    value = fail_number(budgets, EFFICIENCY)
-    assert value is not None and math.isnan(value)
+NOT_FINITE = ["NaN", "nan", ".nan", ".NaN", "inf", ".inf", "-.inf", "+Inf", "Infinity", "1e999"]
+
+
+@pytest.mark.parametrize("rule", ["lowestEfficiency", "highestUserWastedPercent"])
+@pytest.mark.parametrize("value", NOT_FINITE)
+def test_nan_and_infinities_are_refused_with_file_line_and_key(rule: str, value: str) -> None:
+    """dive takes NaN (and so never fails the rule): a gate must fail closed instead."""
+    text = f"rules:\n  highestWastedBytes: 1MB\n  {rule}: {value}   # <-\n"
+    with pytest.raises(BudgetsError) as raised:
+        parse_dive_ci(text, ".dive-ci")
+    assert str(raised.value).startswith(f".dive-ci:{marked_line(text)}: rules.{rule}: ")
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "Infinity"])
+def test_nan_and_infinities_are_refused_as_flags(tmp_path: Path, value: str) -> None:
+    archive = write_archive(tmp_path, BLOATED)
+    result = run_auger(["check", str(archive), "-q", f"--lowestEfficiency={value}"])
+    assert result.code == 2, result.stdout + result.stderr
+    assert result.stderr.startswith("auger: error: --lowestEfficiency: "), result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("lowestEfficiency", "LowestEfficiency"),
+        ("highestWastedBytes", "highestwastedbytes"),
+        ("highestUserWastedPercent", "highestUserWastedPercent"),
+    ],
+)
+def test_a_rule_given_twice_in_any_case_is_an_error(first: str, second: str) -> None:
+    text = f"rules:\n  {first}: 0.5\n  {second}: 0.99   # <-\n"
+    with pytest.raises(BudgetsError) as raised:
+        parse_dive_ci(text, ".dive-ci")
+    message = str(raised.value)
+    assert message.startswith(f".dive-ci:{marked_line(text)}: rules.{second}: given twice")
+    assert "also on line 2" in message
+
+
+def test_rules_given_twice_in_any_case_is_an_error() -> None:
+    text = "rules:\n  lowestEfficiency: 0.5\nRules:   # <-\n  lowestEfficiency: 0.9\n"
+    with pytest.raises(BudgetsError, match=rf"^\.dive-ci:{marked_line(text)}: Rules: given twice"):
+        parse_dive_ci(text, ".dive-ci")
 
 
 @pytest.mark.parametrize(

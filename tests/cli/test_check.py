@@ -297,6 +297,23 @@ def test_markdown_format_escapes_hostile_names(hostile: Path, workdir: Path) -> 
     assert html.count("<table>") == 1
 
 
+def test_markdown_puts_paths_and_globs_in_code_so_no_one_is_mentioned(
+    tmp_path: Path, workdir: Path
+) -> None:
+    """Once posted, a file named ``@org/team`` in plain text would ping that team."""
+    names = ["@org/team", "@org/other", "@someone", "x/@org/team"]
+    archive = write_archive(tmp_path, [[file("base", BASE)], [file(name, 5) for name in names]])
+    write_budgets(workdir, "version: 1\npaths:\n  - glob: /@*/**\n    max_size: 0\n")
+    result = run_auger(["check", str(archive), "--format", "markdown"])
+    assert result.code == 1
+    outside_code = _code_spans_removed(result.stdout)
+    assert "@" not in outside_code, outside_code
+    assert "`/@org/team`" in result.stdout
+    assert "`/@someone`" in result.stdout
+    assert "3 files:" in result.stdout  # /@org/team, /@org/other and /@someone; not x/@org/...
+    assert "bytes under `/@*/**`" in result.stdout
+
+
 def test_markdown_heading_shows_the_tag_verbatim(hostile: Path, workdir: Path) -> None:
     """The image name in the heading (a code span) reads exactly as the tag."""
     write_budgets(workdir, HOSTILE_BUDGETS)
@@ -461,7 +478,8 @@ def test_control_characters_in_a_glob_stay_escaped(
     a log, a terminal or an XML parser raw."""
     name = "esc\x1b[31mred"
     archive = write_archive(tmp_path, [[file("base", BASE)], [file(name, 5)]])
-    write_budgets(workdir, 'version: 1\npaths:\n  - glob: "/esc\\e[31mred"\n    max_size: 0\n')
+    # [[] is a literal '[' in a glob
+    write_budgets(workdir, 'version: 1\npaths:\n  - glob: "/esc\\e[[]31mred"\n    max_size: 0\n')
     if output == "github":
         result = run_auger(["check", str(archive)], {"GITHUB_ACTIONS": "true"})
         written = result.stderr

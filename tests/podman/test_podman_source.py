@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from auger.cache.store import LayerCache
 from auger.pipeline import AnalyzeOptions, analyze
+from auger.progress import Progress
 from auger.sources import podman as podman_source
 from auger.testing.images import docker_archive
 from tests.conftest import require
@@ -157,3 +159,27 @@ def test_podman_save_piped_into_standard_input(
     expected = run_cli([str(podman_archive)])
     assert "size 4.9 kB" in result.stdout.splitlines()[1]  # (an OCI archive adds compressed size)
     assert result.stdout.splitlines()[2:] == expected.stdout.splitlines()[2:]
+
+
+class _Phases(Progress):
+    def __init__(self) -> None:
+        self.phases: list[str] = []
+
+    def phase(self, text: str) -> None:
+        self.phases.append(text)
+
+
+@pytest.mark.usefixtures("no_rootful_socket")
+def test_a_second_read_through_the_socket_saves_nothing(podman: Podman, tmp_path: Path) -> None:
+    environ = environ_for(podman, CONTAINER_HOST=f"unix://{podman.socket}")
+    results, phases = [], []
+    for _ in ("cold", "warm"):
+        options = AnalyzeOptions(source="podman", cache=LayerCache(tmp_path / "cache"))
+        progress = _Phases()
+        results.append(analyze("podapp:1", options, progress, environ))
+        phases.append(progress.phases)
+    assert any(phase.startswith("saving podapp:1") for phase in phases[0])
+    assert not any(phase.startswith("saving") for phase in phases[1]), phases[1]
+    assert "reading podapp:1 from the layer cache" in phases[1]
+    assert fingerprint(results[1]) == fingerprint(results[0])
+    assert results[1].image == results[0].image

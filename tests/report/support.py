@@ -18,12 +18,22 @@ from auger.model import ImageAnalysis
 from auger.testing.images import (
     ImageSpec,
     LayerSpec,
+    TarEntry,
     directory,
     docker_archive,
     file,
     layer_tar,
     opaque,
     whiteout,
+)
+from tests.attribution.formats import (
+    DebPackage,
+    NpmPackage,
+    dpkg_list,
+    dpkg_list_name,
+    dpkg_status,
+    npm_lockfile,
+    npm_manifest,
 )
 from tests.support import analyze_reference
 
@@ -190,6 +200,81 @@ def rebuilt_image() -> ImageSpec:
         [ROOTFS, apt_again, CONFIG, TOOLS, node_app(20, STAMPS), BUILD, CLEAN],
         tag="example:rebuilt",
     )
+
+
+_LIBC = DebPackage("libc6", "2.36-9", {"/usr/lib/x86_64-linux-gnu/libc.so.6": 9000})
+_BASH = DebPackage(
+    "bash", "5.2.15", {"/usr/bin/bash": 4000, "/usr/share/doc/bash/changelog.gz": 600}, "shells"
+)
+_GCC = DebPackage(
+    "gcc-12", "12.2.0", {"/usr/bin/gcc-12": 2000, "/usr/libexec/gcc/cc1": 30000}, "devel"
+)
+_MAKE = DebPackage(
+    "make", "4.3", {"/usr/bin/make": 250, "/usr/share/man/man1/make.1.gz": 70}, "devel"
+)
+_EXPRESS = NpmPackage("node_modules/express", "4.21.1", {})
+_TYPESCRIPT = NpmPackage("node_modules/typescript", "5.6.3", {}, dev=True)
+
+
+def _debs(packages: list[DebPackage], new: list[DebPackage]) -> list[TarEntry]:
+    items = [file("var/lib/dpkg/status", dpkg_status(packages))]
+    for package in new:
+        items.append(file(dpkg_list_name(package), dpkg_list(package)))
+        items += [file(path.lstrip("/"), size) for path, size in package.files.items()]
+    return items
+
+
+ATTRIBUTED_DOCKERFILE = """\
+# syntax=docker/dockerfile:1
+FROM debian:bookworm-slim
+RUN apt-get update \\
+    && apt-get install -y gcc-12 make
+WORKDIR /app
+COPY . .
+RUN npm ci
+"""
+"""The Dockerfile of :func:`attributed_image` (its history is BuildKit's)."""
+
+
+def attributed_image() -> ImageSpec:
+    """An image with dpkg and npm databases, built by :data:`ATTRIBUTED_DOCKERFILE`."""
+    base = LayerSpec(
+        layer_tar([directory("var/lib/dpkg/info"), *_debs([_LIBC, _BASH], [_LIBC, _BASH])]),
+        "/bin/sh -c #(nop) ADD file:9e1f in / ",
+    )
+    apt = LayerSpec(
+        layer_tar(
+            [
+                file("var/lib/apt/lists/deb.example.org_main_Packages", 8000),
+                *_debs([_LIBC, _BASH, _GCC, _MAKE], [_GCC, _MAKE]),
+            ]
+        ),
+        "RUN /bin/sh -c apt-get update     && apt-get install -y gcc-12 make # buildkit",
+    )
+    workdir = LayerSpec(layer_tar([directory("app")]), "WORKDIR /app")
+    app = LayerSpec(
+        layer_tar(
+            [
+                file("app/package.json", b'{"name": "app", "dependencies": {"express": "4"}}'),
+                file("app/package-lock.json", npm_lockfile("app", [_EXPRESS, _TYPESCRIPT], {})),
+                file("app/server.js", 1200),
+            ]
+        ),
+        "COPY . . # buildkit",
+    )
+    npm = LayerSpec(
+        layer_tar(
+            [
+                file("app/node_modules/express/package.json", npm_manifest(_EXPRESS)),
+                file("app/node_modules/express/index.js", 2500),
+                file("app/node_modules/typescript/package.json", npm_manifest(_TYPESCRIPT)),
+                file("app/node_modules/typescript/lib/tsc.js", 20000),
+                file("root/.npm/_cacache/index-v5/ab/cd", 3000),
+            ]
+        ),
+        "RUN /bin/sh -c npm ci # buildkit",
+    )
+    return ImageSpec([base, apt, workdir, app, npm], tag="example:attributed")
 
 
 BUDGETS_YAML = """\

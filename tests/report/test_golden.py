@@ -18,8 +18,10 @@ from typing import Any
 import pytest
 
 from tests.report.support import (
+    ATTRIBUTED_DOCKERFILE,
     BUDGETS_YAML,
     TINY,
+    attributed_image,
     base_image,
     fold_problems,
     head_image,
@@ -41,6 +43,7 @@ BASELINE = ["report", "head.tar", "--baseline", "base.tar"]
 DIFF = ["diff", "base.tar", "head.tar"]
 REBUILT = ["report", "rebuilt.tar", "--baseline", "release.tar"]
 REBUILT_DIFF = ["diff", "release.tar", "rebuilt.tar"]
+ATTRIBUTED = ["report", "attributed.tar", "--dockerfile", "ci/Dockerfile"]
 
 CASES: dict[str, list[str]] = {
     "report.md": [*REPORT, "--format", "markdown"],
@@ -57,6 +60,9 @@ CASES: dict[str, list[str]] = {
     "rebuilt-diff.md": [*REBUILT_DIFF, "--format", "markdown"],
     "rebuilt-diff.json": [*REBUILT_DIFF, "--format", "json"],
     "rebuilt-diff.txt": [*REBUILT_DIFF, "--format", "text"],
+    "report-attribution.md": [*ATTRIBUTED, "--format", "markdown"],
+    "report-attribution.json": [*ATTRIBUTED, "--format", "json"],
+    "report-attribution.txt": [*ATTRIBUTED, "--format", "text"],
 }
 """Golden file name -> the command line that produces it (run in the working directory)."""
 
@@ -95,6 +101,9 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_archive(directory, "head.tar", head_image())
     write_archive(directory, "release.tar", release_image())
     write_archive(directory, "rebuilt.tar", rebuilt_image())
+    write_archive(directory, "attributed.tar", attributed_image())
+    (directory / "ci").mkdir()
+    (directory / "ci" / "Dockerfile").write_text(ATTRIBUTED_DOCKERFILE, encoding="utf-8")
     (directory / "budgets.yaml").write_text(BUDGETS_YAML, encoding="utf-8")
     return directory
 
@@ -156,7 +165,9 @@ def test_every_case_has_a_committed_golden_file() -> None:
     assert sorted(path.name for path in GOLDEN.iterdir()) == sorted(CASES)
 
 
-@pytest.mark.parametrize("name", ["report.md", "report-baseline.md", "diff.md"])
+@pytest.mark.parametrize(
+    "name", ["report.md", "report-baseline.md", "diff.md", "report-attribution.md"]
+)
 def test_golden_markdown_is_well_formed(name: str) -> None:
     text = golden(name)
     assert text.startswith("<!-- auger-report -->\n")
@@ -348,3 +359,48 @@ def test_golden_rebuild_diff_pairs_layers_as_a_person_would() -> None:
     text = golden("rebuilt-diff.txt")
     assert "  layer 4 grew by 12.2 kB: /app/node_modules +12.0 kB, /app/.stamps +225 B\n" in text
     assert "    added        +225 B  /app/.stamps/ (25 small paths)\n" in text
+
+
+def test_golden_attribution_json() -> None:
+    data = golden_json("report-attribution.json")
+    packages = data["packages"]
+    assert [(p["manager"], p["name"], p["size_bytes"], p["layer"], p["dev"]) for p in packages] == [
+        ("dpkg", "gcc-12", 32000, 1, False),
+        ("npm", "typescript", packages[1]["size_bytes"], 4, True),
+        ("dpkg", "libc6", 9000, 0, False),
+        ("dpkg", "bash", 4600, 0, False),
+        ("npm", "express", packages[4]["size_bytes"], 4, False),
+        ("dpkg", "make", 320, 1, False),
+    ]
+    assert packages[1]["size_bytes"] > 20000  # the package's files and its package.json
+    sizes = [p["size_bytes"] for p in packages]
+    assert sizes == sorted(sizes, reverse=True)
+    assert [layer["instruction"] for layer in data["layers"]] == [
+        {"file": "ci/Dockerfile", "line": 2, "text": "FROM debian:bookworm-slim"},
+        {
+            "file": "ci/Dockerfile",
+            "line": 3,
+            "text": "RUN apt-get update && apt-get install -y gcc-12 make",
+        },
+        {"file": "ci/Dockerfile", "line": 5, "text": "WORKDIR /app"},
+        {"file": "ci/Dockerfile", "line": 6, "text": "COPY . ."},
+        {"file": "ci/Dockerfile", "line": 7, "text": "RUN npm ci"},
+    ]
+    advice = {item["id"]: item for item in data["advice"]}
+    assert all("saves_bytes" in item for item in data["advice"])
+    assert advice["AUG008"]["packages"] == ["gcc-12", "make"]
+    assert advice["AUG008"]["saves_bytes"] == 32320
+    assert advice["AUG002"]["packages"] == ["typescript"]
+    assert advice["DL3009"]["instruction"]["line"] == 3
+    assert advice["DL3015"]["saves_bytes"] is None
+    groups = {group["id"]: group for group in data["groups"]}
+    assert groups["build-toolchain"]["saves_bytes"] == 32320
+    assert groups["dev-dependencies"]["packages"] == ["typescript"]
+
+
+def test_golden_attribution_markdown() -> None:
+    text = golden("report-attribution.md")
+    assert "a multi-stage build would save 32.3 kB" in text
+    assert "*(saves 8.0 kB; ci/Dockerfile:3)*" in text
+    layers = [row for row in table_rows(text) if len(row) == 7 and row[0].isdigit()]
+    assert [row[5] for row in layers] == [f"`ci/Dockerfile:{line}`" for line in (2, 3, 5, 6, 7)]

@@ -17,12 +17,16 @@ import zstandard
 from auger.display import display
 from auger.errors import AugerError, ImageReadError, LayerFormatError
 from auger.layers import paths
+from auger.pipeline import analyze_source
 from auger.report.text import format_summary
 from auger.sources.interface import (
     ArchiveError,
     BlobMissingError,
+    DigestMismatchError,
+    ReadOptions,
     UnsupportedMediaTypeError,
 )
+from auger.sources.reference import resolve_source
 from auger.testing.images import (
     ImageSpec,
     LayerSpec,
@@ -36,7 +40,7 @@ from auger.testing.images import (
     tar_of,
     write_directory,
 )
-from tests.support import analyze_reference, rewrite_tar, run_cli
+from tests.support import NO_ENGINE, analyze_reference, rewrite_tar, run_cli
 
 
 def small_image() -> ImageSpec:
@@ -277,11 +281,10 @@ def both_oci_forms(files: dict[str, bytes], root: Path) -> list[str]:
 @pytest.mark.parametrize(
     "corrupt",
     [
-        lambda blob: blob[:4] + random.Random(5).randbytes(len(blob)),
-        lambda blob: blob[: len(blob) // 2],
-        lambda blob: blob[:4] + b"\xff" * 16,
+        lambda blob: blob[:4] + random.Random(5).randbytes(len(blob) - 4),
+        lambda blob: blob[:4] + b"\xff" * 16 + blob[20:],
     ],
-    ids=["garbage-after-magic", "cut-in-half", "bad-frame-header"],
+    ids=["garbage-after-magic", "bad-frame-header"],
 )
 def test_corrupt_zstd_layer(corrupt: Callable[[bytes], bytes], tmp_path: Path) -> None:
     files = layout_files("zstd")
@@ -294,11 +297,8 @@ def test_corrupt_zstd_layer(corrupt: Callable[[bytes], bytes], tmp_path: Path) -
 
 @pytest.mark.parametrize(
     "corrupt",
-    [
-        lambda blob: blob[:10] + random.Random(6).randbytes(len(blob)),
-        lambda blob: blob[: len(blob) // 2],
-    ],
-    ids=["garbage-after-header", "cut-in-half"],
+    [lambda blob: blob[:10] + random.Random(6).randbytes(len(blob) - 10)],
+    ids=["garbage-after-header"],
 )
 def test_corrupt_gzip_layer(corrupt: Callable[[bytes], bytes], tmp_path: Path) -> None:
     files = layout_files("gzip")
@@ -307,6 +307,19 @@ def test_corrupt_gzip_layer(corrupt: Callable[[bytes], bytes], tmp_path: Path) -
     for reference in both_oci_forms(files, tmp_path):
         found = expect_failure(reference, LayerFormatError)
         assert "layer 0" in found.message
+
+
+@pytest.mark.parametrize("compression", ["gzip", "zstd"])
+def test_truncated_layer(compression: str, tmp_path: Path) -> None:
+    """A blob cut short is shorter than its descriptor says; unverified, its data ends early."""
+    files = layout_files(compression)
+    first = layer_blob_names(files)[0]
+    files[first] = files[first][: len(files[first]) // 2]
+    for reference in both_oci_forms(files, tmp_path):
+        found = expect_failure(reference, DigestMismatchError)
+        assert found.message.startswith("size mismatch: layer 0"), found.message
+        with pytest.raises(LayerFormatError, match="layer 0"):
+            analyze_source(resolve_source(reference, None, NO_ENGINE), ReadOptions(verify=False))
 
 
 def test_layer_blob_that_is_no_tar_at_all(tmp_path: Path) -> None:

@@ -14,7 +14,9 @@ from textual.pilot import Pilot
 
 from auger.tui.app import AugerApp
 from auger.tui.screens.error import ErrorDialog
+from auger.tui.screens.main import MainScreen
 from auger.viewmodel.explorer import ImageRef
+from tests.report.support import attributed_image, write_archive
 from tests.support import NO_ENGINE
 from tests.tui.support import SIZE, make_app
 
@@ -71,3 +73,29 @@ def test_file_viewer(snap_compare: Compare, sample: Path) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(sample), terminal_size=SIZE, run_before=until_the_text)
+
+
+async def _until_packages(pilot: Pilot[int]) -> None:
+    """Wait for the background reading of the package databases (the owner column)."""
+    for _ in range(200):
+        screen = pilot.app.screen
+        if isinstance(screen, MainScreen) and screen.file_tree.owners is not None:
+            await pilot.pause()
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the packages were never found")
+
+
+def test_owner_column(snap_compare: Compare, tmp_path: Path) -> None:
+    archive = write_archive(tmp_path, "attributed.tar", attributed_image())
+    keys = ["down", "tab", "space", "down", "space"]  # usr/bin, layer 1
+    assert snap_compare(
+        make_app(archive), press=keys, terminal_size=SIZE, run_before=_until_packages
+    )
+
+
+def test_packages_view(snap_compare: Compare, tmp_path: Path) -> None:
+    archive = write_archive(tmp_path, "attributed.tar", attributed_image())
+    assert snap_compare(
+        make_app(archive), press=["p"], terminal_size=SIZE, run_before=_until_packages
+    )

@@ -75,6 +75,15 @@ def test_filter_forms(sample: Path) -> None:
     assert matched("^/etc$") == ["etc"]
     assert matched("*") == explorer.index.paths[1:]  # every path but the root
     assert apply_filter("", slashed, None) is None
+    for text, kind in [
+        ("[z-a]", "text"),  # neither a regular expression nor a glob: the text itself
+        ("*.so[", "text"),
+        ("(" * 5000, "glob"),  # too deep for Python's regular expressions
+        ("a{4294967296}", "glob"),  # too many repeats for them
+    ]:
+        found = apply_filter(text, slashed, None)
+        assert found is not None
+        assert (found.kind, found.matches) == (kind, []), text[:20]
     first = apply_filter("pa", slashed, None)
     narrowed = apply_filter("pas", slashed, first)
     assert narrowed is not None

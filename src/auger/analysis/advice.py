@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 from auger.errors import AugerError
-from auger.layers.globs import compile_glob
+from auger.layers.globs import GlobError, compile_glob, literal_runs
 from auger.model import EntryKind, ImageAnalysis, WasteCause
 
 ACTIONABLE = "actionable"
@@ -31,6 +31,7 @@ _KEYS = {
     "unless",
     "repeated_run",
     "waste_cause",
+    "group",
 }
 
 
@@ -52,6 +53,9 @@ class AdviceRule:
     unless: tuple[str, ...] = ()
     repeated_run: bool = False
     waste_cause: str | None = None
+    group: str | None = None
+    """A group of packages (``build-toolchain``, ``dev-dependencies``, ``docs``) that package
+    attribution matches; where it finds the group, its finding replaces the globs' one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +103,7 @@ def parse_catalogue(data: object) -> tuple[AdviceRule, ...]:
             unless=_strings(entry, "unless"),
             repeated_run=bool(entry.get("repeated_run", False)),
             waste_cause=entry.get("waste_cause"),
+            group=entry.get("group"),
         )
         if rule.kind not in (ACTIONABLE, CHURN):
             raise CatalogueError(f"advice {rule.id}: kind must be actionable or churn")
@@ -112,11 +117,20 @@ def parse_catalogue(data: object) -> tuple[AdviceRule, ...]:
         for glob in rule.final + rule.waste:
             try:
                 compile_glob(glob)
-            except re.error as exc:
+            except GlobError as exc:
                 raise CatalogueError(f"advice {rule.id}: bad glob {glob!r}: {exc}") from exc
         if not isinstance(entry.get("repeated_run", False), bool):
             raise CatalogueError(f"advice {rule.id}: repeated_run must be true or false")
-        if not (rule.final or rule.waste or rule.command or rule.repeated_run or rule.waste_cause):
+        if rule.group is not None and not isinstance(rule.group, str):
+            raise CatalogueError(f"advice {rule.id}: group must be a name")
+        if not (
+            rule.final
+            or rule.waste
+            or rule.command
+            or rule.repeated_run
+            or rule.waste_cause
+            or rule.group
+        ):
             raise CatalogueError(f"advice {rule.id} matches nothing")
         rules.append(rule)
     return tuple(rules)
@@ -150,9 +164,7 @@ def _first_name(glob: str) -> str | None:
 
 def _required(glob: str) -> str:
     """A substring every path matching ``glob`` contains (to skip hopeless regex matches)."""
-    core = glob.removesuffix("/**").removeprefix("/").removeprefix("**/")
-    pieces = re.split(r"\*+|\?|\[[^\]]*\]", core)
-    return max(pieces, key=len)
+    return max(literal_runs(glob), key=len, default="")
 
 
 class _GlobSet:
@@ -206,7 +218,8 @@ class _Tally:
             self.examples.append(example)
 
 
-def _is_run(created_by: str) -> bool:
+def is_run(created_by: str) -> bool:
+    """True if a layer's history says a ``RUN`` made it."""
     command = created_by.strip()
     if "#(nop)" in command:
         return False
@@ -256,8 +269,8 @@ def find_advice(
                     continue
                 if (
                     item.hidden_by == item.stored_in + 1
-                    and _is_run(layers[item.stored_in].created_by)
-                    and _is_run(layers[item.hidden_by].created_by)
+                    and is_run(layers[item.stored_in].created_by)
+                    and is_run(layers[item.hidden_by].created_by)
                 ):
                     tallies[i].add(item.size, item.stored_in, "/" + item.path)
     findings = [

@@ -264,13 +264,24 @@ class _Overlay:
     # -- entries ------------------------------------------------------------------------
 
     def _ensure_dir(self, path: str) -> _Node:
-        """Return the directory node at ``path``, creating implicit directories as needed."""
-        if not path:
-            return self.root
+        """Return the directory node at ``path``, creating implicit directories as needed
+        (in a loop, from the deepest directory that exists: a path may be thousands deep)."""
+        missing: list[str] = []
+        current = path
+        while current:
+            node = self.nodes.get(current)
+            if node is not None and node.children is not None:
+                break
+            missing.append(current)
+            current = paths.parent(current)
+        parent = self.nodes[current] if current else self.root
+        for directory in reversed(missing):
+            parent = self._make_dir(directory, parent)
+        return parent
+
+    def _make_dir(self, path: str, parent: _Node) -> _Node:
+        """Create the implicit directory ``path`` in ``parent``, replacing a non-directory."""
         node = self.nodes.get(path)
-        if node is not None and node.children is not None:
-            return node
-        parent = self._ensure_dir(paths.parent(path))
         assert parent.children is not None
         if node is not None:  # a non-directory stands where a directory is needed
             self._release(self._take_content(path, node), WasteCause.OVERWRITTEN)

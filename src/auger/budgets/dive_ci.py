@@ -21,6 +21,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from auger.budgets.loader import BudgetsError, YamlDocument, read_config
 from auger.budgets.schema import Budgets, Limit
 from auger.budgets.units import Ratio, Size, UnitError, parse_dive_bytes
+from auger.clipping import clip, clip_value
 
 DIVE_RULES = {
     "lowestefficiency": ("lowestEfficiency", "min_efficiency"),
@@ -54,7 +55,7 @@ def _go_float(text: str) -> float:
         return float.fromhex(text.replace("_", ""))
     if _GO_SPECIAL.fullmatch(text):
         return float(text)
-    raise UnitError(f"{text!r} is not a number dive accepts (write e.g. 0.9)")
+    raise UnitError(f"{clip(text)!r} is not a number dive accepts (write e.g. 0.9)")
 
 
 def dive_limit(name: str, text: str, origin: str) -> tuple[str, Limit]:
@@ -65,8 +66,13 @@ def dive_limit(name: str, text: str, origin: str) -> tuple[str, Limit]:
     if name.lower() == "highestwastedbytes":
         return rule, Limit(Size(parse_dive_bytes(text), text), None, origin)
     value = _go_float(text)
-    if not math.isnan(value) and not 0 <= value <= 1:
-        raise UnitError(f"{text} is outside dive's allowed range (0-1)")
+    if not math.isfinite(value):
+        raise UnitError(
+            f"{clip(text, 40)} is not a threshold (dive takes it and so turns the rule off; "
+            "auger refuses it, so that the gate fails closed)"
+        )
+    if not 0 <= value <= 1:
+        raise UnitError(f"{clip(text, 40)} is outside dive's allowed range (0-1)")
     return rule, Limit(Ratio(value, text), None, origin)
 
 
@@ -87,6 +93,10 @@ def _scalar_text(doc: YamlDocument, node: Node, key: str) -> str:
     value = doc.scalar(node, key)
     if isinstance(value, bool):
         return "true" if value else "false"
+    if not isinstance(value, (str, int, float)) or (
+        isinstance(value, int) and value.bit_length() > 10_000
+    ):
+        return str(node.value)  # a date, or a number too long to write out: the text as written
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if value is None:
@@ -100,6 +110,14 @@ def defaults() -> Budgets:
     return Budgets(image=limits, source="dive defaults")
 
 
+def _once(doc: YamlDocument, seen: dict[str, Node], node: Node, key: str, folded: str) -> None:
+    """Refuse a key given twice, even in another case (dive would keep one silently)."""
+    first = seen.setdefault(folded.lower(), node)
+    if first is not node:
+        line = first.start_mark.line + 1
+        raise doc.error(node, key, f"given twice (also on line {line}; keys ignore case)")
+
+
 def parse_dive_ci(text: str, name: str, *, with_defaults: bool = True) -> Budgets:
     """Parse a ``.dive-ci`` file: its rules over dive's defaults (or alone)."""
     doc = YamlDocument(text, name)
@@ -109,12 +127,15 @@ def parse_dive_ci(text: str, name: str, *, with_defaults: bool = True) -> Budget
     if not isinstance(doc.root, MappingNode):
         raise doc.error(doc.root, "rules", "expected 'rules:' with dive's three keys")
     limits = dict(budgets.image)
+    seen: dict[str, Node] = {}
     for key_node, value_node in doc.root.value:
         top = doc.scalar(key_node, "")
         if not isinstance(top, str) or top.lower() != "rules":
-            close = difflib.get_close_matches(str(top), ["rules"], n=1)
+            shown = clip(top) if isinstance(top, str) else clip_value(top)
+            close = difflib.get_close_matches(shown, ["rules"], n=1)
             hint = "; did you mean 'rules'?" if close else " (a .dive-ci has only 'rules:')"
-            raise doc.error(key_node, str(top), f"unknown key{hint}")
+            raise doc.error(key_node, shown, f"unknown key{hint}")
+        _once(doc, seen, key_node, top, top)
         if isinstance(value_node, ScalarNode) and value_node.tag.endswith(":null"):
             continue  # every rule commented out: dive's defaults
         if not isinstance(value_node, MappingNode):
@@ -123,9 +144,11 @@ def parse_dive_ci(text: str, name: str, *, with_defaults: bool = True) -> Budget
             rule = doc.scalar(rule_key, "rules")
             if not isinstance(rule, str) or rule.lower() not in DIVE_RULES:
                 names = [spelled for spelled, _ in DIVE_RULES.values()]
-                close = difflib.get_close_matches(str(rule), names, n=1)
+                shown = clip(rule) if isinstance(rule, str) else clip_value(rule)
+                close = difflib.get_close_matches(shown, names, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else f" (use {', '.join(names)})"
-                raise doc.error(rule_key, f"rules.{rule}", f"unknown rule{hint}")
+                raise doc.error(rule_key, f"rules.{shown}", f"unknown rule{hint}")
+            _once(doc, seen, rule_key, f"rules.{rule}", f"rules.{rule.lower()}")
             if not isinstance(rule_value, ScalarNode):
                 raise doc.error(rule_value, f"rules.{rule}", "expected a single value")
             if rule_value.tag.endswith(":null"):

@@ -30,7 +30,7 @@ from auger.budgets.schema import (
 )
 from auger.budgets.units import Size
 from auger.display import format_size, one_line
-from auger.layers.globs import matches
+from auger.layers.globs import matcher
 from auger.model import EntryKind, ImageAnalysis
 
 
@@ -72,6 +72,12 @@ class RuleResult:
     style: Style
     detail: str = ""
     advice: str | None = None
+    glob: str | None = None
+    """A path rule's glob (formats that set names apart show it as code)."""
+    paths: tuple[str, ...] = ()
+    """A path rule's first matching paths (``/``-rooted), as its detail lists them."""
+    path_count: int = 0
+    """How many paths a path rule matched."""
 
     @property
     def origin(self) -> str:
@@ -198,9 +204,8 @@ def applicable(budgets: Budgets, analysis: ImageAnalysis) -> Budgets:
 def _waste(analysis: ImageAnalysis, ignore: tuple[str, ...]) -> int:
     if not ignore:
         return analysis.wasted_bytes
-    return sum(
-        item.size for item in analysis.waste if not any(matches(glob, item.path) for glob in ignore)
-    )
+    ignored = [matcher(glob) for glob in dict.fromkeys(ignore)]
+    return sum(item.size for item in analysis.waste if not any(test(item.path) for test in ignored))
 
 
 def _image_measures(
@@ -244,25 +249,37 @@ def _layer_results(analysis: ImageAnalysis, budgets: Budgets) -> list[RuleResult
     return [judge("layers.max_size", LAYER_METRICS["max_size"], limit, largest.size, detail=detail)]
 
 
+def files_text(count: int) -> str:
+    """``1 file``, ``3 files``."""
+    return f"{count} file{'s' if count != 1 else ''}"
+
+
+def more_text(count: int, shown: int = 3) -> str:
+    """`` and 2 more`` when ``count`` paths were found and ``shown`` listed."""
+    return f" and {count - shown} more" if count > shown else ""
+
+
 def _path_results(analysis: ImageAnalysis, budgets: Budgets) -> list[RuleResult]:
     results = []
+    files = [
+        (path, visible.entry.size)
+        for path, visible in analysis.final.items()
+        if visible.entry is not None and visible.entry.kind is not EntryKind.DIR
+    ]
     for index, rule in enumerate(budgets.paths):
-        total = 0
-        found = []
-        for path, visible in analysis.final.items():
-            entry = visible.entry
-            if entry is None or entry.kind is EntryKind.DIR or not matches(rule.glob, path):
-                continue
-            total += entry.size
-            found.append(path)
+        test = matcher(rule.glob)
+        found = [(path, size) for path, size in files if test(path)]
+        total = sum(size for _, size in found)
         forbidden = rule.limit.fail is not None and number(rule.limit.fail) == 0
         measured: float = total
         if forbidden and found and total == 0:
             measured = 1  # an empty file still breaks a ban
-        shown = ", ".join("/" + path for path in sorted(found)[:3])
-        more = f" and {len(found) - 3} more" if len(found) > 3 else ""
-        count = f"{len(found)} file{'s' if len(found) != 1 else ''}"
-        detail = f"{count}: {shown}{more}" if found else "no matching files"
+        examples = tuple("/" + path for path in sorted(path for path, _ in found)[:3])
+        detail = (
+            f"{files_text(len(found))}: {', '.join(examples)}{more_text(len(found))}"
+            if found
+            else "no matching files"
+        )
         result = judge(
             f"paths[{index}]",
             PATH_METRIC,
@@ -272,6 +289,7 @@ def _path_results(analysis: ImageAnalysis, budgets: Budgets) -> list[RuleResult]
             advice=rule.advice,
             title=f"bytes under {rule.glob}",
         )
+        result = dataclasses.replace(result, glob=rule.glob, paths=examples, path_count=len(found))
         if measured != total:  # judged as a violation, reported as the bytes it holds
             result = dataclasses.replace(result, measured_value=total)
         results.append(result)

@@ -74,12 +74,13 @@ class Budgets:
     """Where these budgets came from, for the report."""
 
     def merged(self, other: Budgets) -> Budgets:
-        """These budgets with ``other``'s rules taking precedence (paths and ignores added)."""
+        """These budgets with ``other``'s rules taking precedence (paths and ignores added,
+        each once: a rule that anchors repeat is the same rule)."""
         return Budgets(
             image={**self.image, **other.image},
             layers={**self.layers, **other.layers},
-            paths=self.paths + other.paths,
-            ignore=self.ignore + other.ignore,
+            paths=tuple(dict.fromkeys(self.paths + other.paths)),
+            ignore=tuple(dict.fromkeys(self.ignore + other.ignore)),
             growth={**self.growth, **other.growth},
             overrides=self.overrides,
             source=self.source,

@@ -10,9 +10,12 @@ does not matter, commas are ignored): :func:`parse_dive_bytes` reproduces them f
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+
+from auger.clipping import clip
 
 SI = {"B": 1, "kB": 10**3, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "PB": 10**15}
 IEC = {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "PiB": 2**50}
@@ -22,8 +25,17 @@ _SIZE = re.compile(r"^\s*(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>[A-Za-z]*)\s*$")
 _PERCENT = re.compile(r"^\s*(?P<number>\d+(?:\.\d+)?)\s*%\s*$")
 
 
+MAX_BYTES = 2**64 - 1
+"""The largest size a limit may name (dive's limit too): more is a mistake, not a budget."""
+
+
 class UnitError(ValueError):
     """A value is not a size or a percentage (the message says what is expected)."""
+
+
+def _bounded(amount: int | Decimal, value: object) -> None:
+    if amount > MAX_BYTES:
+        raise UnitError(f"{clip(str(value), 40)} is too large a size (at most 16 EiB)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,49 +79,69 @@ def parse_size(value: object) -> Size:
         raise UnitError(f"expected a size such as 500MB or 1GiB, got {value!r}")
     if isinstance(value, int):
         if value < 0:
-            raise UnitError(f"a size cannot be negative ({value})")
+            raise UnitError("a size cannot be negative")
+        _bounded(value, "this number")
         return Size(value, str(value))
     if isinstance(value, float):
+        if not math.isfinite(value):
+            raise UnitError(f"{value!r} is not a size (write e.g. 500MB, 1.5GiB or 1048576)")
         raise UnitError(f"{value!r} is not a whole number of bytes; add a unit, e.g. {value}MB")
     if not isinstance(value, str):
         raise UnitError(f"expected a size such as 500MB or 1GiB, got {type(value).__name__}")
     match = _SIZE.match(value)
     if match is None:
-        raise UnitError(f"{value!r} is not a size (write e.g. 500MB, 1.5GiB or 1048576)")
+        raise UnitError(f"{clip(value)!r} is not a size (write e.g. 500MB, 1.5GiB or 1048576)")
     unit = match["unit"] or "B"
     if unit not in UNITS:
-        raise UnitError(f"unknown unit {unit!r} in {value!r}{_unit_hint(unit)}")
+        raise UnitError(f"unknown unit {clip(unit, 20)!r} in {clip(value)!r}{_unit_hint(unit)}")
+    integral = match["number"].partition(".")[0]
+    if len(integral.lstrip("0")) > 20:  # past any limit, and past what Decimal keeps exactly
+        raise UnitError(f"{clip(value, 40)} is too large a size (at most 16 EiB)")
     amount = Decimal(match["number"]) * UNITS[unit]
+    _bounded(amount, value)
     if amount != amount.to_integral_value():
-        raise UnitError(f"{value!r} is not a whole number of bytes")
+        raise UnitError(f"{clip(value)!r} is not a whole number of bytes")
     return Size(int(amount), value.strip())
 
 
 def parse_ratio(value: object, *, allow_above_one: bool = False) -> Ratio:
     """Parse ``10%`` or ``0.1`` (a bare number is a ratio between 0 and 1)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise UnitError(f"expected a percentage such as 10% or 0.1, got {value!r}")
-    if isinstance(value, str):
-        match = _PERCENT.match(value)
-        if match is not None:
-            ratio = float(Decimal(match["number"]) / 100)
-            if ratio > 1 and not allow_above_one:
-                raise UnitError(f"{value!r} is more than 100%")
-            return Ratio(ratio, value.strip())
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation as exc:
-            raise UnitError(f"{value!r} is not a percentage (write e.g. 10% or 0.1)") from exc
-        if not number.is_finite():
+        raise UnitError(f"expected a percentage such as 10% or 0.1, got {clip(repr(value))}")
+    if isinstance(value, int):
+        if value < 0:
+            raise UnitError("a percentage cannot be negative")
+        if value >= 10**20:
+            raise UnitError("too large a number: write a percentage such as 10%, or a ratio")
+        if value > 1:
+            raise UnitError(f"{value} is ambiguous: write {value}% for a percentage, or a ratio")
+        return Ratio(float(value), str(value))
+    if isinstance(value, float):
+        if not math.isfinite(value):
             raise UnitError(f"{value!r} is not a percentage (write e.g. 10% or 0.1)")
-        text = value.strip()
-    else:
-        number = Decimal(str(value))
-        text = str(value)
+        value = repr(value)
+    match = _PERCENT.match(value)
+    if match is not None:
+        ratio = float(Decimal(match["number"]) / 100)
+        if ratio > 1 and not allow_above_one:
+            raise UnitError(f"{clip(value, 40)!r} is more than 100%")
+        if ratio > 10**15:
+            raise UnitError(f"{clip(value, 40)!r} is too large a percentage")
+        return Ratio(ratio, value.strip())
+    try:
+        number = Decimal(value.strip())
+    except InvalidOperation as exc:
+        raise UnitError(f"{clip(value)!r} is not a percentage (write e.g. 10% or 0.1)") from exc
+    if not number.is_finite():
+        raise UnitError(f"{clip(value)!r} is not a percentage (write e.g. 10% or 0.1)")
+    text = value.strip()
     if number < 0:
-        raise UnitError(f"a percentage cannot be negative ({text})")
+        raise UnitError(f"a percentage cannot be negative ({clip(text, 40)})")
     if number > 1:
-        raise UnitError(f"{text} is ambiguous: write {text}% for a percentage, or a ratio up to 1")
+        shown = clip(text, 40)
+        raise UnitError(
+            f"{shown} is ambiguous: write {shown}% for a percentage, or a ratio up to 1"
+        )
     return Ratio(float(number), text)
 
 

@@ -18,6 +18,7 @@ from typing import TextIO
 
 from auger.cli import inspect
 from auger.cli.console import Console
+from auger.cli.dockerfile import dockerfile_of_build
 from auger.cli.parsing import HelpShownError, Parser
 from auger.errors import ImageReadError, UsageError
 
@@ -78,5 +79,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
             raise ImageReadError("docker build wrote no image ID") from exc
     if not image_id:
         raise ImageReadError("docker build wrote no image ID")
-    inspect_args = inspect.build_parser().parse_args([f"docker://{image_id}"])
+    built = [f"docker://{image_id}"]
+    dockerfile, build_arguments = dockerfile_of_build(args.docker_args)
+    if dockerfile is not None and Path(dockerfile).is_file():
+        built += ["--dockerfile", dockerfile]
+        built += [f"--build-arg={value}" for value in build_arguments]
+    inspect_args = inspect.build_parser().parse_args(built)
     return inspect.run(inspect_args, console)

@@ -11,6 +11,7 @@ from pathlib import Path
 from auger.budgets.discovery import discover
 from auger.budgets.evaluate import Status, Verdict, evaluate
 from auger.cli.console import Console, write_atomically
+from auger.cli.dockerfile import DockerfileSource, add_dockerfile_options, dockerfile_from_args
 from auger.cli.loading import load, load_reference
 from auger.cli.parsing import (
     DIVE_FLAGS,
@@ -20,6 +21,7 @@ from auger.cli.parsing import (
     add_image_options,
 )
 from auger.errors import ExitCode
+from auger.model import ImageAnalysis
 from auger.report import gate
 from auger.report.github import workflow_commands
 
@@ -34,14 +36,41 @@ def build_parser() -> Parser:
     parser.add_argument("image", metavar="IMAGE", help="the image to check")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     add_gate_options(parser)
+    add_dockerfile_options(parser)
     add_image_options(parser)
     return parser
 
 
-def _github(console: Console, verdict: Verdict) -> None:
+def _annotations(
+    verdict: Verdict, analysis: ImageAnalysis, dockerfile: DockerfileSource | None
+) -> list[str]:
+    """The budget annotations; with a Dockerfile, on its lines, and the advice too."""
+    if dockerfile is None:
+        return workflow_commands(verdict)
+    # only with a Dockerfile: the gate starts without the package readers and advice
+    from auger.analysis.advice import CHURN, catalogue, find_advice  # noqa: PLC0415
+    from auger.attribution.summary import attribute_image  # noqa: PLC0415
+
+    rules = catalogue()
+    findings = [f for f in find_advice(analysis, rules) if f.rule.kind != CHURN]
+    attribution = attribute_image(analysis, findings, rules, dockerfile.dockerfile, dockerfile.path)
+    return workflow_commands(
+        verdict,
+        layers=analysis.image.layers,
+        attribution=attribution,
+        findings=attribution.findings,
+    )
+
+
+def _github(
+    console: Console,
+    verdict: Verdict,
+    analysis: ImageAnalysis,
+    dockerfile: DockerfileSource | None,
+) -> None:
     if console.environ.get("GITHUB_ACTIONS") != "true":
         return
-    for line in workflow_commands(verdict):
+    for line in _annotations(verdict, analysis, dockerfile):
         console.diagnose(line)
     summary = console.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
@@ -56,6 +85,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     """Analyse, evaluate, report, and turn the verdict into the exit code."""
     flags = {flag: getattr(args, flag, None) for flag in DIVE_FLAGS}
     budgets = discover(Path.cwd(), args.budgets, args.ci_config, flags)
+    dockerfile = dockerfile_from_args(args)
     analysis = load(args, console)
     baseline = load_reference(args.baseline, args, console) if args.baseline else None
     verdict = evaluate(analysis, budgets, baseline)
@@ -66,7 +96,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             console.stdout.write(gate.format_text(verdict))
     else:
         console.stdout.write(report)
-    _github(console, verdict)
+    _github(console, verdict, analysis, dockerfile)
     if verdict.status is Status.FAIL and not args.exit_zero:
         return ExitCode.BUDGET_FAILED
     return ExitCode.OK

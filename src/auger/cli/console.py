@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from auger.cli.signals import signals_deferred
+from auger.clipping import LINE_LIMIT, clip
 from auger.display import format_size, safe_line
 from auger.errors import UsageError
 from auger.progress import Progress
@@ -67,7 +69,7 @@ class StderrProgress(Progress):
 
     def warning(self, text: str) -> None:
         self.done()
-        self._console.diagnose(f"auger: warning: {safe_line(text)}")
+        self._console.diagnose(f"auger: warning: {safe_line(clip(text, LINE_LIMIT))}")
 
     def _draw(self, text: str) -> None:
         self._console.stderr.write("\r\x1b[2K" + text[:120])
@@ -102,29 +104,33 @@ def write_atomically(path: Path, text: str) -> None:
     try:
         if path.is_symlink() or (path.exists() and not path.is_file()):
             if path.is_dir():
-                raise UsageError(f"cannot write {path}: it is a directory")
+                raise UsageError(f"cannot write {clip(str(path))}: it is a directory")
             with path.open("wb") as stream:
                 stream.write(data)
             return
     except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from exc
-    handle, temporary = _create_beside(path)
+        raise UsageError(f"cannot write {clip(str(path))}: {exc.strerror}") from exc
+    temporary: Path | None = None
     try:
+        with signals_deferred():  # a signal cannot fall between creating it and naming it
+            handle, temporary = _create_beside(path)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         temporary.replace(path)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from exc
-    except BaseException:
-        temporary.unlink(missing_ok=True)
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        raise UsageError(f"cannot write {clip(str(path))}: {exc.strerror}") from exc
+    except BaseException:  # SIGINT, SIGTERM (see auger.cli.signals): leave no temporary
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
         raise
 
 
 def _create_beside(path: Path) -> tuple[int, Path]:
     """Create a new, private-named file next to ``path``; return its descriptor and path."""
     if not path.name:
-        raise UsageError(f"cannot write {path}: not a file name")
+        raise UsageError(f"cannot write {clip(str(path))}: not a file name")
     for _ in range(100):
         temporary = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}")
         try:
@@ -132,5 +138,5 @@ def _create_beside(path: Path) -> tuple[int, Path]:
         except FileExistsError:
             continue
         except OSError as exc:
-            raise UsageError(f"cannot write {path}: {exc.strerror}") from exc
-    raise UsageError(f"cannot write {path}: no free temporary name beside it")
+            raise UsageError(f"cannot write {clip(str(path))}: {exc.strerror}") from exc
+    raise UsageError(f"cannot write {clip(str(path))}: no free temporary name beside it")

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             "auger explore needs a terminal on stdout",
             hint="auger IMAGE prints a summary instead; --json FILE writes the analysis",
         )
-    options = analyze_options(args)
+    options = analyze_options(args, console)
     # The one place the CLI loads Textual (import-linter's contract names this import).
     from auger.tui.app import ImageRef, run_app  # noqa: PLC0415
 

@@ -53,7 +53,7 @@ def build_parser() -> Parser:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """Analyse the image, plan the path, then write it below the output directory."""
-    options = read_options(args)
+    options = read_options(args, console)
     source = resolve_source(args.image, args.source, console.environ)
     analysis = load_source(source, options, args, console)
     selected = paths.normalize(args.path)[0]

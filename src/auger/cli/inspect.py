@@ -6,8 +6,10 @@ import argparse
 from pathlib import Path
 
 from auger.cli.console import Console, emit
+from auger.cli.dockerfile import add_dockerfile_options
 from auger.cli.loading import load
 from auger.cli.parsing import Parser, add_gate_options, add_image_options
+from auger.clipping import clip
 from auger.display import safe_line
 from auger.errors import ExitCode
 from auger.report.dive_json import format_json
@@ -38,6 +40,7 @@ def build_parser() -> Parser:
         help="check budgets instead of exploring (the default when CI is set)",
     )
     add_gate_options(parser)
+    add_dockerfile_options(parser)
     add_image_options(parser)
     return parser
 
@@ -63,7 +66,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if args.json is None and args.image != "-":  # the explorer's keys need standard input
         console.diagnose(
             f"auger: hint: for the interactive explorer, run 'auger explore "
-            f"{safe_line(args.image)}' in a terminal"
+            f"{safe_line(clip(args.image))}' in a terminal"
         )
     return code
 

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import NoReturn, Protocol
 
 from auger import __version__
-from auger.cli import inspect
+from auger.cli import inspect, output, signals
 from auger.cli.console import Console
 from auger.cli.parsing import HelpShownError, Parser
+from auger.cli.signals import Terminated
 from auger.errors import AugerError, ExitCode, describe
 from auger.runtime import run_then_exit_without_teardown
 
@@ -78,6 +79,18 @@ def _extract() -> CommandModule:
     return extract
 
 
+def _cache() -> CommandModule:
+    from auger.cli import cache  # noqa: PLC0415
+
+    return cache
+
+
+def _whatif() -> CommandModule:
+    from auger.cli import whatif  # noqa: PLC0415
+
+    return whatif
+
+
 def _demo() -> CommandModule:
     from auger.cli import demo  # noqa: PLC0415
 
@@ -134,10 +147,23 @@ COMMANDS: dict[str, Command] = {
             _extract,
         ),
         Command(
+            "whatif",
+            "IMAGE [--drop GLOB] [--squash A-B] [--format text|json] [options]",
+            "what the image would measure with files never stored, layers squashed, packages "
+            "left out or advice followed (simulated on its layers)",
+            _whatif,
+        ),
+        Command(
             "demo",
             "[--save PATH] [--json FILE]",
             "analyse a built-in example image (no container engine needed)",
             _demo,
+        ),
+        Command(
+            "cache",
+            "info|prune|clear [--cache-dir DIR]",
+            "show, prune or clear the layer cache (scans of layers already read)",
+            _cache,
         ),
     )
 }
@@ -181,8 +207,16 @@ def _report_error(error: Exception, console: Console, debug: bool) -> int:
 
 
 def main(argv: Sequence[str], console: Console | None = None) -> int:
-    """Run the command line ``argv`` (without the program name); return the exit code."""
-    console = console or Console(sys.stdout, sys.stderr, os.environ)
+    """Run the command line ``argv`` (without the program name); return the exit code.
+
+    The exit code is the command's even when its output cannot be written (see
+    :mod:`auger.cli.output`): a failing check exits 1 into a closed or broken stdout too.
+    """
+    console = output.guarded(console or Console(sys.stdout, sys.stderr, os.environ))
+    return output.settle(_dispatch(argv, console), console)
+
+
+def _dispatch(argv: Sequence[str], console: Console) -> int:
     arguments = list(argv)
     debug = "--debug" in arguments
     if not arguments or arguments[0] in ("-h", "--help"):
@@ -211,8 +245,9 @@ def main(argv: Sequence[str], console: Console | None = None) -> int:
     except KeyboardInterrupt:
         console.diagnose("auger: interrupted")
         return ExitCode.INTERRUPTED
-    except BrokenPipeError:
-        return ExitCode.OK
+    except Terminated:
+        console.diagnose("auger: terminated")
+        return ExitCode.TERMINATED
     except Exception as error:  # a bug: one line unless --debug
         return _report_error(error, console, debug)
 
@@ -221,5 +256,17 @@ def run() -> NoReturn:
     """Console-script entry point: :func:`main` on the process's streams, then an exit that
     leaves the analyses to the operating system (see
     :func:`auger.runtime.run_then_exit_without_teardown`)."""
+    output.occupy_closed_descriptors()
+    signals.handle_termination()
     console = Console(sys.stdout, sys.stderr, os.environ)
-    run_then_exit_without_teardown(lambda: main(sys.argv[1:], console))
+    run_then_exit_without_teardown(lambda: _main_until_a_signal(console))
+
+
+def _main_until_a_signal(console: Console) -> int:
+    """:func:`main`, and the exit code of a signal that arrives outside its own handlers."""
+    try:
+        return main(sys.argv[1:], console)
+    except KeyboardInterrupt:
+        return ExitCode.INTERRUPTED
+    except Terminated:
+        return ExitCode.TERMINATED

@@ -79,8 +79,8 @@ def tls_verify(text: str) -> bool:
 
 
 def add_image_options(parser: argparse.ArgumentParser) -> None:
-    """``--source``, ``--platform``, the registry's ``--creds`` and ``--tls-verify``, and
-    ``--debug``."""
+    """``--source``, ``--platform``, the registry's ``--creds`` and ``--tls-verify``, the layer
+    cache's and verification's options, and ``--debug``."""
     parser.add_argument(
         "--source",
         choices=SOURCES,
@@ -106,6 +106,23 @@ def add_image_options(parser: argparse.ArgumentParser) -> None:
         const=True,
         default=True,
         help="verify the registry's TLS certificate (default: true); false also allows plain HTTP",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        type=Path,
+        help="the layer cache (default: $AUGER_CACHE_DIR, else the user cache directory)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read every layer; neither use nor fill the layer cache",
+    )
+    parser.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="do not check blobs and layers against their digests and sizes (and keep no "
+        "new scans in the cache)",
     )
     parser.add_argument(
         "--debug", action="store_true", help="show a traceback when something goes wrong"

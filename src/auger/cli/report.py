@@ -9,6 +9,7 @@ from pathlib import Path
 from auger.budgets.discovery import find_configured
 from auger.budgets.evaluate import evaluate
 from auger.cli.console import Console, emit
+from auger.cli.dockerfile import add_dockerfile_options, dockerfile_from_args
 from auger.cli.loading import load, load_reference
 from auger.cli.parsing import Parser, add_image_options, add_output_options
 from auger.errors import ExitCode
@@ -35,16 +36,24 @@ def build_parser() -> Parser:
     parser.add_argument("--budgets", metavar="FILE", type=Path, help="budgets file")
     parser.add_argument("--ci-config", metavar="FILE", type=Path, help="dive's .dive-ci file")
     add_output_options(parser, FORMATS, "markdown")
+    add_dockerfile_options(parser)
     add_image_options(parser)
     return parser
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """Analyse the image (and baseline), then render the report."""
+    dockerfile = dockerfile_from_args(args)
     analysis = load(args, console)
     baseline = load_reference(args.baseline, args, console) if args.baseline else None
     budgets = find_configured(Path.cwd(), args.budgets, args.ci_config)
     verdict = evaluate(analysis, budgets, baseline) if budgets is not None else None
-    report = build_report(analysis, baseline, verdict)
+    report = build_report(
+        analysis,
+        baseline,
+        verdict,
+        dockerfile.dockerfile if dockerfile else None,
+        dockerfile.path if dockerfile else "Dockerfile",
+    )
     emit(console, FORMATS[args.format](report, args.marker), args.output, quiet=args.quiet)
     return ExitCode.OK

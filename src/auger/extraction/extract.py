@@ -9,6 +9,7 @@ reading stops as soon as every planned layer was written.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +95,8 @@ def extract(
                 raise _Finished
         return _EMPTY
 
+    # every blob needed is read: a layer cache would answer with scans, not with contents
+    options = dataclasses.replace(options, cache=None, documents=None)
     try:
         source.read(scan, options, progress or NullProgress())
     except _Finished:

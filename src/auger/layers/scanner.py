@@ -2,8 +2,9 @@
 
 One pass over the (already decompressed) stream: each header becomes an :class:`Entry` with a
 normalised path, whiteout and opaque markers are recognised, and regular files get a content
-fingerprint (CRC-32, computed by the tar reader as the bytes pass). Contents are never kept and
-nothing touches the disk.
+fingerprint (CRC-32, computed by the tar reader as the bytes pass). Contents are never kept,
+but for the few package database files :mod:`auger.layers.capture` names, and nothing touches
+the disk.
 """
 
 from __future__ import annotations
@@ -13,8 +14,14 @@ from typing import Any
 
 from auger.display import display
 from auger.layers import paths
+from auger.layers.capture import Collector
 from auger.layers.tarstream import TarHeader, TarReader
 from auger.model import Entry, EntryKind, LayerRef, LayerScan, Readable
+
+FORMAT = 2
+"""The version of what :func:`scan_layer` makes of a layer. Raise it whenever the same bytes
+would scan differently (another field, another fingerprint, another normalisation): scans kept
+in the layer cache under an older version are then read again, never reused."""
 
 _KINDS = {
     "0": EntryKind.FILE,
@@ -81,7 +88,8 @@ def _entry(header: TarHeader, warnings: list[str]) -> Entry | None:
 def scan_layer(stream: Readable, ref: LayerRef) -> LayerScan:
     """Read a whole layer tar from ``stream`` and describe every entry in it (errors name the
     blob by ``ref``'s label)."""
-    reader = TarReader(stream, ref.label, checksums=True)
+    collector = Collector()
+    reader = TarReader(stream, ref.label, checksums=True, sink=collector)
     entries: list[Entry] = []
     append = entries.append
     warnings: list[str] = []
@@ -96,6 +104,8 @@ def scan_layer(stream: Readable, ref: LayerRef) -> LayerScan:
                 if paths.go_clean(name) == ".":
                     size -= header_size
                 continue
+            if entry.kind is EntryKind.DIR:
+                collector.saw_directory(entry.path)
             append(entry)
         elif typeflag in {"0", "7"}:  # a regular file with a normal name: the common case
             append(
@@ -118,13 +128,17 @@ def scan_layer(stream: Readable, ref: LayerRef) -> LayerScan:
         else:
             path = name.rstrip("/")
             kind = _KINDS.get(typeflag, EntryKind.OTHER)
+            if kind is EntryKind.DIR:
+                collector.saw_directory(path)
             append(
                 _new_entry(
                     Entry, (path, kind, header_size, mode, uid, gid, link, None, "", typeflag)
                 )
             )
+    warnings.extend(collector.warnings)
     return LayerScan(
         entries=tuple(entries),
         size=size,
         warnings=tuple(warnings[:20]),
+        captured=collector.files,
     )

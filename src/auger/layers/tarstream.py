@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Callable, Iterator
-from typing import NamedTuple
+from collections.abc import Callable, Container, Iterator
+from typing import NamedTuple, Protocol
 
 from auger.errors import LayerFormatError
 from auger.model import Readable
@@ -59,6 +59,23 @@ class TarHeader(NamedTuple):
     """Offset of the member's data in the stream."""
     crc: int | None = None
     """CRC-32 of a regular file's contents, when the reader was asked for checksums."""
+
+
+class ContentSink(Protocol):
+    """Keeps the contents of a few regular files a reader with checksums consumes.
+
+    The reader asks only about files whose name's last byte is in ``last`` and last three bytes
+    in ``tails`` (set lookups, so that the common answer costs next to nothing; the sink may
+    add to ``last`` and replace ``tails`` while the reader runs), then :meth:`wants` decides,
+    and :meth:`keep` receives the whole contents.
+    """
+
+    last: set[bytes]
+    tails: Container[bytes]
+
+    def wants(self, name: bytes, size: int) -> bool: ...
+
+    def keep(self, name: bytes, data: bytes) -> None: ...
 
 
 _new_header: Callable[
@@ -144,13 +161,22 @@ class TarReader:
     are skipped, not read.
 
     With ``checksums``, the reader consumes each regular file's contents itself and puts their
-    CRC-32 in the header (the layer scanner's fingerprint, computed where the bytes already are).
+    CRC-32 in the header (the layer scanner's fingerprint, computed where the bytes already are);
+    a ``sink`` is then handed the contents of the files it wants as they pass.
     """
 
-    def __init__(self, stream: Readable, label: str, *, checksums: bool = False) -> None:
+    def __init__(
+        self,
+        stream: Readable,
+        label: str,
+        *,
+        checksums: bool = False,
+        sink: ContentSink | None = None,
+    ) -> None:
         self._stream = stream
         self._label = label
         self._checksums = checksums
+        self._sink = sink
         self._seek: Callable[[int], int] | None = getattr(stream, "skip", None)
         self._readinto: Callable[[memoryview], int] | None = getattr(stream, "readinto", None)
         self._buffer = bytearray(BLOCK if self._seek is not None else _READAHEAD)
@@ -277,12 +303,14 @@ class TarReader:
         self._remaining -= step
         return self._take(step, "inside a member")
 
-    def _checksum_rest(self) -> int:
+    def _checksum_rest(self, kept: list[bytes] | None = None) -> int:
         """CRC-32 of the rest of the current member, which it consumes (the header loop
-        checksums a member already in the buffer itself)."""
+        checksums a member already in the buffer itself); its chunks go to ``kept`` if given."""
         crc = 0
         while chunk := self.read_content_view(self._remaining):
             crc = zlib.crc32(chunk, crc)
+            if kept is not None:
+                kept.append(chunk.tobytes())
         return crc
 
     def _meta_content(self, size: int) -> bytes:
@@ -300,6 +328,8 @@ class TarReader:
         adler32 = zlib.adler32
         crc32 = zlib.crc32
         checksums = self._checksums
+        sink = self._sink if checksums else None
+        last = sink.last if sink is not None else set()
         owners: dict[bytes, tuple[int, int, int]] = {}
         """Parsed mode, uid and gid fields: a layer repeats a handful of combinations."""
         while True:
@@ -400,16 +430,30 @@ class TarReader:
             if typeflag not in _NO_DATA and size:
                 data = self._start
                 stored = size + (-size % BLOCK)
+                keeper = (
+                    sink
+                    if sink is not None
+                    and name[-1:] in last
+                    and name[-3:] in sink.tails
+                    and typeflag in _REGULAR
+                    and sink.wants(name, size)
+                    else None
+                )
                 if checksums and typeflag in _REGULAR and stored <= self._end - data:
                     # the common case, already buffered: checksum and consume it here
                     crc = crc32(self._view[data : data + size])
+                    if keeper is not None:
+                        keeper.keep(name, self._view[data : data + size].tobytes())
                     self._start = data + stored
                     self._pos += stored
                 else:
                     self._remaining = size
                     self._padding = stored - size
                     if checksums and typeflag in _REGULAR:
-                        crc = self._checksum_rest()
+                        kept: list[bytes] | None = [] if keeper is not None else None
+                        crc = self._checksum_rest(kept)
+                        if keeper is not None and kept is not None:
+                            keeper.keep(name, b"".join(kept))
             elif checksums and typeflag in _REGULAR:
                 crc = 0  # an empty file's CRC-32
             yield _new_header(

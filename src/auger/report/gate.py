@@ -10,7 +10,7 @@ import json
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from auger.budgets.evaluate import RuleResult, Status, Style, Verdict
+from auger.budgets.evaluate import RuleResult, Status, Style, Verdict, files_text, more_text
 from auger.budgets.schema import Direction
 from auger.display import display, finite, format_ratio, format_size
 from auger.report.markdown import cell, inline
@@ -129,6 +129,21 @@ def format_junit(verdict: Verdict) -> str:
     )
 
 
+def _title(result: RuleResult, *, in_table: bool = True) -> str:
+    """A rule's title; a path rule's glob as code, so that no name in it links or mentions."""
+    if result.glob is None:
+        return cell(result.title)
+    return f"bytes under {inline(result.glob, in_table=in_table)}"
+
+
+def _detail(result: RuleResult) -> str:
+    """A rule's detail; a path rule's paths as code (``@org/team`` must not mention anyone)."""
+    if result.paths:
+        shown = ", ".join(inline(path, in_table=False) for path in result.paths)
+        return f"{files_text(result.path_count)}: {shown}{more_text(result.path_count)}"
+    return cell(result.detail) if result.detail else ""
+
+
 def format_markdown(verdict: Verdict) -> str:
     """A Markdown table of the rules, safe to post (names escaped)."""
     lines = [
@@ -142,13 +157,13 @@ def format_markdown(verdict: Verdict) -> str:
     ]
     for result in verdict.results:
         lines.append(
-            f"| {_ICON[result.status]} {_LABEL[result.status]} | {cell(result.title)} | "
+            f"| {_ICON[result.status]} {_LABEL[result.status]} | {_title(result)} | "
             f"{cell(measured(result))} | {cell(limit(result))} | {cell(result.origin)} |"
         )
     notes = [r for r in verdict.results if r.status in (Status.FAIL, Status.WARN)]
     for result in notes:
-        text = cell(result.detail) if result.detail else ""
+        text = _detail(result)
         advice = f" — advice: {cell(result.advice)}" if result.advice else ""
         if text or advice:
-            lines.append(f"- **{cell(result.title)}**: {text}{advice}")
+            lines.append(f"- **{_title(result, in_table=False)}**: {text}{advice}")
     return "\n".join(lines) + "\n"

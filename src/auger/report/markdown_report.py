@@ -20,6 +20,7 @@ from auger.analysis.waste_groups import WasteGroup
 from auger.budgets.evaluate import Status
 from auger.display import format_ratio, format_size, one_line
 from auger.model import Layer
+from auger.report.attribution import advice_notes, markdown_sections
 from auger.report.gate import format_markdown as verdict_markdown
 from auger.report.layer_changes import NO_COMMAND, layer_counts, signed, story
 from auger.report.markdown import cell, code_block, inline
@@ -188,9 +189,11 @@ def _advice(report: ImageReport, budget: _Budget) -> list[str]:
         where = ", ".join(str(index) for index in finding.layers)
         example = inline(finding.examples[0], in_table=False) if finding.examples else ""
         size = f"{format_size(finding.size)}, " if finding.size else ""
+        notes = advice_notes(report.attribution, finding)
         items.append(
             f"- **{finding.rule.id}** {cell(finding.rule.title)} ({size}layer {where}"
             f"{': ' + example if example else ''}) — {cell(finding.rule.fix)}"
+            + (f" *({cell('; '.join(notes))})*" if notes else "")
         )
     listed = items[: budget.total]
     lines += listed[: budget.shown]
@@ -202,15 +205,20 @@ def _advice(report: ImageReport, budget: _Budget) -> list[str]:
 
 
 def _layers(report: ImageReport, budget: _Budget) -> list[str]:
+    lines = report.attribution.lines if report.attribution else ()
     head = [
-        "| # | size | vs baseline | stored that became waste | hid | command |",
-        "|---:|---:|---:|---:|---:|---|",
+        "| # | size | vs baseline | stored that became waste | hid |"
+        + (" Dockerfile |" if lines else "")
+        + " command |",
+        "|---:|---:|---:|---:|---:|" + ("---|" if lines else "") + "---|",
     ]
     rows = []
     for row in report.layers:
+        line = lines[row.layer.index] if row.layer.index < len(lines) else None
+        where = (f" {inline(str(line)) if line is not None else '—'} |") if lines else ""
         rows.append(
             f"| {row.layer.index} | {format_size(row.layer.size)} | {_versus(row)} | "
-            f"{format_size(row.stored_waste)} | {format_size(row.caused_waste)} | "
+            f"{format_size(row.stored_waste)} | {format_size(row.caused_waste)} |{where} "
             f"{_command(row.layer)} |"
         )
     listed = rows[: max(budget.total, 1)]
@@ -283,6 +291,7 @@ def _render_report(report: ImageReport, name: str | None, budget: _Budget) -> st
     lines = [marker(name), f"## auger: {inline(title, in_table=False)}", "", *_headline(report)]
     lines += _against_baseline(report, budget)
     lines += _advice(report, budget)
+    lines += markdown_sections(report.attribution, budget.shown)
     if report.waste:
         lines += ["### Wasted space", ""]
         lines += _waste_table(report.waste, budget)

@@ -15,6 +15,8 @@ from auger.analysis.diff import LayerDelta, diff_images
 from auger.analysis.folding import Folded, fold_small, fold_threshold
 from auger.analysis.layer_match import LayerChange
 from auger.analysis.waste_groups import WasteGroup, group_waste
+from auger.attribution.dockerfile.stages import Dockerfile
+from auger.attribution.summary import Attribution, attribute_image
 from auger.budgets.evaluate import Verdict
 from auger.model import ImageAnalysis, Layer
 
@@ -67,6 +69,8 @@ class ImageReport:
     """Waste groups folded into a directory row (each such row is a group with ``folded``)."""
     fold_below: int = 0
     """The size under which waste groups were folded."""
+    attribution: Attribution | None = None
+    """Packages, groups, simulated savings and Dockerfile lines."""
 
     @property
     def changed_layers(self) -> tuple[LayerRow, ...]:
@@ -94,8 +98,11 @@ def build_report(
     analysis: ImageAnalysis,
     baseline: ImageAnalysis | None = None,
     verdict: Verdict | None = None,
+    dockerfile: Dockerfile | None = None,
+    dockerfile_path: str = "Dockerfile",
 ) -> ImageReport:
-    """Gather what a report shows."""
+    """Gather what a report shows (with the lines of ``dockerfile``, named ``dockerfile_path``,
+    beside the layers and the advice when it is given)."""
     rules = catalogue()
     paired: dict[int, LayerDelta] = {}
     removed: tuple[LayerDelta, ...] = ()
@@ -116,17 +123,19 @@ def build_report(
     threshold = fold_threshold(analysis.size)
     waste, folded = _fold(tuple(group for group in groups if not group.churn), threshold)
     churn, folded_churn = _fold(tuple(group for group in groups if group.churn), threshold)
+    attribution = attribute_image(analysis, findings, rules, dockerfile, dockerfile_path)
     return ImageReport(
         analysis=analysis,
         baseline=baseline,
         layers=tuple(rows),
         waste=waste,
         churn=churn,
-        findings=findings,
+        findings=attribution.findings,
         verdict=verdict,
         removed=removed,
         folded=folded + folded_churn,
         fold_below=threshold,
+        attribution=attribution,
     )
 
 

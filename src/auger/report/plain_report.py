@@ -12,6 +12,14 @@ from auger.analysis.waste_groups import WasteGroup
 from auger.display import display, finite, format_ratio, format_size, one_line
 from auger.model import Layer
 from auger.report import gate
+from auger.report.attribution import (
+    advice_extra,
+    advice_notes,
+    groups_data,
+    instruction_data,
+    packages_data,
+    text_sections,
+)
 from auger.report.layer_changes import NO_COMMAND, layer_counts, signed, story
 from auger.report.model import ImageReport
 
@@ -79,9 +87,12 @@ def format_report_text(report: ImageReport) -> str:
         lines += ["", "Advice:"]
         for finding in report.findings:
             size = f" {format_size(finding.size)}" if finding.size else ""
+            notes = advice_notes(report.attribution, finding)
             lines.append(
                 f"  {finding.rule.id:<7}{size:>10}  {finding.rule.title}: {finding.rule.fix}"
+                + (f" ({_name('; '.join(notes))})" if notes else "")
             )
+    lines += text_sections(report.attribution)
     if report.waste:
         lines += ["", "Wasted space:"]
         for group in report.waste[:_ROWS]:
@@ -114,10 +125,12 @@ def format_report_text(report: ImageReport) -> str:
             added = row.change is None or row.change.change is LayerChange.ADDED
             delta = f"  {signed(row.delta) + (' new' if added else ''):<19}"
         command = _command(row.layer)
+        line = report.attribution.line_of(row.layer.index) if report.attribution else None
+        where = f"  {_name(str(line))}" if line is not None else ""
         lines.append(
             f"  {row.layer.index:>3}  {format_size(row.layer.size):>10}  "
             f"waste {format_size(row.stored_waste):>9}  hid {format_size(row.caused_waste):>9}"
-            f"{delta}  {command}"
+            f"{delta}{where}  {command}"
         )
     return "\n".join(lines) + "\n"
 
@@ -163,6 +176,9 @@ def report_data(report: ImageReport) -> dict[str, Any]:
                 "storedWastedBytes": row.stored_waste,
                 "causedWastedBytes": row.caused_waste,
                 "createdBy": _name(row.layer.created_by),
+                "instruction": instruction_data(
+                    report.attribution.line_of(row.layer.index) if report.attribution else None
+                ),
             }
             for row in report.layers
         ],
@@ -178,9 +194,15 @@ def report_data(report: ImageReport) -> dict[str, Any]:
                 "count": finding.count,
                 "layers": list(finding.layers),
                 "examples": [_name(example) for example in finding.examples],
+                **advice_extra(report.attribution, finding),
             }
             for finding in report.findings
         ],
+        "packages": packages_data(report.attribution) if report.attribution else [],
+        "groups": groups_data(report.attribution) if report.attribution else [],
+        "attributionNotes": [_name(note) for note in report.attribution.warnings]
+        if report.attribution
+        else [],
         "budgets": None if report.verdict is None else json.loads(gate.format_json(report.verdict)),
     }
     return data

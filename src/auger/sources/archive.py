@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import BinaryIO
 
+from auger.clipping import clip
 from auger.errors import UsageError
 from auger.layers.tarstream import BLOCK
 from auger.model import Image
@@ -30,6 +31,7 @@ from auger.sources.interface import (
 )
 from auger.sources.oci_index import oci_image
 from auger.sources.platforms import host_platform
+from auger.sources.remembered import remember_layer_names
 from auger.sources.tar_stores import open_tar_store, streamed_store
 
 
@@ -43,12 +45,18 @@ def _read_store(
     platform: Platform,
     scan: LayerScanner,
     progress: Progress,
+    options: ReadOptions,
 ) -> Image:
     has_docker = store.exists("manifest.json")
     has_oci = store.exists("index.json")
     if has_docker and (prefer_docker or not has_oci):
         return docker_save_image(
-            store, reference=reference, selector=selector, scan=scan, progress=progress
+            store,
+            reference=reference,
+            selector=selector,
+            scan=scan,
+            progress=progress,
+            options=options,
         )
     if has_oci:
         return oci_image(
@@ -59,6 +67,7 @@ def _read_store(
             platform=platform,
             scan=scan,
             progress=progress,
+            options=options,
         )
     raise ArchiveError(
         f"{store.description} is not an image archive (it has neither manifest.json nor index.json)"
@@ -76,9 +85,9 @@ class ArchiveSource(ImageSource):
 
     def read(self, scan: LayerScanner, options: ReadOptions, progress: Progress) -> Image:
         progress.phase(f"reading {self.path}")
-        store = open_tar_store(self.path, scan, progress, f"archive {self.path}")
+        store = open_tar_store(self.path, scan, progress, f"archive {self.path}", options)
         try:
-            return _read_store(
+            image = _read_store(
                 store,
                 prefer_docker=self.kind == "docker-archive",
                 kind=self.kind,
@@ -87,9 +96,13 @@ class ArchiveSource(ImageSource):
                 platform=options.platform or host_platform(),
                 scan=scan,
                 progress=progress,
+                options=options,
             )
         finally:
             store.close()
+        if store.read_ahead and options.documents is not None and options.verify:
+            remember_layer_names(options.documents, image)  # for the next stream of it
+        return image
 
 
 class OciDirectorySource(ImageSource):
@@ -103,11 +116,16 @@ class OciDirectorySource(ImageSource):
         self.reference = reference
 
     def read(self, scan: LayerScanner, options: ReadOptions, progress: Progress) -> Image:
-        if not self.root.is_dir():
-            raise ArchiveError(f"{self.root} is not a directory (an OCI layout is one)")
-        if not (self.root / "oci-layout").is_file() and not (self.root / "index.json").is_file():
-            raise ArchiveError(f"{self.root} is not an OCI image layout (no index.json)")
-        store = DirectoryStore(self.root, progress)
+        try:
+            is_dir = self.root.is_dir()
+            is_layout = (self.root / "oci-layout").is_file() or (self.root / "index.json").is_file()
+        except OSError as exc:
+            raise ArchiveError(f"cannot read {clip(str(self.root))}: {exc.strerror}") from exc
+        if not is_dir:
+            raise ArchiveError(f"{clip(str(self.root))} is not a directory (an OCI layout is one)")
+        if not is_layout:
+            raise ArchiveError(f"{clip(str(self.root))} is not an OCI image layout (no index.json)")
+        store = DirectoryStore(self.root, progress, verify=options.verify)
         return _read_store(
             store,
             prefer_docker=False,
@@ -117,6 +135,7 @@ class OciDirectorySource(ImageSource):
             platform=options.platform or host_platform(),
             scan=scan,
             progress=progress,
+            options=options,
         )
 
 
@@ -151,7 +170,7 @@ class StdinSource(ImageSource):
                 "standard input is not a tar archive (nor gzip or zstd data)",
                 hint="pipe docker save, podman save or skopeo copy ... docker-archive:/dev/stdout",
             )
-        store = streamed_store(stream, head, self.description, scan, progress)
+        store = streamed_store(stream, head, self.description, scan, progress, options=options)
         image = _read_store(
             store,
             prefer_docker=True,
@@ -161,5 +180,6 @@ class StdinSource(ImageSource):
             platform=options.platform or host_platform(),
             scan=scan,
             progress=progress,
+            options=options,
         )
         return dataclasses.replace(image, source=self.kind)

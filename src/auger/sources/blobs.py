@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from pathlib import Path
 from auger.display import display
 from auger.errors import ImageReadError, LayerFormatError
 from auger.layers import paths
+from auger.layers.digests import DigestingReader
 from auger.layers.tarstream import BLOCK, TarTruncatedError
 from auger.model import Digest, LayerRef, LayerScan, Readable
 from auger.progress import Progress
@@ -29,11 +31,23 @@ MAX_DOCUMENT = 64 << 20
 
 @dataclass(frozen=True, slots=True)
 class ScannedBlob:
-    """A layer blob after scanning."""
+    """A layer blob after scanning (or found in the layer cache instead)."""
 
     scan: LayerScan
     compression: str
     stored_size: int
+    digest: Digest | None = None
+    """Digest of the blob's bytes as stored, when they were read and verification is on."""
+    cached: bool = False
+    """True when the scan came from the layer cache and the blob was not read."""
+
+
+@dataclass(frozen=True, slots=True)
+class BlobInfo:
+    """What a store can tell of a blob without reading it."""
+
+    size: int
+    compression: str
 
 
 def looks_like_json(prefix: bytes) -> bool:
@@ -54,17 +68,28 @@ def scan_blob(
     *,
     ref: LayerRef,
     media: str | None,
+    verify: bool,
     on_read: Callable[[int], None] | None = None,
 ) -> ScannedBlob:
-    """Decompress (by magic bytes) and scan a layer blob whose first bytes are ``prefix``."""
+    """Decompress (by magic bytes) and scan a layer blob whose first bytes are ``prefix``.
+
+    With ``verify``, a compressed blob's bytes are digested as they are decompressed (an
+    uncompressed blob's digest is its diff ID, which the scanner reports).
+    """
     label = ref.label
     compression = streams.detect_compression(prefix)
     if compression == "none" and not looks_like_tar(prefix):
         kind = f" ({media})" if media else ""
         raise ArchiveError(f"{label}{kind} is neither a tar archive nor gzip or zstd data")
     window = streams.Window(stream, size, prefix, on_read)
+    stored: Readable = window
+    digesting = None
+    if verify and compression != "none":
+        stored = digesting = DigestingReader(window)
     try:
-        result = scan(streams.decompressed(window, compression), ref)
+        result = scan(streams.decompressed(stored, compression), ref)
+        if digesting is not None:
+            digesting.drain()
     except TarTruncatedError as exc:
         if compression == "none":
             raise
@@ -76,7 +101,8 @@ def scan_blob(
     except streams.DECODE_ERRORS as exc:
         raise streams.decode_error(label, exc) from exc
     window.drain()
-    return ScannedBlob(result, compression, size)
+    digest = digesting.digest() if digesting is not None else result.diff_id
+    return ScannedBlob(result, compression, size, digest if verify else None)
 
 
 class BlobStore(ABC):
@@ -84,6 +110,9 @@ class BlobStore(ABC):
 
     description: str
     """How errors name the store (a path, or "the image stream")."""
+    read_ahead = False
+    """True for a store that scanned its layer blobs as they went by, before the manifest was
+    known (a streamed archive): nothing is saved by not asking it for one."""
 
     @abstractmethod
     def exists(self, name: str) -> bool:
@@ -96,6 +125,11 @@ class BlobStore(ABC):
     @abstractmethod
     def scan_layer(self, ref: LayerRef, scan: LayerScanner, media: str | None) -> ScannedBlob:
         """Scan the layer blob named ``ref.blob``."""
+
+    @abstractmethod
+    def blob_info(self, name: str) -> BlobInfo:
+        """The size and compression of a blob, without reading it (for a layer the cache
+        already holds)."""
 
     def close(self) -> None:  # noqa: B027 - most stores hold nothing open
         """Release any open file."""
@@ -122,48 +156,78 @@ def blob_name(digest: str) -> str:
 
 
 class DirectoryStore(BlobStore):
-    """An OCI image layout on disk."""
+    """An OCI image layout on disk.
 
-    def __init__(self, root: Path, progress: Progress) -> None:
+    Every name resolves inside the layout: a blob that is a link to anything outside it (or a
+    device, a pipe, a directory) is refused rather than read.
+    """
+
+    def __init__(self, root: Path, progress: Progress, *, verify: bool = True) -> None:
         self.root = root
         self.description = f"OCI layout {root}"
+        self._real_root = os.path.realpath(root)
         self._progress = progress
+        self._verify = verify
 
     def _path(self, name: str) -> Path:
         normal, escaped = paths.normalize(name)
         if escaped or not normal:
             raise ArchiveError(f"{self.description}: invalid blob path {display(name)!r}")
-        return self.root / normal
+        real = os.path.realpath(self.root / normal)
+        if os.path.commonpath([real, self._real_root]) != self._real_root:
+            raise ArchiveError(
+                f"{self.description}: {display(normal)} links outside the layout "
+                f"(to {display(real)}); refused"
+            )
+        return Path(real)
+
+    def _open(self, name: str) -> io.BufferedReader:
+        """Open a regular file of the layout."""
+        path = self._path(name)
+        try:
+            kind = path.stat().st_mode
+            if not stat.S_ISREG(kind):
+                raise ArchiveError(
+                    f"{self.description}: {display(name)} is not a regular file; refused"
+                )
+            return open_buffered(path)
+        except FileNotFoundError as exc:
+            raise self.missing(name) from exc
+        except OSError as exc:
+            raise ArchiveError(f"cannot read {path}: {exc.strerror}") from exc
 
     def exists(self, name: str) -> bool:
         return self._path(name).is_file()
 
     def read_document(self, name: str) -> bytes:
-        path = self._path(name)
-        try:
-            with path.open("rb") as handle:
+        with self._open(name) as handle:
+            try:
                 data = handle.read(MAX_DOCUMENT + 1)
-        except FileNotFoundError as exc:
-            raise self.missing(name) from exc
-        except OSError as exc:
-            raise ArchiveError(f"cannot read {path}: {exc.strerror}") from exc
+            except OSError as exc:
+                raise ArchiveError(f"cannot read {handle.name}: {exc.strerror}") from exc
         if len(data) > MAX_DOCUMENT:
-            raise ArchiveError(f"{path} is too large for a JSON document")
+            raise ArchiveError(f"{self.root / name} is too large for a JSON document")
         return data
 
+    def blob_info(self, name: str) -> BlobInfo:
+        with self._open(name) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            return BlobInfo(size, streams.detect_compression(handle.peek(BLOCK)[:BLOCK]))
+
     def scan_layer(self, ref: LayerRef, scan: LayerScanner, media: str | None) -> ScannedBlob:
-        path = self._path(ref.blob)
-        try:
-            handle = open_buffered(path)
-        except FileNotFoundError as exc:
-            raise self.missing(ref.blob) from exc
-        except OSError as exc:
-            raise ArchiveError(f"cannot read {path}: {exc.strerror}") from exc
-        with handle:
+        with self._open(ref.blob) as handle:
             size = os.fstat(handle.fileno()).st_size
             prefix = handle.read(BLOCK)
-            progress = self._progress.bytes_read
-            return scan_blob(handle, prefix, size, scan, ref=ref, media=media, on_read=progress)
+            return scan_blob(
+                handle,
+                prefix,
+                size,
+                scan,
+                ref=ref,
+                media=media,
+                verify=self._verify,
+                on_read=self._progress.bytes_read,
+            )
 
 
 def open_buffered(path: Path) -> io.BufferedReader:

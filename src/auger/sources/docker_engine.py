@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from auger.model import Image
+from auger.model import Image, LayerRef, LayerScan, Readable
 from auger.progress import Progress
 from auger.sources import streams
 from auger.sources.docker_save import docker_save_image
@@ -24,10 +24,12 @@ from auger.sources.interface import (
     ReadOptions,
 )
 from auger.sources.layouts import with_latest
+from auger.sources.remembered import remember_saved_image, saved_image_store
 from auger.sources.tar_stores import StreamedTarStore
 
 if TYPE_CHECKING:
     import docker
+    import docker.models.images
 
 TIMEOUT = 300
 
@@ -132,6 +134,7 @@ class DockerEngineSource(ImageSource):
                 kind=self.kind,
                 engine="the Docker Engine",
                 scan=scan,
+                options=options,
                 progress=progress,
                 fail=lambda exc: unreachable(exc, self.environ),
                 not_found_hint="build or pull it first (docker images lists what the engine has)",
@@ -148,11 +151,14 @@ def read_saved(
     kind: str,
     engine: str,
     scan: LayerScanner,
+    options: ReadOptions,
     progress: Progress,
     fail: Callable[[BaseException], EngineUnavailableError],
     not_found_hint: str,
 ) -> Image:
-    """Stream ``name`` out of an engine with the Docker API's ``save`` and read it.
+    """Read ``name`` from an engine: from the layer cache when it holds the whole image (the
+    engine's inspect gives the image's config digest and diff IDs), else streamed out with the
+    Docker API's ``save``.
 
     ``engine`` names the engine in messages ("the Docker Engine", "Podman"); ``fail`` turns a
     connection error into the error to raise.
@@ -170,24 +176,90 @@ def read_saved(
         raise EngineUnavailableError(f"{engine} refused: {exc.explanation}") from exc
     except requests.exceptions.RequestException as exc:
         raise fail(exc) from exc
-    progress.phase(f"saving {name} from {engine}")
-    named = name if name in (image.tags or []) else False
-    try:
-        chunks: Iterator[bytes] = image.save(named=named)
-        stream = streams.buffered(streams.ChunkStream(chunks, progress.bytes_read))
-        store = StreamedTarStore(stream, f"image {name} from {engine}", scan, progress)
-    except docker.errors.APIError as exc:
-        raise EngineUnavailableError(f"{engine} could not save {name}: {exc.explanation}") from exc
-    except requests.exceptions.RequestException as exc:
-        raise EngineUnavailableError(
-            f"lost the connection to {engine} while reading {name}"
-        ) from exc
-    result = docker_save_image(
-        store, reference=reference, selector=None, scan=scan, progress=progress
-    )
+    saved = _Saved(image, name, kind=kind, engine=engine, reference=reference)
+    result = saved.from_cache(options, progress) or saved.save(scan, options, progress)
     tags = image.tags or []
     return dataclasses.replace(
         result,
         source=kind,
         name=name if name in tags else (tags[0] if tags else result.name),
     )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Saved:
+    """An engine's image, as its ``save`` gives it or as the cache kept it."""
+
+    image: docker.models.images.Image
+    name: str
+    kind: str
+    engine: str
+    reference: str
+
+    def from_cache(self, options: ReadOptions, progress: Progress) -> Image | None:
+        """The image rebuilt from the cache, with no ``save``, when the cache holds it all."""
+        if options.cache is None or options.documents is None:
+            return None
+        rootfs = self.image.attrs.get("RootFS")
+        diff_ids = rootfs.get("Layers") if isinstance(rootfs, dict) else None
+        if not isinstance(self.image.id, str) or not isinstance(diff_ids, list):
+            return None
+        store = saved_image_store(
+            options.documents,
+            options.cache,
+            kind=self.kind,
+            image_id=self.image.id,
+            diff_ids=diff_ids,
+            description=f"image {self.name} from the layer cache",
+        )
+        if store is None:
+            return None
+        progress.phase(f"reading {self.name} from the layer cache")
+        return docker_save_image(
+            store,
+            reference=self.reference,
+            selector=None,
+            scan=_never_called,
+            progress=progress,
+            options=options,
+        )
+
+    def save(self, scan: LayerScanner, options: ReadOptions, progress: Progress) -> Image:
+        """The image as ``save`` streams it, every layer not in the cache scanned."""
+        import docker  # noqa: PLC0415
+        import requests  # noqa: PLC0415
+
+        name, engine = self.name, self.engine
+        progress.phase(f"saving {name} from {engine}")
+        named = name if name in (self.image.tags or []) else False
+        try:
+            chunks: Iterator[bytes] = self.image.save(named=named)
+            stream = streams.buffered(streams.ChunkStream(chunks, progress.bytes_read))
+            description = f"image {name} from {engine}"
+            store = StreamedTarStore(stream, description, scan, progress, options)
+        except docker.errors.APIError as exc:
+            raise EngineUnavailableError(
+                f"{engine} could not save {name}: {exc.explanation}"
+            ) from exc
+        except requests.exceptions.RequestException as exc:
+            raise EngineUnavailableError(
+                f"lost the connection to {engine} while reading {name}"
+            ) from exc
+        result = docker_save_image(
+            store,
+            reference=self.reference,
+            selector=None,
+            scan=scan,
+            progress=progress,
+            options=options,
+        )
+        image_id = self.image.id
+        if options.documents is not None and options.verify and isinstance(image_id, str):
+            remember_saved_image(
+                options.documents, kind=self.kind, image_id=image_id, store=store, image=result
+            )
+        return result
+
+
+def _never_called(stream: Readable, ref: LayerRef) -> LayerScan:
+    raise AssertionError(f"{ref.label} was to come from the layer cache")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from auger.clipping import clip, clip_list
+from auger.display import display
 from auger.model import Digest, Image
 from auger.progress import Progress
 from auger.sources.blobs import BlobStore, blob_digest
@@ -12,16 +14,19 @@ from auger.sources.interface import (
     ArchiveError,
     ImageNotFoundError,
     LayerScanner,
+    ReadOptions,
 )
 from auger.sources.layouts import (
     ManifestLayer,
     assemble,
     mapping,
     matches_tag,
+    parse_json,
     read_json,
     repo_tags,
     text,
 )
+from auger.sources.verification import check_document
 
 
 def docker_save_image(
@@ -31,6 +36,7 @@ def docker_save_image(
     selector: str | None,
     scan: LayerScanner,
     progress: Progress,
+    options: ReadOptions,
 ) -> Image:
     """Read the image ``docker save`` described in ``manifest.json``."""
     manifest = read_json(store, "manifest.json", "manifest.json")
@@ -40,9 +46,9 @@ def docker_save_image(
     if selector is not None:
         entries = [e for e in entries if any(matches_tag(selector, t) for t in repo_tags(e))]
         if not entries:
-            raise ImageNotFoundError(f"{store.description} holds no image tagged {selector}")
+            raise ImageNotFoundError(f"{store.description} holds no image tagged {clip(selector)}")
     if len(entries) > 1:
-        listed = ", ".join(tag for e in entries for tag in repo_tags(e)[:1]) or "untagged"
+        listed = clip_list(tag for e in entries for tag in repo_tags(e)[:1]) or "untagged"
         raise AmbiguousImageError(
             f"{store.description} holds {len(entries)} images ({listed})",
             hint="choose one with ARCHIVE:TAG, e.g. docker-archive://image.tar:name:tag",
@@ -54,7 +60,11 @@ def docker_save_image(
         raise ArchiveError(f"manifest.json in {store.description} has no Config or Layers")
     sources = entry.get("LayerSources")
     sources = sources if isinstance(sources, Mapping) else {}
-    config = mapping(read_json(store, config_path, "the image config"), "the config", store)
+    config_digest = _digest_from_path(config_path)
+    data = store.read_document(config_path)
+    if options.verify:  # docker save names the config by its digest, the image ID
+        check_document(f"the image config {display(config_path)}", data, config_digest, None)
+    config = mapping(parse_json(data, "the image config", store), "the config", store)
     manifest_layers = []
     for path in layer_paths:
         if not isinstance(path, str):
@@ -73,8 +83,9 @@ def docker_save_image(
         manifest_layers=manifest_layers,
         scan=scan,
         progress=progress,
+        options=options,
         name=name,
-        config_digest=_digest_from_path(config_path),
+        config_digest=config_digest,
         manifest_digest=None,
     )
 

@@ -40,6 +40,17 @@ class ScanCache(Protocol):
     def put(self, diff_id: Digest, scan: LayerScan) -> None: ...
 
 
+class DocumentCache(Protocol):
+    """Small documents a source keeps between runs, by a key of its choosing (see auger.cache).
+
+    What comes back is what was put, intact, but the cache cannot know what it means: a source
+    checks a document against what it knows (a config against its digest) before relying on it.
+    """
+
+    def get_document(self, key: str) -> bytes | None: ...
+    def put_document(self, key: str, data: bytes) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Credentials:
     """A user name and a password (or an identity token); the secret never shows in a repr."""
@@ -62,6 +73,12 @@ class ReadOptions:
     """For a registry: use these instead of the stored ones (``--creds``)."""
     tls_verify: bool = True
     """For a registry: verify its TLS certificate, and never fall back to plain HTTP."""
+    verify: bool = True
+    """Check blobs against their digests and descriptor sizes, and layers against the config's
+    diff IDs (as far as the scanner reports the digest of what it read, see
+    :attr:`~auger.model.LayerScan.diff_id`); a mismatch is a :class:`DigestMismatchError`."""
+    documents: DocumentCache | None = None
+    """Documents kept between runs (the engine source keeps image configs there)."""
 
 
 class ImageSource(ABC):

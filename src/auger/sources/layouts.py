@@ -15,11 +15,13 @@ from typing import Any
 
 from auger.model import Digest, Image, Layer, LayerRef
 from auger.progress import Progress
-from auger.sources.blobs import BlobStore
+from auger.sources.blobs import BlobStore, ScannedBlob
 from auger.sources.interface import (
     ArchiveError,
     LayerScanner,
+    ReadOptions,
 )
+from auger.sources.verification import check_blob, check_diff_id, check_size
 
 LAYER_TYPES = {
     "application/vnd.oci.image.layer.v1.tar": "none",
@@ -45,11 +47,17 @@ class ManifestLayer:
     media_type: str | None
     stored: bool
     """True when the blob's stored size counts as a compressed size (OCI layouts)."""
+    size: object = None
+    """The size the descriptor gives (OCI layouts), as written: checked, never trusted."""
 
 
 def read_json(store: BlobStore, name: str, what: str) -> Any:
     """Parse a JSON document of the store."""
-    data = store.read_document(name)
+    return parse_json(store.read_document(name), what, store)
+
+
+def parse_json(data: bytes, what: str, store: BlobStore) -> Any:
+    """Parse a JSON document read from ``store``."""
     try:
         return json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -93,20 +101,30 @@ def assemble(
     manifest_layers: Sequence[ManifestLayer],
     scan: LayerScanner,
     progress: Progress,
+    options: ReadOptions,
     name: str | None,
     config_digest: Digest | None,
     manifest_digest: Digest | None,
 ) -> Image:
-    """Scan the layers in manifest order and build the :class:`Image`."""
+    """Scan the layers in manifest order (those the cache holds are not read) and build the
+    :class:`Image`, checking each layer against the manifest and the config."""
     rootfs = config.get("rootfs")
     diff_ids = rootfs.get("diff_ids") if isinstance(rootfs, Mapping) else None
     diff_ids = diff_ids if isinstance(diff_ids, list) else []
     warnings: list[str] = []
     count = len(manifest_layers)
-    if diff_ids and len(diff_ids) != count:
+    checked = diff_ids  # what layers are looked up by and checked against: one per layer
+    if not diff_ids and count:
         warnings.append(
-            f"the config lists {len(diff_ids)} layer diff IDs but the manifest {count} layers"
+            f"the config lists no layer diff IDs for the manifest's {count} layers; "
+            "the layers cannot be checked against it"
         )
+    elif len(diff_ids) != count:
+        warnings.append(
+            f"the config lists {len(diff_ids)} layer diff IDs but the manifest {count} "
+            "layers; the layers cannot be checked against them"
+        )
+        checked = []
     history, non_empty = _history(config, count)
     if non_empty != count:
         warnings.append(
@@ -124,10 +142,13 @@ def assemble(
             Digest(diff_id) if isinstance(diff_id, str) else None,
         )
         label = ref.label
-        blob = store.scan_layer(ref, scan, media=described.media_type)
+        claimed = checked[index] if checked else None
+        blob = _read_layer(
+            store, described, ref, claimed=claimed, scan=scan, options=options, warnings=warnings
+        )
         progress.layer_scanned(index, len(blob.scan.entries))
         expected = LAYER_TYPES.get(described.media_type or "")
-        if expected is not None and expected != blob.compression:
+        if expected is not None and expected != blob.compression and not blob.cached:
             warnings.append(
                 f"{label} is {blob.compression} data although its media type says {expected}"
             )
@@ -164,6 +185,38 @@ def assemble(
         config=settings if isinstance(settings, Mapping) else {},
         warnings=tuple(warnings),
     )
+
+
+def _read_layer(
+    store: BlobStore,
+    described: ManifestLayer,
+    ref: LayerRef,
+    *,
+    claimed: object,
+    scan: LayerScanner,
+    options: ReadOptions,
+    warnings: list[str],
+) -> ScannedBlob:
+    """The layer's scan: from the cache by the diff ID the config ``claimed`` (the blob is then
+    not read), else by scanning its blob; verified unless ``options`` say not to."""
+    verify = options.verify
+    label = ref.label
+    if not store.read_ahead:  # blobs not read yet: what can be known without reading them
+        if options.cache is not None and isinstance(claimed, str):
+            cached = options.cache.get(Digest(claimed))
+            if cached is not None:
+                info = store.blob_info(ref.blob)
+                if verify:
+                    check_size(label, info.size, described.size)
+                return ScannedBlob(cached, info.compression, info.size, cached=True)
+        if verify and described.size is not None:
+            check_size(label, store.blob_info(ref.blob).size, described.size)
+    blob = store.scan_layer(ref, scan, media=described.media_type)
+    if verify:
+        check_size(label, blob.stored_size, described.size)
+        check_blob(label, blob.digest, described.digest, warnings)
+        check_diff_id(label, blob.scan.diff_id, claimed, warnings)
+    return blob
 
 
 def repo_tags(entry: Mapping[str, Any]) -> list[str]:

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from auger.clipping import clip, clip_list
+from auger.display import display
 from auger.model import Digest, Image
 from auger.progress import Progress
 from auger.sources.blobs import BlobStore, blob_name
@@ -19,6 +21,7 @@ from auger.sources.interface import (
     ImageNotFoundError,
     LayerScanner,
     Platform,
+    ReadOptions,
     UnsupportedMediaTypeError,
 )
 from auger.sources.layouts import (
@@ -27,10 +30,12 @@ from auger.sources.layouts import (
     assemble,
     mapping,
     matches_tag,
+    parse_json,
     read_json,
     text,
 )
 from auger.sources.platforms import descriptor_platform, is_attestation, platform_matches
+from auger.sources.verification import check_document
 
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -63,6 +68,19 @@ def _ref_names(descriptor: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def _read_blob(
+    store: BlobStore, descriptor: Mapping[str, Any], what: str, verify: bool
+) -> tuple[str, Any]:
+    """The digest a descriptor names, and the JSON document it points at (checked against the
+    descriptor's digest and size unless ``verify`` is off)."""
+    digest = _descriptor_digest(descriptor, store)
+    name = blob_name(digest)
+    data = store.read_document(name)
+    if verify:
+        check_document(f"{what} {display(digest)}", data, digest, descriptor.get("size"))
+    return digest, parse_json(data, what, store)
+
+
 def _descriptor_digest(descriptor: Mapping[str, Any], store: BlobStore) -> str:
     digest = text(descriptor.get("digest"))
     if digest is None:
@@ -71,7 +89,11 @@ def _descriptor_digest(descriptor: Mapping[str, Any], store: BlobStore) -> str:
 
 
 def _expand(
-    store: BlobStore, descriptors: list[Mapping[str, Any]], ref: str | None, depth: int
+    store: BlobStore,
+    descriptors: list[Mapping[str, Any]],
+    ref: str | None,
+    depth: int,
+    verify: bool,
 ) -> list[_Candidate]:
     """Image manifests reachable from ``descriptors``, nested indexes opened."""
     if depth > _MAX_NESTING:
@@ -82,14 +104,12 @@ def _expand(
         names = _ref_names(descriptor)
         name = names[0] if names else ref
         if media in (OCI_INDEX, DOCKER_LIST):
-            digest = _descriptor_digest(descriptor, store)
-            nested = read_json(store, blob_name(digest), "a nested index")
+            digest, nested = _read_blob(store, descriptor, "a nested index", verify)
             children = nested.get("manifests") if isinstance(nested, Mapping) else None
             if not isinstance(children, list):
                 raise ArchiveError(f"index {digest} in {store.description} lists no manifests")
-            found.extend(
-                _expand(store, [c for c in children if isinstance(c, Mapping)], name, depth + 1)
-            )
+            children = [c for c in children if isinstance(c, Mapping)]
+            found.extend(_expand(store, children, name, depth + 1, verify))
         elif media in (OCI_MANIFEST, DOCKER_MANIFEST, None):
             found.append(_Candidate(descriptor, name))
         else:
@@ -107,7 +127,11 @@ def _ref_matches(selector: str, descriptor: Mapping[str, Any]) -> bool:
 
 
 def select_manifest(
-    store: BlobStore, index: Mapping[str, Any], selector: str | None, platform: Platform
+    store: BlobStore,
+    index: Mapping[str, Any],
+    selector: str | None,
+    platform: Platform,
+    verify: bool = True,
 ) -> _Candidate:
     """Choose one image manifest from an index by ref name and platform."""
     top = index.get("manifests")
@@ -117,8 +141,8 @@ def select_manifest(
     if selector is not None:
         descriptors = [d for d in descriptors if _ref_matches(selector, d)]
         if not descriptors:
-            raise ImageNotFoundError(f"{store.description} has no image named {selector}")
-    expanded = _expand(store, descriptors, None, 0)
+            raise ImageNotFoundError(f"{store.description} has no image named {clip(selector)}")
+    expanded = _expand(store, descriptors, None, 0, verify)
     candidates = [c for c in expanded if not is_attestation(c.descriptor)]
     if not candidates:
         raise ArchiveError(f"{store.description} holds no image manifest")
@@ -126,14 +150,14 @@ def select_manifest(
         return candidates[0]
     matching = [c for c in candidates if platform_matches(platform, c.platform)]
     if not matching:
-        offered = ", ".join(sorted({str(c.platform) for c in candidates}))
+        offered = clip_list(sorted({str(c.platform) for c in candidates}))
         raise ImageNotFoundError(
             f"{store.description} has no image for platform {platform} (it has {offered})",
             hint="choose one with --platform",
         )
     names = {c.ref_name for c in matching}
     if len(names) > 1:
-        listed = ", ".join(sorted(name or "(unnamed)" for name in names))
+        listed = clip_list(sorted(name or "(unnamed)" for name in names))
         raise AmbiguousImageError(
             f"{store.description} holds several images ({listed})",
             hint="choose one with LAYOUT:REF, e.g. oci://dir:latest",
@@ -153,24 +177,22 @@ def oci_image(
     platform: Platform,
     scan: LayerScanner,
     progress: Progress,
+    options: ReadOptions,
 ) -> Image:
     """Read the image an OCI layout's ``index.json`` leads to."""
+    verify = options.verify
     index = mapping(read_json(store, "index.json", "index.json"), "index.json", store)
-    chosen = select_manifest(store, index, selector, platform)
-    manifest_digest = _descriptor_digest(chosen.descriptor, store)
-    manifest = mapping(
-        read_json(store, blob_name(manifest_digest), "the image manifest"), "the manifest", store
-    )
+    chosen = select_manifest(store, index, selector, platform, verify)
+    manifest_digest, manifest = _read_blob(store, chosen.descriptor, "the image manifest", verify)
+    manifest = mapping(manifest, "the manifest", store)
     config_ref = mapping(manifest.get("config"), "the manifest's config", store)
     config_media = text(config_ref.get("mediaType"))
     if config_media not in CONFIG_TYPES:
         raise UnsupportedMediaTypeError(
             f"{manifest_digest} is not a container image (config media type {config_media})"
         )
-    config_digest = _descriptor_digest(config_ref, store)
-    config = mapping(
-        read_json(store, blob_name(config_digest), "the image config"), "the config", store
-    )
+    config_digest, config = _read_blob(store, config_ref, "the image config", verify)
+    config = mapping(config, "the config", store)
     raw_layers = manifest.get("layers")
     if not isinstance(raw_layers, list):
         raise ArchiveError(f"manifest {manifest_digest} in {store.description} lists no layers")
@@ -183,7 +205,14 @@ def oci_image(
         digest = _descriptor_digest(descriptor, store)
         name = blob_name(digest)
         manifest_layers.append(
-            ManifestLayer(name, digest.partition(":")[2], Digest(digest), media, stored=True)
+            ManifestLayer(
+                name,
+                digest.partition(":")[2],
+                Digest(digest),
+                media,
+                stored=True,
+                size=descriptor.get("size"),
+            )
         )
     return assemble(
         store=store,
@@ -193,6 +222,7 @@ def oci_image(
         manifest_layers=manifest_layers,
         scan=scan,
         progress=progress,
+        options=options,
         name=chosen.ref_name,
         config_digest=Digest(config_digest),
         manifest_digest=Digest(manifest_digest),

@@ -69,7 +69,7 @@ class PodmanSource(ImageSource):
     def read(self, scan: LayerScanner, options: ReadOptions, progress: Progress) -> Image:
         url = find_socket(self.environ)
         if url is not None:
-            return self._read_api(url, scan, progress)
+            return self._read_api(url, scan, options, progress)
         program = shutil.which("podman", path=self.environ.get("PATH", os.defpath))
         if program is None:
             raise EngineUnavailableError(
@@ -77,7 +77,7 @@ class PodmanSource(ImageSource):
                 f"{ROOTFUL_SOCKET}) and no podman command",
                 hint=_START_HINT,
             )
-        return self._read_pipe(program, scan, progress)
+        return self._read_pipe(program, scan, options, progress)
 
     def _unreachable(self, url: str) -> EngineUnavailableError:
         where = " (CONTAINER_HOST)" if self.environ.get("CONTAINER_HOST") else ""
@@ -85,7 +85,9 @@ class PodmanSource(ImageSource):
             f"cannot reach Podman's socket at {url}{where}", hint=_START_HINT
         )
 
-    def _read_api(self, url: str, scan: LayerScanner, progress: Progress) -> Image:
+    def _read_api(
+        self, url: str, scan: LayerScanner, options: ReadOptions, progress: Progress
+    ) -> Image:
         import docker  # noqa: PLC0415 - the SDK is slow to import and only needed here
 
         if url.startswith("unix://") and not Path(url.removeprefix("unix://")).exists():
@@ -102,6 +104,7 @@ class PodmanSource(ImageSource):
                 kind=self.kind,
                 engine="Podman",
                 scan=scan,
+                options=options,
                 progress=progress,
                 fail=lambda _: self._unreachable(url),
                 not_found_hint="pull or build it with podman first (podman images lists them)",
@@ -109,7 +112,9 @@ class PodmanSource(ImageSource):
         finally:
             client.close()
 
-    def _read_pipe(self, program: str, scan: LayerScanner, progress: Progress) -> Image:
+    def _read_pipe(
+        self, program: str, scan: LayerScanner, options: ReadOptions, progress: Progress
+    ) -> Image:
         progress.phase(f"saving {self.name} with podman image save")
         command = [program, "image", "save", "--format", "docker-archive", self.name]
         with tempfile.TemporaryFile() as errors:  # podman's messages only, never image data
@@ -126,7 +131,7 @@ class PodmanSource(ImageSource):
                 with process.stdout as pipe:
                     stream = streams.Window(pipe, 1 << 62, on_read=progress.bytes_read)
                     try:
-                        store = StreamedTarStore(stream, description, scan, progress)
+                        store = StreamedTarStore(stream, description, scan, progress, options)
                     except ImageReadError as exc:
                         failure = self._failed(process, errors)
                         if failure is None:
@@ -140,7 +145,12 @@ class PodmanSource(ImageSource):
                     process.kill()
                 process.wait()
         image = docker_save_image(
-            store, reference=self.reference, selector=None, scan=scan, progress=progress
+            store,
+            reference=self.reference,
+            selector=None,
+            scan=scan,
+            progress=progress,
+            options=options,
         )
         return dataclasses.replace(image, source=self.kind, name=self.name)
 

@@ -10,9 +10,10 @@ the source explicitly.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from auger.clipping import clip
 from auger.errors import UsageError
 from auger.sources.archive import ArchiveSource, OciDirectorySource, StdinSource
 from auger.sources.docker_engine import DockerEngineSource
@@ -25,16 +26,24 @@ STDIN = "-"
 _ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.zst", ".tar.zstd")
 
 
+def _exists(path: Path, test: Callable[[Path], bool] = Path.exists) -> bool:
+    """``test(path)``, false for a name the system cannot even look up (too long, say)."""
+    try:
+        return test(path)
+    except (OSError, ValueError):
+        return False
+
+
 def _split_path(rest: str) -> tuple[Path, str | None]:
     """``PATH[:REF]``: the longest existing path wins (a REF may hold colons, as in
     ``name:tag``); if no prefix exists, the whole text is the path."""
     whole = Path(rest).expanduser()
-    if whole.exists() or ":" not in rest:
+    if _exists(whole) or ":" not in rest:
         return whole, None
     position = len(rest)
     while (position := rest.rfind(":", 0, position)) > 0:
         head, ref = rest[:position], rest[position + 1 :]
-        if ref and Path(head).expanduser().exists():
+        if ref and _exists(Path(head).expanduser()):
             return Path(head).expanduser(), ref
     return whole, None
 
@@ -51,7 +60,7 @@ def _scheme(reference: str) -> tuple[str | None, str]:
     if scheme in SOURCES:
         return scheme, rest
     raise UsageError(
-        f"unknown image source {scheme!r} in {reference!r}",
+        f"unknown image source {clip(scheme, 40)!r} in {clip(reference)!r}",
         hint=f"use one of {', '.join(s + '://' for s in SOURCES)} or a bare image name",
     )
 
@@ -61,20 +70,22 @@ def resolve_source(reference: str, source: str | None, environ: Mapping[str, str
     if not reference:
         raise UsageError("no image given")
     if source is not None and source not in SOURCES:
-        raise UsageError(f"--source must be one of {', '.join(SOURCES)}, not {source!r}")
+        raise UsageError(f"--source must be one of {', '.join(SOURCES)}, not {clip(source)!r}")
     if reference == STDIN:
         if source not in (None, "docker-archive", "oci-archive"):
             raise UsageError(f"--source {source} cannot read standard input ('-')")
         return StdinSource(reference)
     scheme, rest = _scheme(reference)
     if scheme and source and scheme != source:
-        raise UsageError(f"--source {source} contradicts the {scheme}:// prefix of {reference}")
+        raise UsageError(
+            f"--source {source} contradicts the {scheme}:// prefix of {clip(reference)}"
+        )
     kind = scheme or source
     if kind is None:
         candidate = Path(reference).expanduser()
-        if candidate.is_dir() and (candidate / "index.json").is_file():
+        if _exists(candidate, Path.is_dir) and _exists(candidate / "index.json", Path.is_file):
             kind = "oci"
-        elif candidate.is_file() or _looks_like_path(reference):
+        elif _exists(candidate, Path.is_file) or _looks_like_path(reference):
             kind = "docker-archive"
         else:
             kind = "docker"

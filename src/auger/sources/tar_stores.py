@@ -20,11 +20,12 @@ from auger.display import display
 from auger.errors import ImageReadError
 from auger.layers import paths
 from auger.layers.tarstream import BLOCK, TarReader
-from auger.model import LayerRef, Readable
+from auger.model import Digest, LayerRef, LayerScan, Readable
 from auger.progress import Progress
 from auger.sources import streams
 from auger.sources.blobs import (
     MAX_DOCUMENT,
+    BlobInfo,
     BlobStore,
     ScannedBlob,
     blob_digest,
@@ -33,7 +34,13 @@ from auger.sources.blobs import (
     open_buffered,
     scan_blob,
 )
-from auger.sources.interface import ArchiveError, BlobMissingError, LayerScanner
+from auger.sources.interface import (
+    ArchiveError,
+    BlobMissingError,
+    LayerScanner,
+    ReadOptions,
+)
+from auger.sources.remembered import named_diff_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +60,13 @@ def _link_target(name: str, typeflag: str, linkname: str) -> str:
 class SeekableTarStore(BlobStore):
     """An uncompressed tar file: index the headers once, then seek to the blobs needed."""
 
-    def __init__(self, handle: io.BufferedReader, description: str, progress: Progress) -> None:
+    def __init__(
+        self, handle: io.BufferedReader, description: str, progress: Progress, *, verify: bool
+    ) -> None:
         self.description = description
         self._handle = handle
         self._progress = progress
+        self._verify = verify
         self._members: dict[str, _Member] = {}
         self._index()
 
@@ -103,6 +113,12 @@ class SeekableTarStore(BlobStore):
             raise ArchiveError(f"{self.description} is truncated inside {display(name)}")
         return data
 
+    def blob_info(self, name: str) -> BlobInfo:
+        member = self._resolve(name)
+        self._handle.seek(member.offset)
+        prefix = self._handle.read(min(BLOCK, member.size))
+        return BlobInfo(member.size, streams.detect_compression(prefix))
+
     def scan_layer(self, ref: LayerRef, scan: LayerScanner, media: str | None) -> ScannedBlob:
         member = self._resolve(ref.blob)
         self._handle.seek(member.offset)
@@ -114,6 +130,7 @@ class SeekableTarStore(BlobStore):
             scan,
             ref=ref,
             media=media,
+            verify=self._verify,
             on_read=self._progress.bytes_read,
         )
 
@@ -138,10 +155,22 @@ class _SeekingReader:
 
 
 class StreamedTarStore(BlobStore):
-    """One forward pass over a tar stream, keeping documents and scanning layer-like blobs."""
+    """One forward pass over a tar stream, keeping documents and scanning layer-like blobs.
+
+    An uncompressed blob named by its digest (``blobs/sha256/HEX``, as Docker 25 and later save
+    layers) is named by its diff ID too: when the cache holds that scan, the blob is read past
+    without being scanned.
+    """
+
+    read_ahead = True
 
     def __init__(
-        self, stream: Readable, description: str, scan: LayerScanner, progress: Progress
+        self,
+        stream: Readable,
+        description: str,
+        scan: LayerScanner,
+        progress: Progress,
+        options: ReadOptions,
     ) -> None:
         self.description = description
         self._documents: dict[str, bytes] = {}
@@ -149,6 +178,7 @@ class StreamedTarStore(BlobStore):
         self._failures: dict[str, ImageReadError] = {}
         self._others: set[str] = set()
         self._links: dict[str, str] = {}
+        self._options = options
         self._read(stream, scan, progress)
 
     def _read(self, stream: Readable, scan: LayerScanner, progress: Progress) -> None:
@@ -169,10 +199,21 @@ class StreamedTarStore(BlobStore):
                 else:
                     self._others.add(name)
                 continue
+            cached = _cached(self._options, name, first)
+            if cached is not None:  # read past, not scanned
+                self._layers[name] = ScannedBlob(cached, "none", header.size, cached=True)
+                progress.layer_scanned(len(self._layers) - 1, len(cached.entries))
+                continue
             ref = LayerRef(name, digest=blob_digest(name))
             try:
                 blob = scan_blob(
-                    _MemberReader(reader), first, header.size, scan, ref=ref, media=None
+                    _MemberReader(reader),
+                    first,
+                    header.size,
+                    scan,
+                    ref=ref,
+                    media=None,
+                    verify=self._options.verify,
                 )
             except ImageReadError as exc:
                 # Fatal only if the manifest names this blob as a layer; if the outer stream
@@ -199,6 +240,12 @@ class StreamedTarStore(BlobStore):
             or resolved in self._others
         )
 
+    def blob_info(self, name: str) -> BlobInfo:
+        blob = self._layers.get(self._resolve(name))
+        if blob is None:
+            raise self.missing(name)
+        return BlobInfo(blob.stored_size, blob.compression)
+
     def read_document(self, name: str) -> bytes:
         resolved = self._resolve(name)
         if resolved not in self._documents:
@@ -217,6 +264,20 @@ class StreamedTarStore(BlobStore):
             kind = f" ({media})" if media else ""
             raise ArchiveError(f"{ref.label}{kind} is neither a tar archive nor gzip or zstd data")
         raise self.missing(ref.blob)
+
+
+def _cached(options: ReadOptions, name: str, first: bytes) -> LayerScan | None:
+    """The cached scan of the uncompressed blob ``name``, when its name says its diff ID: a
+    ``blobs/ALG/HEX`` name (Docker 25 and later save layers so) gives its digest, which is an
+    uncompressed layer's diff ID; an ``ID/layer.tar`` name one read before was seen to hold."""
+    cache = options.cache
+    if cache is None or not looks_like_tar(first):
+        return None
+    parts = name.split("/")
+    if len(parts) == 3 and parts[0] == "blobs" and parts[1].isalnum() and parts[2]:
+        return cache.get(Digest(f"{parts[1]}:{parts[2]}"))
+    diff_id = named_diff_id(options.documents, name)
+    return cache.get(diff_id) if diff_id is not None else None
 
 
 def _read_rest(reader: TarReader, size: int) -> bytes:
@@ -243,7 +304,7 @@ class _MemberReader:
 
 
 def open_tar_store(
-    path: Path, scan: LayerScanner, progress: Progress, description: str
+    path: Path, scan: LayerScanner, progress: Progress, description: str, options: ReadOptions
 ) -> BlobStore:
     """Open a tar file: indexed and seekable when plain, one streamed pass when compressed."""
     try:
@@ -260,13 +321,20 @@ def open_tar_store(
             if not looks_like_tar(prefix):
                 handle.close()
                 raise ArchiveError(f"{path} is not a tar archive")
-            return SeekableTarStore(handle, description, progress)
+            return SeekableTarStore(handle, description, progress, verify=options.verify)
     with handle:  # compressed, or a pipe: one streamed pass
-        return streamed_store(handle, handle.read(BLOCK), description, scan, progress)
+        head = handle.read(BLOCK)
+        return streamed_store(handle, head, description, scan, progress, options=options)
 
 
 def streamed_store(
-    stream: Readable, head: bytes, description: str, scan: LayerScanner, progress: Progress
+    stream: Readable,
+    head: bytes,
+    description: str,
+    scan: LayerScanner,
+    progress: Progress,
+    *,
+    options: ReadOptions,
 ) -> StreamedTarStore:
     """A streamed store over a possibly compressed tar stream whose first bytes, already read
     from ``stream``, are ``head``."""
@@ -274,7 +342,7 @@ def streamed_store(
     window = streams.Window(stream, 1 << 62, head, progress.bytes_read)
     try:
         outer = streams.decompressed(window, compression)
-        return StreamedTarStore(outer, description, scan, progress)
+        return StreamedTarStore(outer, description, scan, progress, options)
     except ImageReadError:
         raise
     except streams.DECODE_ERRORS as exc:

@@ -59,3 +59,8 @@ class FileRead(Message):
 
     text: FileText | None
     note: str
+
+
+@dataclass
+class PackagesFound(Message):
+    """The image's package databases are read (the packages view and the owner column)."""

@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 
 from auger.analysis.advice import catalogue
 from auger.analysis.waste_groups import WasteGroup, group_waste
+from auger.attribution.ownership import Ownership
+from auger.attribution.summary import image_ownership
 from auger.model import ImageAnalysis
 from auger.pipeline import AnalyzeOptions
 from auger.runtime import cycle_collection_paused, freeze_heap, make_full_collections_rare
 from auger.viewmodel.index import PathIndex
 from auger.viewmodel.model import ViewModel
+from auger.viewmodel.packages import owner_label
 from auger.viewmodel.pathfilter import Haystack
 
 _FREEZE_ABOVE = 50_000
@@ -43,6 +46,8 @@ class Explorer:
     haystack: Haystack
     waste: tuple[WasteGroup, ...] | None = None
     """Wasted bytes in groups, largest first; ``None`` until :meth:`group_waste` ran."""
+    ownership: Ownership | None = None
+    """The image's packages and what each owns; ``None`` until :meth:`find_packages` ran."""
 
     @classmethod
     def build(cls, analysis: ImageAnalysis, *, with_waste: bool = True) -> Explorer:
@@ -65,3 +70,13 @@ class Explorer:
             if len(self.index.paths) > _FREEZE_ABOVE:
                 freeze_heap()
         return self.waste
+
+    def find_packages(self) -> Ownership:
+        """Read the image's package databases and map its files to their packages."""
+        if self.ownership is None:
+            self.ownership = image_ownership(self.analysis)
+        return self.ownership
+
+    def owner_label(self, number: int) -> str:
+        """The owner column for path ``number`` (see :func:`~.packages.owner_label`)."""
+        return owner_label(self.find_packages(), self.index.paths[number])

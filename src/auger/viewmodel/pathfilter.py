@@ -1,4 +1,5 @@
-"""The path filter: a regular expression, or a glob when the text is not a valid one.
+"""The path filter: a regular expression, or a glob when the text is not a valid one (plain
+text when it is neither).
 
 Paths are matched as ``/usr/lib/x`` (with the leading slash). A glob without a ``/`` matches a
 name at any depth (``*.so``); one with a ``/`` matches from the root (``/usr/*/x``). Plain text
@@ -13,7 +14,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import compress, repeat
 
-from auger.layers.globs import compile_glob
+from auger.layers.globs import GlobError, compile_glob
 
 _SPECIAL = frozenset(".^$*+?{}[]\\|()")
 
@@ -76,10 +77,15 @@ def _scan(text: str, haystack: Haystack) -> tuple[str, list[int]]:
         return "text", list(compress(every, map(operator.contains, haystack.slashed, repeat(text))))
     try:
         return "regex", list(compress(every, map(re.compile(text).search, haystack.slashed)))
-    except re.error:
+    except (re.error, OverflowError, RecursionError):  # not a regular expression Python takes
         if text == "*":  # how every name glob begins: matches everything, no need to look
             return "glob", list(every)
-        pattern = compile_glob(text)
+        try:
+            pattern = compile_glob(text)
+        except GlobError:  # neither a regular expression nor a glob: the text as it is
+            return "text", list(
+                compress(every, map(operator.contains, haystack.slashed, repeat(text)))
+            )
         if "/" in text:
             return "glob", list(compress(every, map(pattern.match, haystack.slashed)))
         name = re.compile(pattern.pattern.removeprefix("/"), pattern.flags)  # a name, any depth

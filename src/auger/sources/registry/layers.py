@@ -20,7 +20,7 @@ from auger.errors import LayerFormatError
 from auger.layers.tarstream import BLOCK
 from auger.model import Digest, LayerRef, LayerScan
 from auger.progress import Progress
-from auger.sources.blobs import BlobStore, ScannedBlob, scan_blob
+from auger.sources.blobs import BlobInfo, BlobStore, ScannedBlob, scan_blob
 from auger.sources.interface import ArchiveError, LayerScanner, ScanCache
 from auger.sources.layouts import LAYER_TYPES
 from auger.sources.registry.blobs import BlobReader
@@ -55,6 +55,8 @@ class _CountingProgress:
 class LayerFetcher(BlobStore):
     """Starts every needed download at once (``WORKERS`` at a time); hands out the scans."""
 
+    read_ahead = True
+
     def __init__(
         self,
         client: RegistryClient,
@@ -71,6 +73,7 @@ class LayerFetcher(BlobStore):
         self._cancelled = threading.Event()
         self._cached: dict[str, ScannedBlob] = {}
         self._pending: dict[str, Future[ScannedBlob]] = {}
+        self._layers = {layer.digest: layer for layer in layers}
         self._executor = ThreadPoolExecutor(workers, thread_name_prefix="auger-blob")
         for index, layer in enumerate(layers):
             if layer.digest in self._cached or layer.digest in self._pending:
@@ -93,7 +96,10 @@ class LayerFetcher(BlobStore):
         try:
             prefix = _read_up_to(reader, BLOCK)
             try:
-                return scan_blob(reader, prefix, layer.size, scan, ref=ref, media=layer.media_type)
+                # the reader checks the blob's digest itself: no second hash of the same bytes
+                return scan_blob(
+                    reader, prefix, layer.size, scan, ref=ref, media=layer.media_type, verify=False
+                )
             except (LayerFormatError, ArchiveError):
                 if not reader.verified:
                     reader.read_rest()  # a corrupted blob says so here, instead
@@ -106,6 +112,12 @@ class LayerFetcher(BlobStore):
 
     def read_document(self, name: str) -> bytes:
         raise ArchiveError(f"{self.description}: {display(name)} is not a document")
+
+    def blob_info(self, name: str) -> BlobInfo:
+        if name not in self._layers:
+            raise self.missing(name)
+        layer = self._layers[name]
+        return BlobInfo(layer.size, LAYER_TYPES.get(layer.media_type, "gzip"))
 
     def scan_layer(self, ref: LayerRef, scan: LayerScanner, media: str | None) -> ScannedBlob:
         if ref.blob in self._cached:
@@ -121,7 +133,7 @@ class LayerFetcher(BlobStore):
 
 
 def _from_cache(scan: LayerScan, layer: LayerBlob) -> ScannedBlob:
-    return ScannedBlob(scan, LAYER_TYPES.get(layer.media_type, "gzip"), layer.size)
+    return ScannedBlob(scan, LAYER_TYPES.get(layer.media_type, "gzip"), layer.size, cached=True)
 
 
 def _read_up_to(reader: BlobReader, size: int) -> bytes:

@@ -81,6 +81,7 @@ def pull(
                 ],
                 scan=scan,
                 progress=progress,
+                options=options,
                 name=str(image),
                 config_digest=Digest(config_digest),
                 manifest_digest=Digest(manifest.digest),

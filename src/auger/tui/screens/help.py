@@ -15,6 +15,7 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("Anywhere", "tab / shift+tab", "switch pane"),
     ("", "ctrl+f  or  /", "filter paths (regex; a glob when not a valid regex)"),
     ("", "w", "wasted space: rows jump to the file in the layer that stored it"),
+    ("", "p", "packages, largest first: rows select the layer that installed them"),
     ("", "?", "this help"),
     ("", "q  or  ctrl+c", "quit"),
     ("Filter", "enter", "keep the filter and go to the tree"),
@@ -32,10 +33,10 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("", "m", "show / hide modified paths (ctrl+m is enter in a terminal)"),
     ("", "u  or  ctrl+u", "show / hide unmodified paths"),
     ("", "ctrl+o", "sort by name / by size"),
-    ("", "ctrl+b", "show / hide attributes (type, permissions, uid:gid, size)"),
+    ("", "ctrl+b", "show / hide attributes (type, permissions, uid:gid, size, package)"),
     ("", "c  or  y", "copy the selected path to the clipboard"),
     ("", "x", "extract the selected file or folder, from its layer, to a directory"),
-    ("", "v", "view the selected text file (its first MiB, read from its layer)"),
+    ("", "v", "view the selected text file, as its layer stored it"),
 )
 
 NOTES = (

@@ -19,9 +19,10 @@ from textual.widgets import Footer, Static
 
 from auger.display import display
 from auger.model import DiffType
-from auger.tui.messages import Extracted, WasteGrouped
+from auger.tui.messages import Extracted, PackagesFound, WasteGrouped
 from auger.tui.screens.actions import ask_and_extract
 from auger.tui.screens.file_view import FileViewScreen
+from auger.tui.screens.packages import PackagesScreen
 from auger.tui.screens.waste import Jump, WasteScreen
 from auger.tui.widgets.details import ImageDetails, LayerDetails
 from auger.tui.widgets.file_tree import FileTree
@@ -31,6 +32,7 @@ from auger.viewmodel import attributes
 from auger.viewmodel.explorer import Explorer, ImageRef
 from auger.viewmodel.file_view import locate, read_text
 from auger.viewmodel.model import Mode, SortOrder, View
+from auger.viewmodel.packages import OWNER_WIDTH, package_rows
 from auger.viewmodel.pathfilter import apply_filter
 
 EXPAND_MATCHES = 200
@@ -44,6 +46,7 @@ class MainScreen(Screen[None]):
         Binding("ctrl+f,slash", "open_filter", "Filter"),
         Binding("w", "waste", "Wasted space"),
         Binding("escape", "close_filter", "Close filter", show=False),
+        Binding("p", "packages", "Packages"),
     ]
 
     def __init__(self, explorer: Explorer, image: ImageRef | None, open_top: bool = True) -> None:
@@ -88,11 +91,21 @@ class MainScreen(Screen[None]):
         if self.explorer.waste is None:
             self.explorer.group_waste()
             self.post_message(WasteGrouped())
+        if self.explorer.ownership is None:
+            self.explorer.find_packages()
+            self.post_message(PackagesFound())
         self.explorer.haystack.prepare()
         self.explorer.model.sizes.prepare()
 
     def on_waste_grouped(self) -> None:
         self.query_one(ImageDetails).show(self.explorer.analysis, self.explorer.waste)
+
+    def on_packages_found(self) -> None:
+        ownership = self.explorer.ownership
+        if ownership is not None and ownership.packages:  # the owner column, when any
+            self.file_tree.owners = self.explorer.owner_label
+            self.file_tree.refresh()
+            self._refresh_panes()
 
     @property
     def file_tree(self) -> FileTree:
@@ -120,7 +133,8 @@ class MainScreen(Screen[None]):
             parts.append("hiding " + ", ".join(hidden))
         header = Text(" · ".join(display(part) for part in parts), style="bold")
         if self.file_tree.show_attributes:
-            header.append("\n" + f"{'Permission':<11}{'UID:GID':>9} {'Size':>9} Name", "dim")
+            owner = f"{'Package':<{OWNER_WIDTH}} " if self.file_tree.owners is not None else ""
+            header.append("\n" + f"{'Permission':<11}{'UID:GID':>9} {'Size':>9} {owner}Name", "dim")
         header_widget = self.query_one("#tree-header", Static)
         lines = 1 + self.file_tree.show_attributes
         header_widget.update(header, layout=header_widget.size.height != lines)
@@ -206,6 +220,21 @@ class MainScreen(Screen[None]):
             self.notify("still grouping the wasted paths, a moment…", markup=False)
             return
         self.app.push_screen(WasteScreen(self.explorer.waste), self.jump)
+
+    def action_packages(self) -> None:
+        ownership = self.explorer.ownership
+        if ownership is None:
+            self.notify("still reading the package databases, a moment…", markup=False)
+            return
+        unowned = attributes.size(ownership.unowned_bytes)
+        self.app.push_screen(PackagesScreen(package_rows(ownership), unowned), self.select_layer)
+
+    def select_layer(self, layer: int | None) -> None:
+        """Select ``layer`` (the one that installed a package chosen in the packages view)."""
+        if layer is None or layer == self.view.layer:
+            return
+        self.set_view(dataclasses.replace(self.view, layer=layer))
+        self.query_one(LayersPane).select(layer)
 
     def jump(self, target: Jump | None) -> None:
         """Select the layer that stored ``path`` and put the tree's cursor on it."""

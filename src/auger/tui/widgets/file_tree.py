@@ -7,6 +7,7 @@ turns keys and clicks into cursor moves and expansions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -70,6 +71,8 @@ class FileTree(ScrollView, can_focus=True):
         self.names = model.index
         self.cursor = 0
         self.show_attributes = True
+        self.owners: Callable[[int], str] | None = None
+        """The owner package column (path id to label), once the packages are known."""
         self._base = Style()
         self._all_expanded = False
 
@@ -219,6 +222,8 @@ class FileTree(ScrollView, can_focus=True):
         if self.show_attributes:
             size = self.rows.model.size(self.rows.view, item)
             segments.append(Segment(attributes.attributes(item.entry, size), _DIM))
+            if self.owners is not None:
+                segments.append(Segment(self.owners(item.id) + " ", _DIM))
         segments.append(Segment(row.guide, _DIM))
         label = attributes.name(self.names.name(item.id), item.entry)
         if item.is_dir:
