@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from auger.tui.app import AugerApp
 from auger.tui.screens.main import MainScreen
 from auger.tui.widgets.file_tree import FileTree
+from auger.viewmodel.comparison import compare
 from auger.viewmodel.explorer import ImageRef
 from auger.viewmodel.model import Item
 from tests.support import NO_ENGINE
@@ -32,6 +33,13 @@ def make_app(archive: Path, *, open_top: bool = False) -> AugerApp:
         explorer=load_explorer(archive),
         open_top=open_top,
     )
+
+
+def make_compare_app(base: Path, head: Path) -> AugerApp:
+    """An app over ``head`` with ``base`` as its baseline (it opens on the two-image view)."""
+    explorer = load_explorer(head)
+    explorer.comparison = compare(load_explorer(base).analysis, explorer.analysis)
+    return AugerApp(image=ImageRef(str(head), environ=NO_ENGINE), explorer=explorer)
 
 
 def run(coroutine: Callable[[], Coroutine[Any, Any, T]]) -> T:

@@ -16,9 +16,9 @@ from auger.tui.app import AugerApp
 from auger.tui.screens.error import ErrorDialog
 from auger.tui.screens.main import MainScreen
 from auger.viewmodel.explorer import ImageRef
-from tests.report.support import attributed_image, write_archive
+from tests.report.support import attributed_image, base_image, head_image, write_archive
 from tests.support import NO_ENGINE
-from tests.tui.support import SIZE, make_app
+from tests.tui.support import SIZE, make_app, make_compare_app
 
 Compare = Callable[..., bool]
 
@@ -79,7 +79,7 @@ async def _until_packages(pilot: Pilot[int]) -> None:
     """Wait for the background reading of the package databases (the owner column)."""
     for _ in range(200):
         screen = pilot.app.screen
-        if isinstance(screen, MainScreen) and screen.file_tree.owners is not None:
+        if isinstance(screen, MainScreen) and screen.file_tree.column is not None:
             await pilot.pause()
             return
         await pilot.pause(0.05)
@@ -99,3 +99,16 @@ def test_packages_view(snap_compare: Compare, tmp_path: Path) -> None:
     assert snap_compare(
         make_app(archive), press=["p"], terminal_size=SIZE, run_before=_until_packages
     )
+
+
+def test_compare_view(snap_compare: Compare, tmp_path: Path) -> None:
+    base = write_archive(tmp_path, "base.tar", base_image())
+    head = write_archive(tmp_path, "head.tar", head_image())
+    assert snap_compare(make_compare_app(base, head), terminal_size=SIZE)
+
+
+def test_compare_view_everything(snap_compare: Compare, tmp_path: Path) -> None:
+    base = write_archive(tmp_path, "base.tar", base_image())
+    head = write_archive(tmp_path, "head.tar", head_image())
+    keys = ["ctrl+l", "ctrl+o"]
+    assert snap_compare(make_compare_app(base, head), press=keys, terminal_size=SIZE)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from auger.display import format_size
 from auger.pipeline import analyze
 from auger.progress import Progress
+from auger.viewmodel.comparison import compare
 from auger.viewmodel.explorer import Explorer, ImageRef
 
 Report = Callable[[str, int, int], None]
@@ -62,8 +63,18 @@ def progress_text(phase: str, bytes_read: int, layers: int, waited: float) -> st
     return f"{layers} {noun} scanned · {format_size(bytes_read)} read"
 
 
-def load(image: ImageRef, progress: ReportingProgress) -> Explorer:
-    """Analyse the image and index it for the explorer."""
+def load(
+    image: ImageRef, progress: ReportingProgress, baseline: ImageRef | None = None
+) -> Explorer:
+    """Analyse the image (and the baseline to compare it with) and index it for the explorer."""
     analysis = analyze(image.reference, image.options, progress, image.environ)
+    base = None
+    if baseline is not None:
+        progress.phase(f"reading the baseline {baseline.reference}")
+        base = analyze(baseline.reference, baseline.options, progress, baseline.environ)
     progress.phase("indexing paths")
-    return Explorer.build(analysis, with_waste=False)
+    explorer = Explorer.build(analysis, with_waste=False)
+    if base is not None:
+        progress.phase("comparing the images")
+        explorer.comparison = compare(base, analysis)
+    return explorer

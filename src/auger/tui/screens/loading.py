@@ -24,9 +24,9 @@ from auger.viewmodel.loading import ReportingProgress, load, progress_text
 class LoadingScreen(Screen[None]):
     """Progress while the image is analysed; the app replaces it when done."""
 
-    def __init__(self, image: ImageRef) -> None:
+    def __init__(self, image: ImageRef, baseline: ImageRef | None = None) -> None:
         super().__init__()
-        self.image = image
+        self.image, self.baseline = image, baseline
         self.last = LoadProgress("starting", 0, 0)
         self.since = time.monotonic()
         """When the current phase began."""
@@ -46,7 +46,7 @@ class LoadingScreen(Screen[None]):
 
         progress = ReportingProgress(report)
         try:
-            explorer = load(self.image, progress)
+            explorer = load(self.image, progress, self.baseline)
         except Exception as error:  # every failure goes to the error dialog
             self.post_message(LoadFailed(*describe(error)))
         else:

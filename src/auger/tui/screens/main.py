@@ -21,6 +21,7 @@ from auger.display import display
 from auger.model import DiffType
 from auger.tui.messages import Extracted, PackagesFound, WasteGrouped
 from auger.tui.screens.actions import ask_and_extract
+from auger.tui.screens.compare import CompareScreen
 from auger.tui.screens.file_view import FileViewScreen
 from auger.tui.screens.packages import PackagesScreen
 from auger.tui.screens.waste import Jump, WasteScreen
@@ -47,6 +48,7 @@ class MainScreen(Screen[None]):
         Binding("w", "waste", "Wasted space"),
         Binding("escape", "close_filter", "Close filter", show=False),
         Binding("p", "packages", "Packages"),
+        Binding("b", "compare", "Baseline"),
     ]
 
     def __init__(self, explorer: Explorer, image: ImageRef | None, open_top: bool = True) -> None:
@@ -81,6 +83,8 @@ class MainScreen(Screen[None]):
         self.query_one(ImageDetails).show(self.explorer.analysis, self.explorer.waste)
         self._refresh_panes()
         self.query_one(LayersPane).focus()
+        if self.explorer.comparison is not None:  # explore IMAGE --baseline REF opens on it
+            self.action_compare()
         # after the first paint, which this would slow down
         self.call_after_refresh(self.run_worker, self._finish_in_background, thread=True)
 
@@ -103,7 +107,7 @@ class MainScreen(Screen[None]):
     def on_packages_found(self) -> None:
         ownership = self.explorer.ownership
         if ownership is not None and ownership.packages:  # the owner column, when any
-            self.file_tree.owners = self.explorer.owner_label
+            self.file_tree.column = self.explorer.owner_label
             self.file_tree.refresh()
             self._refresh_panes()
 
@@ -133,7 +137,7 @@ class MainScreen(Screen[None]):
             parts.append("hiding " + ", ".join(hidden))
         header = Text(" · ".join(display(part) for part in parts), style="bold")
         if self.file_tree.show_attributes:
-            owner = f"{'Package':<{OWNER_WIDTH}} " if self.file_tree.owners is not None else ""
+            owner = f"{'Package':<{OWNER_WIDTH}} " if self.file_tree.column is not None else ""
             header.append("\n" + f"{'Permission':<11}{'UID:GID':>9} {'Size':>9} {owner}Name", "dim")
         header_widget = self.query_one("#tree-header", Static)
         lines = 1 + self.file_tree.show_attributes
@@ -220,6 +224,15 @@ class MainScreen(Screen[None]):
             self.notify("still grouping the wasted paths, a moment…", markup=False)
             return
         self.app.push_screen(WasteScreen(self.explorer.waste), self.jump)
+
+    def check_action(self, action: str, _parameters: tuple[object, ...]) -> bool | None:
+        """The baseline key only when there is a baseline."""
+        return action != "compare" or self.explorer.comparison is not None
+
+    def action_compare(self) -> None:
+        """Show the image against its baseline."""
+        if self.explorer.comparison is not None:
+            self.app.push_screen(CompareScreen(self.explorer.comparison))
 
     def action_packages(self) -> None:
         ownership = self.explorer.ownership

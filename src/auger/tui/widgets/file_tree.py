@@ -71,8 +71,9 @@ class FileTree(ScrollView, can_focus=True):
         self.names = model.index
         self.cursor = 0
         self.show_attributes = True
-        self.owners: Callable[[int], str] | None = None
-        """The owner package column (path id to label), once the packages are known."""
+        self.column: Callable[[int], str] | None = None
+        """A column between the attributes and the name (path id to label): the owner package
+        once the packages are known, or the change against a baseline."""
         self._base = Style()
         self._all_expanded = False
 
@@ -222,8 +223,8 @@ class FileTree(ScrollView, can_focus=True):
         if self.show_attributes:
             size = self.rows.model.size(self.rows.view, item)
             segments.append(Segment(attributes.attributes(item.entry, size), _DIM))
-            if self.owners is not None:
-                segments.append(Segment(self.owners(item.id) + " ", _DIM))
+            if self.column is not None:
+                segments.append(Segment(self.column(item.id) + " ", _DIM))
         segments.append(Segment(row.guide, _DIM))
         label = attributes.name(self.names.name(item.id), item.entry)
         if item.is_dir:
