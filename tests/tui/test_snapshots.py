@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from auger.tui.app import AugerApp
 from auger.tui.screens.error import ErrorDialog
@@ -112,3 +113,14 @@ def test_compare_view_everything(snap_compare: Compare, tmp_path: Path) -> None:
     head = write_archive(tmp_path, "head.tar", head_image())
     keys = ["ctrl+l", "ctrl+o"]
     assert snap_compare(make_compare_app(base, head), press=keys, terminal_size=SIZE)
+
+
+def test_extract_dialog(snap_compare: Compare, sample: Path) -> None:
+    """One footer, with the dialog's own keys (the main screen's is covered)."""
+
+    async def with_a_fixed_target(pilot: Pilot[int]) -> None:
+        await pilot.press("down", "tab", "down", "x")
+        pilot.app.screen.query_one(Input).value = "/srv/out"
+        await pilot.pause()
+
+    assert snap_compare(make_app(sample), terminal_size=SIZE, run_before=with_a_fixed_target)
