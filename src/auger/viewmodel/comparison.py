@@ -28,6 +28,7 @@ from auger.model import (
     VisibleEntry,
 )
 from auger.report.layer_changes import layer_counts, signed, story
+from auger.runtime import cycle_collection_paused
 from auger.viewmodel.index import PathIndex, is_dir_entry
 from auger.viewmodel.model import Item, Mode, View, ViewModel
 from auger.viewmodel.pathfilter import Haystack
@@ -117,17 +118,21 @@ def _name(analysis: ImageAnalysis) -> str:
 
 
 def compare(base: ImageAnalysis, head: ImageAnalysis) -> Comparison:
-    """Index ``head`` against ``base`` (linear in the number of paths of both)."""
-    changes = _changes(base.final, head.final)
-    layers = (
-        LayerAnalysis(BASELINE, _everything(base.final), 0, 0),
-        LayerAnalysis(IMAGE, changes, 0, 0),
-    )
-    index = PathIndex(_Stack(layers))
+    """Index ``head`` against ``base``: linear in the number of paths of both (about 1 s of CPU
+    for 70,000 paths that all changed, 0.65 s when none did), with the cyclic collector paused
+    as for the explorer's own index (which takes a fifth off the former)."""
+    with cycle_collection_paused():
+        changes = _changes(base.final, head.final)
+        layers = (
+            LayerAnalysis(BASELINE, _everything(base.final), 0, 0),
+            LayerAnalysis(IMAGE, changes, 0, 0),
+        )
+        index = PathIndex(_Stack(layers))
+        diff = diff_images(base, head)
     return Comparison(
         base=base,
         head=head,
-        diff=diff_images(base, head),
+        diff=diff,
         index=index,
         model=_Sizes(index),
         haystack=Haystack(index.paths),
