@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets import TextArea
 
 from auger.tui.app import AugerApp
 from auger.tui.screens.compare import CompareScreen
+from auger.tui.screens.file_view import FileViewScreen
 from auger.tui.screens.main import MainScreen
 from auger.viewmodel.explorer import ImageRef
 from auger.viewmodel.model import Mode
@@ -66,7 +68,7 @@ def test_b_goes_to_the_layers_and_back(images: tuple[Path, Path]) -> None:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             assert "x" not in footer_keys(app), "extracting is the layers' job"
-            await pilot.press("x", "v")
+            await pilot.press("x")
             await pilot.pause()
             assert isinstance(app.screen, CompareScreen)
             await pilot.press("b")
@@ -79,6 +81,33 @@ def test_b_goes_to_the_layers_and_back(images: tuple[Path, Path]) -> None:
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, MainScreen)
+
+    run(body)
+
+
+def test_v_shows_a_file_as_the_image_has_it(images: tuple[Path, Path]) -> None:
+    async def body() -> None:
+        app = make_compare_app(*images)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            screen = compare_screen(app)
+            index = screen.comparison.index
+            assert screen.file_tree.reveal(index.id_of["app/legacy.py"])
+            await pilot.press("v")
+            await pilot.pause()
+            assert app.screen is screen
+            messages = [notification.message for notification in app._notifications]
+            assert messages == ["/app/legacy.py was removed: only the baseline has it"]
+            assert screen.file_tree.reveal(index.id_of["etc/os-release"])
+            await pilot.press("v")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            viewer = app.screen
+            assert isinstance(viewer, FileViewScreen)
+            assert viewer.query_one(TextArea).text == (
+                "ID=example\nVERSION_ID=2\nPRETTY_NAME=Example 2"
+            )
+            assert viewer.query_one("#file-view").border_title == "/etc/os-release (layer 5)"
 
     run(body)
 

@@ -4,12 +4,14 @@ against the baseline's, coloured by what changed, with how many bytes each path 
 The summary on the left pairs the layers as ``auger diff`` does; the tree on the right is the
 explorer's own file tree over :class:`~auger.viewmodel.comparison.Comparison`'s index: only the
 changes at first (``ctrl+l`` shows everything), with the same toggles, order and filter keys.
-Nothing here reads an image again, so extracting and viewing files are left to the layers.
+``v`` shows a file's text as the image has it (read by the main screen, which knows where the
+image came from); extracting is left to the layers' view.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -30,8 +32,8 @@ from auger.viewmodel.pathfilter import apply_filter
 
 EXPAND_BELOW = 200
 """Changes up to which every directory holding one opens at first."""
-_UNSUPPORTED = frozenset({"extract", "view_file"})
-"""File tree keys that read an image again: the layers' view has them."""
+_UNSUPPORTED = frozenset({"extract"})
+"""File tree keys left to the layers' view."""
 
 
 class CompareScreen(Screen[None]):
@@ -43,9 +45,11 @@ class CompareScreen(Screen[None]):
         Binding("b,escape", "back", "Layers"),
     ]
 
-    def __init__(self, comparison: Comparison) -> None:
+    def __init__(self, comparison: Comparison, view_file: Callable[[str], None]) -> None:
         super().__init__()
         self.comparison = comparison
+        self.view_file = view_file
+        """Shows the text of an image path as the image has it."""
         self.view = CHANGES
         self._typed: str | None = None
 
@@ -76,7 +80,7 @@ class CompareScreen(Screen[None]):
         return self.query_one(FileTree)
 
     def check_action(self, action: str, _parameters: tuple[object, ...]) -> bool | None:
-        """Hide the file tree's keys that need the image read again."""
+        """Hide the file tree's keys that belong to the layers' view."""
         return action not in _UNSUPPORTED
 
     # -- the view ------------------------------------------------------------------------
@@ -127,6 +131,20 @@ class CompareScreen(Screen[None]):
             path = "/" + self.comparison.index.paths[item.id]
             self.app.copy_to_clipboard(path)
             self.notify(f"copied {display(path)}", title="Clipboard", markup=False)
+
+    def action_view_file(self) -> None:
+        item = self.file_tree.selected
+        if item is None:
+            return
+        path = self.comparison.index.paths[item.id]
+        if item.diff is DiffType.REMOVED:
+            self.notify(
+                f"/{display(path)} was removed: only the baseline has it",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.view_file(path)
 
     def action_back(self) -> None:
         bar = self.query_one(FilterBar)

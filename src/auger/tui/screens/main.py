@@ -232,7 +232,7 @@ class MainScreen(Screen[None]):
     def action_compare(self) -> None:
         """Show the image against its baseline."""
         if self.explorer.comparison is not None:
-            self.app.push_screen(CompareScreen(self.explorer.comparison))
+            self.app.push_screen(CompareScreen(self.explorer.comparison, self.view_final_file))
 
     def action_packages(self) -> None:
         ownership = self.explorer.ownership
@@ -285,9 +285,20 @@ class MainScreen(Screen[None]):
     def action_view_file(self) -> None:
         """Show the selected file's text, read from the layer the view shows it from."""
         item = self.file_tree.selected
-        if item is None:
+        if item is not None:
+            self._view_file(item.id, self.view)
+
+    def view_final_file(self, path: str) -> None:
+        """Show the text of ``path`` as the image's final filesystem has it (the two-image
+        view's ``v``)."""
+        number = self.explorer.index.id_of.get(path)
+        if number is None:
+            self.notify(f"/{display(path)} is not in the image", severity="warning", markup=False)
             return
-        found = locate(self.explorer, item.id, self.view)
+        self._view_file(number, View(layer=len(self.explorer.analysis.layers) - 1))
+
+    def _view_file(self, number: int, view: View) -> None:
+        found = locate(self.explorer, number, view)
         if isinstance(found, str):
             self.notify(found, severity="warning", markup=False)
             return
@@ -295,7 +306,7 @@ class MainScreen(Screen[None]):
         if image is None:
             self.notify("this image cannot be read again", severity="warning", markup=False)
             return
-        explorer, number, view = self.explorer, item.id, self.view
+        explorer = self.explorer
         title = display("/" + explorer.index.paths[number])
         self.app.push_screen(
             FileViewScreen(title, lambda: read_text(image, explorer, number, view))
