@@ -126,3 +126,11 @@ def test_extract_dialog(snap_compare: Compare, sample: Path) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(sample), terminal_size=SIZE, run_before=with_a_fixed_target)
+
+
+def test_compare_view_at_80x24(snap_compare: Compare, tmp_path: Path) -> None:
+    """Sizes and names fit beside the summary; the status line says how a file changed."""
+    base = write_archive(tmp_path, "base.tar", base_image())
+    head = write_archive(tmp_path, "head.tar", head_image())
+    keys = ["down"] * 9  # /app/main.py: another size and mode
+    assert snap_compare(make_compare_app(base, head), press=keys, terminal_size=(80, 24))

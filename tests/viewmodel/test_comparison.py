@@ -107,6 +107,7 @@ def test_metadata_and_type_changes_are_modifications(tmp_path: Path) -> None:
                 file("d/owner", b"x"),
                 file("d/kind", b"x"),
                 file("d/same", b"x"),
+                file("d/text", b"x"),
             ]
         ),
         "one",
@@ -119,6 +120,7 @@ def test_metadata_and_type_changes_are_modifications(tmp_path: Path) -> None:
                 file("d/owner", b"x", uid=1000),
                 directory("d/kind"),
                 file("d/same", b"x"),
+                file("d/text", b"y"),
             ]
         ),
         "one",
@@ -129,6 +131,15 @@ def test_metadata_and_type_changes_are_modifications(tmp_path: Path) -> None:
         "d/kind": DiffType.MODIFIED,
         "d/mode": DiffType.MODIFIED,
         "d/owner": DiffType.MODIFIED,
+        "d/text": DiffType.MODIFIED,
     }
     kind = result.model.item(EVERYTHING, result.index.id_of["d/kind"])
     assert kind is not None and kind.is_dir
+    said = {path: result.what_changed(result.index.id_of[path]) for path in changes}
+    assert said == {
+        "d/kind": "file → dir",
+        "d/mode": "-rw-r--r-- → -rwxr-xr-x",
+        "d/owner": "owner 0:0 → 1000:1000",
+        "d/text": "contents",
+    }
+    assert result.what_changed(result.index.id_of["d/same"]) == ""

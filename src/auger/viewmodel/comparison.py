@@ -29,6 +29,7 @@ from auger.model import (
 )
 from auger.report.layer_changes import layer_counts, signed, story
 from auger.runtime import cycle_collection_paused
+from auger.viewmodel.attributes import owner, permissions
 from auger.viewmodel.index import PathIndex, is_dir_entry
 from auger.viewmodel.model import Item, Mode, View, ViewModel
 from auger.viewmodel.pathfilter import Haystack
@@ -71,6 +72,31 @@ class Comparison:
         item = self.model.item(EVERYTHING, number)
         change = self.delta(item) if item is not None else 0
         return f"{signed(change) if change else '':>{DELTA_WIDTH}}"
+
+    def what_changed(self, number: int) -> str:
+        """How path ``number`` differs between the images, in a few words (``""`` if it
+        does not): its type, permissions, owner, link target, size or contents."""
+        before = self.index.event_at(number, BASELINE)
+        after = self.index.change_in(number, IMAGE)
+        if before is None or after is None or after.diff is not DiffType.MODIFIED:
+            return ""
+        old, new = before.entry, after.entry
+        if old is None or new is None:
+            return ""
+        if old.kind is not new.kind:
+            return f"{old.kind.value} → {new.kind.value}"
+        said = []
+        if old.perm != new.perm:
+            said.append(f"{permissions(old)} → {permissions(new)}")
+        if (old.uid, old.gid) != (new.uid, new.gid):
+            said.append(f"owner {owner(old)} → {owner(new)}")
+        if old.link != new.link:
+            said.append(f"link {display(old.link)} → {display(new.link)}")
+        if old.size != new.size:
+            said.append(f"{format_size(old.size)} → {format_size(new.size)}")
+        elif new.kind is EntryKind.FILE and old.digest != new.digest:
+            said.append("contents")
+        return ", ".join(said)
 
     def summary(self) -> list[str]:
         """The comparison in words, one line each: both images, the size change, the layers

@@ -68,6 +68,7 @@ class CompareScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#compare-left").border_title = "Baseline → image"
         tree = self.file_tree
+        tree.attributes_of = attributes.size_only
         tree.column = self.comparison.delta_label
         if self.comparison.changed <= EXPAND_BELOW:
             tree.rows.expand_all()
@@ -101,7 +102,7 @@ class CompareScreen(Screen[None]):
             parts.append("hiding " + ", ".join(hidden))
         header = Text(" · ".join(display(part) for part in parts), style="bold")
         if self.file_tree.show_attributes:
-            columns = f"{'Permission':<11}{'UID:GID':>9} {'Size':>9} {'Change':>{DELTA_WIDTH}} Name"
+            columns = f"{'Size':>9} {'Change':>{DELTA_WIDTH}} Name"
             header.append("\n" + columns, "dim")
         self.query_one("#compare-header", Static).update(header)
         right = self.query_one("#compare-right")
@@ -189,4 +190,7 @@ class CompareScreen(Screen[None]):
             status.append(display("/" + self.comparison.index.paths[item.id]), style="bold")
             if not item.context:
                 status.append(f"  {item.diff.value}", style=attributes.DIFF_STYLE[item.diff])
+            how = self.comparison.what_changed(item.id)
+            if how:
+                status.append(f": {how}", style=attributes.DIFF_STYLE[item.diff])
         self.query_one("#compare-status", Static).update(status, layout=False)

@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from auger.model import Entry
 from auger.viewmodel import attributes
 from auger.viewmodel.model import Item, View, ViewModel
 from auger.viewmodel.rows import TreeRows
@@ -71,6 +72,8 @@ class FileTree(ScrollView, can_focus=True):
         self.names = model.index
         self.cursor = 0
         self.show_attributes = True
+        self.attributes_of: Callable[[Entry | None, int], str] = attributes.attributes
+        """Draws the attributes column from an entry and its size."""
         self.column: Callable[[int], str] | None = None
         """A column between the attributes and the name (path id to label): the owner package
         once the packages are known, or the change against a baseline."""
@@ -222,7 +225,7 @@ class FileTree(ScrollView, can_focus=True):
         segments = []
         if self.show_attributes:
             size = self.rows.model.size(self.rows.view, item)
-            segments.append(Segment(attributes.attributes(item.entry, size), _DIM))
+            segments.append(Segment(self.attributes_of(item.entry, size), _DIM))
             if self.column is not None:
                 segments.append(Segment(self.column(item.id) + " ", _DIM))
         segments.append(Segment(row.guide, _DIM))
