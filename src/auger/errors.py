@@ -17,13 +17,17 @@ from auger.display import safe_line
 class AugerError(Exception):
     """Base of every error auger raises on purpose.
 
-    ``message`` is the one-line cause shown to the user; ``hint`` optionally says what to try.
+    ``message`` is the one-line cause shown to the user; ``hint`` optionally says what to try;
+    ``more`` holds further causes of the same kind, one line each (every mistake in a file).
     """
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, hint: str | None = None, more: tuple[str, ...] = ()
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.more = more
 
 
 class UsageError(AugerError):
@@ -80,3 +84,10 @@ def describe(error: BaseException) -> tuple[str, str | None, int]:
     message = _line(f"auger: internal error: {type(error).__name__}: {error}")
     hint = "auger: hint: run again with --debug and report the traceback"
     return message, hint, ExitCode.IMAGE_UNREADABLE
+
+
+def further_causes(error: BaseException) -> list[str]:
+    """Lines for an error's further causes (:attr:`AugerError.more`), each safe to print and
+    of readable length."""
+    more = error.more if isinstance(error, AugerError) else ()
+    return [f"auger: error: {_line(cause)}" for cause in more]

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from auger.budgets.loader import BudgetsError, parse_budgets
+from auger.budgets.loader import MAX_RULES, MAX_SHOWN, BudgetsError, parse_budgets
 from auger.budgets.schema import Budgets, Limit, number
 from auger.budgets.units import Ratio, Size
 from tests.budgets.support import (
@@ -502,3 +502,123 @@ def test_errors_are_one_line(lean: Path, tmp_path: Path, monkeypatch: pytest.Mon
 def test_parse_budgets_raises_budgets_error() -> None:
     with pytest.raises(BudgetsError, match=r"^b\.yaml:3: image\.max_size: "):
         parse_budgets(textwrap.dedent("version: 1\nimage:\n  max_size: 1 MiBs\n"), "b.yaml")
+
+
+MANY_MISTAKES = """\
+version: 2                      # <- version
+image:
+  max_size: 12 parsecs          # <- image.max_size
+  max_layer: 3                  # <- image.max_layer
+  min_efficiency: {fail: 0.9, warn: 0.8}   # <- image.min_efficiency
+layers:
+  max_size: {fail: 1MB, warm: 2MB}         # <- layers.max_size.warm
+paths:
+  - glob: var/cache/**          # <- paths[0].glob
+    max_size: 0
+  - advice: nothing else        # <- paths[1] paths[1]
+ignore:
+  - /ok/**
+  - relative/**                 # <- ignore[1]
+overrides:
+  - image: {max_size: 1GB}      # <- overrides[0]
+  - match: "*-debug"
+    image: {max_layers: many}   # <- overrides[1].image.max_layers
+"""
+
+
+def marked_problems(text: str) -> list[tuple[int, str]]:
+    """The problems ``text`` marks: each line marked ``# <- KEY [KEY...]``, once per key."""
+    return [
+        (number, key)
+        for number, line in enumerate(text.splitlines(), start=1)
+        if "# <- " in line
+        for key in line.split("# <- ")[1].split()
+    ]
+
+
+def test_every_mistake_in_a_file_is_reported_in_the_order_of_the_file() -> None:
+    with pytest.raises(BudgetsError) as raised:
+        parse_budgets(MANY_MISTAKES, "b.yaml")
+    found = [(problem.line, problem.key) for problem in raised.value.problems]
+    assert found == marked_problems(MANY_MISTAKES)
+    assert all(problem.file == "b.yaml" for problem in raised.value.problems)
+    assert str(raised.value) == str(raised.value.problems[0])
+    assert raised.value.more == tuple(str(problem) for problem in raised.value.problems[1:])
+
+
+def test_a_path_rule_without_glob_and_size_says_both() -> None:
+    with pytest.raises(BudgetsError) as raised:
+        parse_budgets("version: 1\npaths:\n  - advice: x\n", "b.yaml")
+    assert [problem.message for problem in raised.value.problems] == [
+        "a path rule needs a glob",
+        "a path rule needs max_size (0 forbids the path)",
+    ]
+
+
+def test_the_gate_prints_every_mistake(
+    lean: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "budgets.yaml").write_text(MANY_MISTAKES, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run_auger(["check", str(lean)])
+    assert result.code == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert all(line.startswith("auger: error: budgets.yaml:") for line in lines), lines
+    assert [int(line.split(":")[3]) for line in lines] == [
+        number for number, _ in marked_problems(MANY_MISTAKES)
+    ]
+
+
+def test_a_yaml_syntax_error_stops_the_reading() -> None:
+    with pytest.raises(BudgetsError) as raised:
+        parse_budgets("version: 1\nimage: [\n  max_size: 1MB\n", "b.yaml")
+    assert len(raised.value.problems) == 1
+    assert "YAML syntax error" in raised.value.problems[0].message
+
+
+ANCHORED_MISTAKE = """\
+version: 1
+paths: &rules
+  - glob: /ok/**
+    max_size: 1MB
+  - glob: no-slash
+    max_size: 10 parsecs
+overrides:
+  - match: "a:*"
+    paths: *rules
+  - match: "b:*"
+    paths: *rules
+    image: {max_size: lots}
+"""
+
+
+def test_a_mistake_anchors_share_is_reported_once() -> None:
+    with pytest.raises(BudgetsError) as raised:
+        parse_budgets(ANCHORED_MISTAKE, "a.yaml")
+    found = [(problem.line, problem.key) for problem in raised.value.problems]
+    assert found == [
+        (5, "paths[1].glob"),
+        (6, "paths[1].max_size"),
+        (12, "overrides[1].image.max_size"),
+    ]
+
+
+def test_passing_the_rule_limit_stops_with_every_mistake_found_before() -> None:
+    many = "".join(f"  - /many/{index}\n" for index in range(MAX_RULES + 1))
+    text = f"version: 1\nimage: {{max_size: lots}}\nignore:\n{many}"
+    with pytest.raises(BudgetsError) as raised:
+        parse_budgets(text, "r.yaml")
+    messages = [str(problem) for problem in raised.value.problems]
+    assert len(messages) == 2
+    assert messages[0].startswith("r.yaml:1: paths: more than 1,000 path rules")
+    assert messages[1].startswith("r.yaml:2: image.max_size: 'lots' is not a size")
+
+
+def test_a_file_with_very_many_mistakes_lists_some_and_counts_the_rest() -> None:
+    bad = "".join(f"  - no-slash-{index}\n" for index in range(MAX_SHOWN + 7))
+    with pytest.raises(BudgetsError) as raised:
+        parse_budgets(f"version: 1\nignore:\n{bad}", "m.yaml")
+    assert len(raised.value.problems) == MAX_SHOWN + 7
+    assert len(raised.value.more) == MAX_SHOWN
+    assert raised.value.more[-1] == "and 7 more problems in the file"

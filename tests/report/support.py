@@ -13,6 +13,7 @@ import itertools
 import re
 import string
 from pathlib import Path
+from typing import Any
 
 from auger.model import ImageAnalysis
 from auger.testing.images import (
@@ -293,6 +294,59 @@ growth:
 """Budgets with a pass, a warning, failures and (without a baseline) a skipped rule."""
 
 
+# -- hostile names ---------------------------------------------------------------------------------
+
+HOSTILE: dict[str, str] = {
+    "script": "<script>alert(1)</script>",
+    "img": "<img src=x onerror=alert(1)>",
+    "details": "</details><details open>",
+    "comment": "<!-- auger-report -->",
+    "pipes": "a|b||c",
+    "escaped-pipe": "back\\|slash\\",
+    "backtick": "tick`name",
+    "backtick-runs": "``a```b````c",
+    "backtick-edges": "`edge`",
+    "bold": "**bold**_under_",
+    "link": "[link](http:x)",
+    "newline": "new\nline",
+    "carriage-return": "carriage\rreturn",
+    "terminal-escape": "esc\x1b[31mred\x1b[0m",
+    "c1-controls": "csi\x9b31m nel\x85 del\x7f",
+    "tab": "tab\there",
+    "bidi": "invoice\u202egnp.exe",
+    "isolates": "iso\u2066late\u2069 sep\u2028",
+    "non-utf8": "bad\udcff\udcfename",
+    "entity": "&lt;b&gt; &amp;",
+    "long": "L" * 3000,
+}
+"""Names a file in an image may have (non-UTF-8 bytes travel as surrogate escapes)."""
+
+COMMAND = (
+    "/bin/sh -c echo {name} && useradd app\n"
+    "  && printf '`id` ``` <img src=x onerror=alert(1)> | x' && rm -rf /build /gone/*"
+)
+"""A RUN line with a newline, backticks, HTML and a pipe (and ``useradd`` for DL3046)."""
+
+
+def hostile_layers(names: list[str]) -> list[LayerSpec]:
+    """Layer 0 stores each name four ways; layer 1 overwrites, deletes and keeps them."""
+    stored: list[TarEntry] = [directory("build"), directory("gone"), directory("tmp")]
+    hiding: list[TarEntry] = [whiteout("build")]
+    for name in names:
+        stored += [
+            file(name, 50),
+            file(f"build/{name}", 20),
+            file(f"gone/{name}", 30),
+            file(f"tmp/{name}", 10),
+        ]
+        hiding += [file(name, 60), whiteout(f"gone/{name}")]
+    command = COMMAND.format(name=" ".join(names))
+    return [
+        LayerSpec(layer_tar(stored), f"/bin/sh -c #(nop) ADD {names[0][:200]} in /"),
+        LayerSpec(layer_tar(hiding), command),
+    ]
+
+
 def write_archive(directory_path: Path, name: str, spec: ImageSpec) -> Path:
     """Write ``spec`` as a ``docker save`` tarball ``name`` in ``directory_path``."""
     path = directory_path / name
@@ -514,3 +568,32 @@ def unescape_code(span: str) -> str:
     if inner.startswith(" ") and inner.endswith(" ") and inner.strip(" "):
         inner = inner[1:-1]
     return inner.replace("\\|", "|")
+
+
+CODE_QUALITY_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["description", "check_name", "fingerprint", "severity", "location"],
+        "properties": {
+            "description": {"type": "string", "minLength": 1},
+            "check_name": {"type": "string", "minLength": 1},
+            "fingerprint": {"type": "string", "minLength": 1},
+            "severity": {"enum": ["info", "minor", "major", "critical", "blocker"]},
+            "location": {
+                "type": "object",
+                "required": ["path", "lines"],
+                "properties": {
+                    "path": {"type": "string", "minLength": 1, "pattern": "^[^/]"},
+                    "lines": {
+                        "type": "object",
+                        "required": ["begin"],
+                        "properties": {"begin": {"type": "integer", "minimum": 1}},
+                    },
+                },
+            },
+        },
+    },
+}
+"""What GitLab requires of each issue of a Code Quality report (its documentation's table)."""

@@ -12,11 +12,13 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from auger import __version__
 from tests.report.support import (
     ATTRIBUTED_DOCKERFILE,
     BUDGETS_YAML,
@@ -60,11 +62,17 @@ CASES: dict[str, list[str]] = {
     "rebuilt-diff.md": [*REBUILT_DIFF, "--format", "markdown"],
     "rebuilt-diff.json": [*REBUILT_DIFF, "--format", "json"],
     "rebuilt-diff.txt": [*REBUILT_DIFF, "--format", "text"],
+    "report.sarif": [*REPORT, "--format", "sarif"],
+    "report-codequality.json": [*REPORT, "--format", "codequality"],
     "report-attribution.md": [*ATTRIBUTED, "--format", "markdown"],
     "report-attribution.json": [*ATTRIBUTED, "--format", "json"],
     "report-attribution.txt": [*ATTRIBUTED, "--format", "text"],
 }
 """Golden file name -> the command line that produces it (run in the working directory)."""
+
+VERSION = re.compile(rf'(?<="version": ")({re.escape(__version__)})(?=",\n)')
+"""auger's own version in an output (SARIF names the tool's): the golden file says
+``VERSION`` instead, so that a new release changes no golden file."""
 
 
 def check_golden(path: Path, actual: str) -> None:
@@ -116,7 +124,7 @@ def test_output_matches_the_golden_file(
     result = run_cli(CASES[name])
     assert result.code == 0, result.stderr
     assert result.stderr == ""
-    check_golden(GOLDEN / name, result.stdout)
+    check_golden(GOLDEN / name, VERSION.sub("VERSION", result.stdout))
 
 
 def test_output_is_deterministic(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -359,6 +367,31 @@ def test_golden_rebuild_diff_pairs_layers_as_a_person_would() -> None:
     text = golden("rebuilt-diff.txt")
     assert "  layer 4 grew by 12.2 kB: /app/node_modules +12.0 kB, /app/.stamps +225 B\n" in text
     assert "    added        +225 B  /app/.stamps/ (25 small paths)\n" in text
+
+
+def test_golden_sarif() -> None:
+    log = golden_json("report.sarif")
+    assert log["version"] == "2.1.0"
+    (run,) = log["runs"]
+    assert run["tool"]["driver"]["version"] == "VERSION"
+    assert run["automationDetails"]["id"] == "auger/example/"
+    results = [(result["ruleId"], result["level"]) for result in run["results"]]
+    assert results[:4] == [
+        ("budget/image.max_wasted_percent", "error"),
+        ("budget/paths", "error"),
+        ("budget/image.max_size", "warning"),
+        ("AUG009", "warning"),
+    ]
+    assert ("DL3015", "note") in results, "advice with no bytes to save is a note"
+
+
+def test_golden_code_quality() -> None:
+    issues = golden_json("report-codequality.json")
+    first = issues[0]
+    assert first["check_name"] == "auger:budget/image.max_wasted_percent"
+    assert first["description"] == "wasted percent is 32.25 %, limit at most 25%"
+    assert first["location"] == {"path": "budgets.yaml", "lines": {"begin": 4}}
+    assert [issue["severity"] for issue in issues[:3]] == ["major", "major", "minor"]
 
 
 def test_golden_attribution_json() -> None:

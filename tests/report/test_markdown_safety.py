@@ -24,16 +24,15 @@ from auger.report.model import ImageReport, build_report
 from auger.testing.images import (
     ImageSpec,
     LayerSpec,
-    TarEntry,
-    directory,
     file,
     layer_tar,
-    whiteout,
 )
 from tests.report.support import (
+    HOSTILE,
     analyse,
     control_characters,
     fold_problems,
+    hostile_layers,
     raw_html,
     table_problems,
     table_rows,
@@ -43,62 +42,12 @@ from tests.report.support import (
 )
 from tests.support import run_cli
 
-HOSTILE: dict[str, str] = {
-    "script": "<script>alert(1)</script>",
-    "img": "<img src=x onerror=alert(1)>",
-    "details": "</details><details open>",
-    "comment": "<!-- auger-report -->",
-    "pipes": "a|b||c",
-    "escaped-pipe": "back\\|slash\\",
-    "backtick": "tick`name",
-    "backtick-runs": "``a```b````c",
-    "backtick-edges": "`edge`",
-    "bold": "**bold**_under_",
-    "link": "[link](http:x)",
-    "newline": "new\nline",
-    "carriage-return": "carriage\rreturn",
-    "terminal-escape": "esc\x1b[31mred\x1b[0m",
-    "c1-controls": "csi\x9b31m nel\x85 del\x7f",
-    "tab": "tab\there",
-    "bidi": "invoice\u202egnp.exe",
-    "isolates": "iso\u2066late\u2069 sep\u2028",
-    "non-utf8": "bad\udcff\udcfename",
-    "entity": "&lt;b&gt; &amp;",
-    "long": "L" * 3000,
-}
-"""Names a file in an image may have (non-UTF-8 bytes travel as surrogate escapes)."""
-
-COMMAND = (
-    "/bin/sh -c echo {name} && useradd app\n"
-    "  && printf '`id` ``` <img src=x onerror=alert(1)> | x' && rm -rf /build /gone/*"
-)
-"""A RUN line with a newline, backticks, HTML and a pipe (and ``useradd`` for DL3046)."""
-
 _MARKER_LINE = re.compile(r"<!-- auger-report(?::[A-Za-z0-9._:/@+-]{1,100})? -->")
 _LEFT_OUT = re.compile(
     r"… (?:(\d+) more lines left out to stay under \d+ characters"
     r"|and (\d+) more [a-z ]+ not listed)\."
 )
 """How a report says what it left out: rows it did not list, or lines it had to cut."""
-
-
-def hostile_layers(names: list[str]) -> list[LayerSpec]:
-    """Layer 0 stores each name four ways; layer 1 overwrites, deletes and keeps them."""
-    stored: list[TarEntry] = [directory("build"), directory("gone"), directory("tmp")]
-    hiding: list[TarEntry] = [whiteout("build")]
-    for name in names:
-        stored += [
-            file(name, 50),
-            file(f"build/{name}", 20),
-            file(f"gone/{name}", 30),
-            file(f"tmp/{name}", 10),
-        ]
-        hiding += [file(name, 60), whiteout(f"gone/{name}")]
-    command = COMMAND.format(name=" ".join(names))
-    return [
-        LayerSpec(layer_tar(stored), f"/bin/sh -c #(nop) ADD {names[0][:200]} in /"),
-        LayerSpec(layer_tar(hiding), command),
-    ]
 
 
 BASE = ImageSpec([LayerSpec(layer_tar([file("etc/motd", 5)]), "/bin/sh -c #(nop) ADD x in /")])

@@ -1,12 +1,15 @@
 """``auger check IMAGE``: evaluate budgets and exit 0 (pass), 1 (a budget failed) or 2/3.
 
-Also what ``auger IMAGE`` runs under ``CI`` or with ``--ci``. Never imports Textual.
+Also what ``auger IMAGE`` runs under ``CI`` or with ``--ci``. Never imports Textual. With
+``--dockerfile``, the findings formats (``sarif``, ``codequality``) and the GitHub annotations
+place layer budgets and the advice on the Dockerfile's lines, as ``auger report`` does.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auger.budgets.discovery import discover
 from auger.budgets.evaluate import Status, Verdict, evaluate
@@ -15,6 +18,7 @@ from auger.cli.dockerfile import DockerfileSource, add_dockerfile_options, docke
 from auger.cli.loading import load, load_reference
 from auger.cli.parsing import (
     DIVE_FLAGS,
+    FINDINGS_FORMATS,
     GATE_FORMATS,
     Parser,
     add_gate_options,
@@ -24,6 +28,9 @@ from auger.errors import ExitCode
 from auger.model import ImageAnalysis
 from auger.report import gate
 from auger.report.github import workflow_commands
+
+if TYPE_CHECKING:  # only with a Dockerfile: the gate starts without the package readers
+    from auger.attribution.summary import Attribution
 
 
 def build_parser() -> Parser:
@@ -41,19 +48,23 @@ def build_parser() -> Parser:
     return parser
 
 
-def _annotations(
-    verdict: Verdict, analysis: ImageAnalysis, dockerfile: DockerfileSource | None
-) -> list[str]:
-    """The budget annotations; with a Dockerfile, on its lines, and the advice too."""
-    if dockerfile is None:
-        return workflow_commands(verdict)
+def _attribution(analysis: ImageAnalysis, dockerfile: DockerfileSource) -> Attribution:
+    """The advice and the Dockerfile's lines, for findings placed on them."""
     # only with a Dockerfile: the gate starts without the package readers and advice
     from auger.analysis.advice import CHURN, catalogue, find_advice  # noqa: PLC0415
     from auger.attribution.summary import attribute_image  # noqa: PLC0415
 
     rules = catalogue()
     findings = [f for f in find_advice(analysis, rules) if f.rule.kind != CHURN]
-    attribution = attribute_image(analysis, findings, rules, dockerfile.dockerfile, dockerfile.path)
+    return attribute_image(analysis, findings, rules, dockerfile.dockerfile, dockerfile.path)
+
+
+def _annotations(
+    verdict: Verdict, analysis: ImageAnalysis, attribution: Attribution | None
+) -> list[str]:
+    """The budget annotations; with a Dockerfile, on its lines, and the advice too."""
+    if attribution is None:
+        return workflow_commands(verdict)
     return workflow_commands(
         verdict,
         layers=analysis.image.layers,
@@ -62,15 +73,27 @@ def _annotations(
     )
 
 
+def _findings(
+    output_format: str, verdict: Verdict, analysis: ImageAnalysis, attribution: Attribution
+) -> str:
+    """A findings format with the layer budgets and the advice on the Dockerfile's lines."""
+    from auger.report.findings import advice_issues, budget_issues  # noqa: PLC0415
+
+    layers = analysis.image.layers
+    issues = budget_issues(verdict, layers=layers, attribution=attribution)
+    issues += advice_issues(attribution.findings, verdict.image, attribution)
+    return FINDINGS_FORMATS[output_format](issues, verdict.image)
+
+
 def _github(
     console: Console,
     verdict: Verdict,
     analysis: ImageAnalysis,
-    dockerfile: DockerfileSource | None,
+    attribution: Attribution | None,
 ) -> None:
     if console.environ.get("GITHUB_ACTIONS") != "true":
         return
-    for line in _annotations(verdict, analysis, dockerfile):
+    for line in _annotations(verdict, analysis, attribution):
         console.diagnose(line)
     summary = console.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
@@ -89,14 +112,18 @@ def run(args: argparse.Namespace, console: Console) -> int:
     analysis = load(args, console)
     baseline = load_reference(args.baseline, args, console) if args.baseline else None
     verdict = evaluate(analysis, budgets, baseline)
-    report = GATE_FORMATS[args.format](verdict)
+    attribution = _attribution(analysis, dockerfile) if dockerfile is not None else None
+    if attribution is not None and args.format in FINDINGS_FORMATS:
+        report = _findings(args.format, verdict, analysis, attribution)
+    else:
+        report = GATE_FORMATS[args.format](verdict)
     if args.output is not None:
         write_atomically(args.output, report)
         if args.format != "text":
             console.stdout.write(gate.format_text(verdict))
     else:
         console.stdout.write(report)
-    _github(console, verdict, analysis, dockerfile)
+    _github(console, verdict, analysis, attribution)
     if verdict.status is Status.FAIL and not args.exit_zero:
         return ExitCode.BUDGET_FAILED
     return ExitCode.OK

@@ -18,7 +18,7 @@ from auger.cli import inspect, output, signals
 from auger.cli.console import Console
 from auger.cli.parsing import HelpShownError, Parser
 from auger.cli.signals import Terminated
-from auger.errors import AugerError, ExitCode, describe
+from auger.errors import AugerError, ExitCode, describe, further_causes
 from auger.runtime import run_then_exit_without_teardown
 
 
@@ -97,6 +97,18 @@ def _demo() -> CommandModule:
     return demo
 
 
+def _budgets() -> CommandModule:
+    from auger.cli import budgets  # noqa: PLC0415
+
+    return budgets
+
+
+def _schema() -> CommandModule:
+    from auger.cli import schema  # noqa: PLC0415
+
+    return schema
+
+
 DEFAULT = Command(
     "IMAGE",
     "[--json FILE] [--ci] [options]",
@@ -111,14 +123,16 @@ COMMANDS: dict[str, Command] = {
     for command in (
         Command(
             "check",
-            "IMAGE [--budgets FILE] [--format text|json|junit|markdown] [options]",
-            "check an image against budgets: exit 0 pass, 1 a budget failed",
+            "IMAGE [--budgets FILE] [--format FORMAT] [options]",
+            "check an image against budgets: exit 0 pass, 1 a budget failed (formats: text, json, "
+            "junit, markdown, codequality, sarif)",
             _check,
         ),
         Command(
             "report",
-            "IMAGE [--baseline REF] [--format markdown|json|text] [-o FILE]",
-            "wasted space, causes, advice and growth, as Markdown for a pull request",
+            "IMAGE [--baseline REF] [--format FORMAT] [-o FILE]",
+            "wasted space, causes, advice and growth, as Markdown for a pull request (formats: "
+            "markdown, json, text, codequality, sarif)",
             _report,
         ),
         Command(
@@ -145,6 +159,18 @@ COMMANDS: dict[str, Command] = {
             "IMAGE PATH -o DIR",
             "write a file or directory of an image into a local directory",
             _extract,
+        ),
+        Command(
+            "budgets",
+            "validate [FILE...]",
+            "check budgets files: every mistake with its file, line and key",
+            _budgets,
+        ),
+        Command(
+            "schema",
+            "budgets|report|check|diff|export|whatif [-o FILE]",
+            "print the JSON Schema of the budgets file or of a JSON output",
+            _schema,
         ),
         Command(
             "whatif",
@@ -201,6 +227,8 @@ def _report_error(error: Exception, console: Console, debug: bool) -> int:
         traceback.print_exception(error, file=console.stderr)
     message, hint, code = describe(error)
     console.diagnose(message)
+    for line in further_causes(error):
+        console.diagnose(line)
     if hint is not None:
         console.diagnose(hint)
     return code

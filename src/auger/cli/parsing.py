@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
     from auger.budgets.evaluate import Verdict
+    from auger.report.findings import Issue
 
 from auger.errors import UsageError
 from auger.sources.reference import SOURCES
@@ -173,11 +174,46 @@ def _gate_markdown(verdict: Verdict) -> str:
     return format_markdown(verdict)
 
 
+def _gate_codequality(verdict: Verdict) -> str:
+    from auger.report.codequality import format_verdict  # noqa: PLC0415
+
+    return format_verdict(verdict)
+
+
+def _gate_sarif(verdict: Verdict) -> str:
+    from auger.report.sarif import format_verdict  # noqa: PLC0415
+
+    return format_verdict(verdict)
+
+
+def _findings_codequality(issues: list[Issue], image: str) -> str:
+    from auger.report.codequality import format_issues  # noqa: PLC0415
+
+    del image  # Code Quality has no place for it beyond each issue's
+    return format_issues(issues)
+
+
+def _findings_sarif(issues: list[Issue], image: str) -> str:
+    from auger.report.sarif import format_issues  # noqa: PLC0415
+
+    return format_issues(issues, image)
+
+
+FINDINGS_FORMATS: dict[str, Callable[[list[Issue], str], str]] = {
+    "codequality": _findings_codequality,
+    "sarif": _findings_sarif,
+}
+"""The gate's formats that list findings, each with a place in the repository: given the
+findings and the image's name."""
+
+
 GATE_FORMATS: dict[str, Callable[[Verdict], str]] = {
     "text": _gate_text,
     "json": _gate_json,
     "junit": _gate_junit,
     "markdown": _gate_markdown,
+    "codequality": _gate_codequality,
+    "sarif": _gate_sarif,
 }
 """The gate's output formats, for ``auger check`` and ``auger IMAGE --ci`` alike. The default
 command builds its parser, and so reads these names, on every start: each formatter imports

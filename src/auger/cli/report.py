@@ -13,13 +13,15 @@ from auger.cli.dockerfile import add_dockerfile_options, dockerfile_from_args
 from auger.cli.loading import load, load_reference
 from auger.cli.parsing import Parser, add_image_options, add_output_options
 from auger.errors import ExitCode
-from auger.report import markdown_report, plain_report
+from auger.report import codequality, markdown_report, plain_report, sarif
 from auger.report.model import ImageReport, build_report
 
 FORMATS: dict[str, Callable[[ImageReport, str | None], str]] = {
     "markdown": markdown_report.format_report,
     "json": lambda report, _marker: plain_report.format_report_json(report),
     "text": lambda report, _marker: plain_report.format_report_text(report),
+    "codequality": lambda report, _marker: codequality.format_report(report),
+    "sarif": lambda report, _marker: sarif.format_report(report),
 }
 """Output format -> formatter of the report and its sticky-comment marker name."""
 

@@ -24,6 +24,7 @@ from auger.cli.parsing import Parser, add_image_options
 from auger.display import display, format_ratio, format_size
 from auger.errors import ExitCode, UsageError
 from auger.model import ImageAnalysis
+from auger.report.json_schema import WHATIF_SCHEMA_VERSION
 
 _SQUASH = re.compile(r"(\d+)-(\d+)")
 
@@ -207,6 +208,7 @@ def _measures(measures: whatif.Measures) -> dict[str, Any]:
 def format_json(reference: str, outcome: whatif.Outcome, described: list[str]) -> str:
     """The before and after measures as JSON."""
     data = {
+        "schemaVersion": WHATIF_SCHEMA_VERSION,
         "image": display(reference),
         "changes": [display(item) for item in described],
         "before": _measures(outcome.before),

@@ -31,6 +31,13 @@ def _dive_text(path: str) -> str:
 
 
 _SURROGATES = re.compile("[\udc80-\udcff]")
+_ANY_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _config_text(text: str | None) -> str | None:
+    """Text from the image's config or manifest (JSON), as Go decodes it: a lone surrogate
+    escape (``\\udcff``) becomes U+FFFD, so the export is always valid UTF-8."""
+    return text if text is None or text.isascii() else _ANY_SURROGATE.sub("\ufffd", text)
 
 
 def _file_info(entry: Entry | None) -> dict[str, Any]:
@@ -66,10 +73,10 @@ def _auger(analysis: ImageAnalysis, *, with_waste: bool) -> dict[str, Any]:
             "reference": _text(image.reference),
             "source": image.source,
             "name": _text(image.name) if image.name else None,
-            "platform": image.platform,
+            "platform": _config_text(image.platform),
             "configDigest": image.config_digest,
             "manifestDigest": image.manifest_digest,
-            "created": image.created,
+            "created": _config_text(image.created),
             "layerCount": len(image.layers),
             "sizeBytes": analysis.size,
             "compressedSizeBytes": analysis.compressed_size,
@@ -86,19 +93,19 @@ def _auger(analysis: ImageAnalysis, *, with_waste: bool) -> dict[str, Any]:
             "diveWastedBytes": analysis.dive.wasted_bytes,
             "userWastedPercent": finite(analysis.dive.user_wasted_percent),
             "finalFileCount": len(analysis.final),
-            "warnings": list(image.warnings),
+            "warnings": [_config_text(warning) for warning in image.warnings],
         },
         "layers": [
             {
                 "index": layer.index,
                 "digest": layer.digest,
                 "diffId": layer.diff_id,
-                "mediaType": layer.media_type,
+                "mediaType": _config_text(layer.media_type),
                 "compression": layer.compression,
                 "sizeBytes": layer.size,
                 "compressedSizeBytes": layer.stored_size,
-                "createdBy": layer.created_by,
-                "created": layer.created,
+                "createdBy": _config_text(layer.created_by),
+                "created": _config_text(layer.created),
                 "entryCount": len(layer.scan.entries),
                 **{diff.value: count for diff, count in result.diff_counts().items()},
                 "storedWastedBytes": result.stored_waste,
@@ -131,7 +138,7 @@ def export(analysis: ImageAnalysis, *, with_lists: bool = True) -> dict[str, Any
             "id": layer.id,
             "digestId": (layer.diff_id or "") if layer.has_history else "",
             "sizeBytes": layer.size,
-            "command": layer.command,
+            "command": _config_text(layer.command),
         }
         for layer in image.layers
     ]
