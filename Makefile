@@ -54,7 +54,7 @@ snapshots:  ## rewrite the explorer's SVG snapshots; review them with git diff
 	$(PYTEST) -n 0 tests/tui --snapshot-update
 
 goldens:  ## rewrite the report golden files; review them with git diff
-	AUGER_UPDATE_GOLDEN=1 $(PYTEST) -n 0 tests/report/test_golden.py
+	AUGER_UPDATE_GOLDEN=1 $(PYTEST) -n 0 tests/report/test_golden.py tests/fleet/test_fleet_golden.py
 
 SCHEMAS := budgets report check diff export whatif
 

@@ -1,8 +1,9 @@
 """Benchmark auger against dive 0.13.1 on realistic images, one row per image.
 
 ``build`` makes the image set once per machine and keeps it in ``~/.cache/auger-bench``
-(``AUGER_BENCH_CACHE``): a Debian bookworm ``debootstrap --variant=minbase`` root file system
-imported into the Docker Engine as the base, then real ``apt-get``, ``pip`` and ``npm`` installs
+(``AUGER_BENCH_CACHE``): the Debian bookworm ``debootstrap --variant=minbase`` root file system
+the tests use too (``tests/debian_support.py``, cached in ``~/.cache/auger-test``) imported
+into the Docker Engine as the base, then real ``apt-get``, ``pip`` and ``npm`` installs
 from the Dockerfiles in ``scripts/images/`` (a Node.js app with its devDependencies, a
 multi-stage Node.js image, a Python app with compilers and a virtual environment, a slim Python
 image, large data layers overwritten by later ones), each ``docker save``d to an archive. Two
@@ -41,12 +42,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
 import bench_dive  # a sibling script, found through the path set just above
 
+from tests import debian_support  # the Debian root file system, shared with the tests
+
 IMAGES = Path(__file__).resolve().parent / "images"
 """Build contexts: one directory per family, one ``Dockerfile.NAME`` per image."""
-MIRROR = "http://deb.debian.org/debian"
 BASE_TAG = "auger-bench/debian:bookworm-minbase"
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 """Copied into every build context as ``host-ca.crt``: where HTTPS goes through a proxy with
@@ -136,25 +139,12 @@ def ensure_base() -> None:
     """Import the minbase root file system into the engine, bootstrapping it once."""
     if engine_has(BASE_TAG):
         return
-    rootfs_tar = cache_dir() / "bookworm-minbase.tar"
-    if not rootfs_tar.is_file():
-        if os.geteuid() != 0:
-            raise SystemExit("debootstrap needs root: run the build as root once")
-        with tempfile.TemporaryDirectory(dir=cache_dir()) as scratch:
-            root = Path(scratch) / "rootfs"
-            run(["debootstrap", "--variant=minbase", "bookworm", str(root), MIRROR])
-            # as Debian's own container images: no downloaded packages, no package lists
-            for leftover in (root / "var/cache/apt/archives").glob("*.deb"):
-                leftover.unlink()
-            for lists in (root / "var/lib/apt/lists").glob("*"):
-                if lists.is_file():
-                    lists.unlink()
-            partial = rootfs_tar.with_suffix(".partial")
-            run(
-                ["tar", "-C", str(root), "--numeric-owner", "--sort=name", "-cf", str(partial), "."]
-            )
-            partial.rename(rootfs_tar)
-    run(["docker", "import", "--change", 'CMD ["bash"]', str(rootfs_tar), BASE_TAG])
+    reason = debian_support.can_build()
+    if not debian_support.rootfs_tar().is_file() and reason is not None:
+        raise SystemExit(f"cannot build the Debian root file system: {reason}")
+    tar = debian_support.build_rootfs()
+    print(f"+ import {tar} as {BASE_TAG}", file=sys.stderr, flush=True)
+    debian_support.import_rootfs(tar, BASE_TAG)
 
 
 @contextmanager

@@ -167,3 +167,26 @@ def test_the_glob_benchmark_times_advice_waste_groups_and_budgets() -> None:
     assert re.search(r"^1000 wasted paths, \d+ visible paths$", output, re.MULTILINE), output
     for label in ("advice (find_advice)", "waste groups (group_waste)", "budgets (evaluate)"):
         assert re.search(rf"^{re.escape(label)} +[\d.]+ ms$", output, re.MULTILINE), output
+
+
+def test_the_fleet_benchmark_reports_cold_warm_shards_and_the_assignment() -> None:
+    require(have_registry_tools(), "docker-registry and skopeo are not installed")
+    output = run_script(
+        "bench_fleet.py",
+        *("--images", "4", "--families", "2", "--base-mb", "1", "--runtime-mb", "1"),
+        *("--top-kb", "40", "--shards", "2"),
+    )
+    for label in (
+        "1 image, cold",
+        "4 images, cold",
+        "4 images, warm",
+        "2 shards at once, a cache each, cold",
+        "2 shards at once, one shared cache, cold",
+    ):
+        assert re.search(
+            rf"^{re.escape(label)} +[\d.]+ s +[\d,.]+ MB of layers fetched$", output, re.MULTILINE
+        ), output
+    assert re.search(r"^4 images, warm +[\d.]+ s +0\.0 MB of layers fetched$", output, re.M)
+    assert "merge of the shards equals the unsharded summary: True" in output
+    for label in ("grouped (auger)", "image i to shard i mod N"):
+        assert re.search(rf"^{re.escape(label)} +layers fetched by all shards", output, re.M)

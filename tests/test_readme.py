@@ -80,10 +80,18 @@ def example_runs() -> list[tuple[str, list[str]]]:
     return runs
 
 
+TOP = "--"
+"""The "command" of a run that starts with an option of ``auger`` itself (``auger --version``):
+its flags are those ``auger --help`` lists."""
+
+
 def command_of(words: list[str], commands: list[str]) -> str:
-    """The listed command a run of ``auger WORDS`` is: its first word, or the image form."""
+    """The listed command a run of ``auger WORDS`` is: its first word, or the image form, or
+    :data:`TOP` for an option that stands before any command."""
     if words and words[0] in commands:
         return words[0]
+    if words and words[0].startswith("--") and words[0] in flags(help_of()):
+        return TOP
     image_forms = [name for name in commands if name.isupper()]
     assert words and words[0] in image_forms, (
         f"auger {' '.join(words)}: '{words[0] if words else ''}' is not a command "
@@ -147,7 +155,7 @@ def test_the_readme_examples_use_only_flags_their_command_accepts(commands: list
         command = command_of(words, commands)
         if command in PASS_THROUGH:
             continue
-        accepted = flags(help_of(command))
+        accepted = flags(help_of() if command == TOP else help_of(command))
         unknown += [f"{flag} in {line!r}" for flag in sorted(flags(" ".join(words)) - accepted)]
     assert unknown == []
 
@@ -183,3 +191,6 @@ def test_the_checks_catch_an_undocumented_command_in_a_generated_help() -> None:
     assert undocumented(commands, [["IMAGE", "--ci"], ["check", "IMAGE"]]) == ["scan"]
     with pytest.raises(AssertionError, match="not a command"):
         command_of(["frobnicate", "IMAGE"], commands)
+    with pytest.raises(AssertionError, match="not a command"):
+        command_of(["--no-such-option"], commands)
+    assert command_of(["--version"], commands) == TOP

@@ -19,6 +19,7 @@ from auger.model import ImageAnalysis
 from auger.progress import NullProgress, Progress
 from auger.runtime import cycle_collection_paused
 from auger.sources.interface import Credentials, ImageSource, Platform, ReadOptions
+from auger.sources.platforms import platform_not_applied
 from auger.sources.reference import resolve_source
 
 
@@ -69,7 +70,9 @@ def analyze_source(
 
     With ``options.verify``, each layer is digested as it is scanned (so that sources can check
     it, and the cache can keep it under the digest of what was read); a layer cache that was
-    added to is trimmed to its cap afterwards.
+    added to is trimmed to its cap afterwards. When ``--platform`` asked for a platform the
+    image is not for (a source with one image has no choice to make), the image carries a
+    warning saying so.
     """
     progress = progress or NullProgress()
     cache = options.cache
@@ -80,5 +83,8 @@ def analyze_source(
         finally:
             if isinstance(cache, LayerCache) and cache.written:
                 cache.trim()
+        if options.platform is not None:
+            note = platform_not_applied(options.platform, image)
+            image = image.with_warnings((note,)) if note else image
         progress.phase("analysing")
         return analyze_image(image)

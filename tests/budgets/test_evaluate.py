@@ -174,7 +174,13 @@ def test_lean_passes_bloated_fails(case: Case, images: dict[str, ImageAnalysis])
     assert result.status is Status.FAIL
     assert bloated.status is Status.FAIL
     assert result.origin == "budgets.yaml:3"
-    assert case.fail in gate.limit(result)
+    direction = "at least" if case.name.startswith("min_") else "at most"
+    assert gate.limit(result) == f"{direction} {SHOWN[case.fail]}"
+
+
+SHOWN = {"8kB": "8 kB", "2": "2", "1kB": "1 kB", "10%": "10 %", "0.9": "90 %", "50%": "50 %"}
+SHOWN |= {"5kB": "5 kB"}
+"""Each case's fail level as the gate writes it: spaced, and ratios as percentages."""
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
@@ -237,11 +243,26 @@ def test_values_echo_the_units_written(images: dict[str, ImageAnalysis]) -> None
     )
     size = only(verdict, "image.max_size")
     assert size.style is Style.IEC
-    assert gate.limit(size) == "at most 1.5GiB, warn above 1 MiB"
-    assert gate.measured(size) == "10.3 KiB"  # 10500 bytes in the limit's IEC units
+    assert gate.limit(size) == "at most 1.5 GiB, warn above 1 MiB"
+    assert gate.measured(size) == "0.00001 GiB"  # 10500 bytes in the fail level's unit
     wasted = only(verdict, "image.max_wasted_bytes")
     assert wasted.style is Style.SI
     assert gate.measured(wasted) == "6.0 kB"
+
+
+def test_measure_and_limit_share_a_unit(images: dict[str, ImageAnalysis]) -> None:
+    verdict = check(
+        images["bloated"],
+        "version: 1\nimage:\n  max_size: 20000\n  max_wasted_bytes: 0.5MB\n"
+        "  max_wasted_percent: 0.25\n",
+    )
+    size = only(verdict, "image.max_size")
+    assert (gate.measured(size), gate.limit(size)) == ("10,500 B", "at most 20,000 B")
+    wasted = only(verdict, "image.max_wasted_bytes")
+    assert (gate.measured(wasted), gate.limit(wasted)) == ("0.01 MB", "at most 0.5 MB")
+    percent = only(verdict, "image.max_wasted_percent")
+    assert gate.limit(percent) == "at most 25 %"
+    assert gate.measured(percent).endswith(" %")
 
 
 def test_results_keep_numbers_that_reports_render(images: dict[str, ImageAnalysis]) -> None:
@@ -256,13 +277,13 @@ def test_results_keep_numbers_that_reports_render(images: dict[str, ImageAnalysi
     assert efficiency.style is Style.PERCENT
     assert (efficiency.fail_value, efficiency.warn_value) == (0.4, 0.95)
     assert gate.measured(efficiency) == f"{BLOATED_EFFICIENCY * 100:.2f} %"
-    assert gate.limit(efficiency) == "at least 40%, warn below 0.95"
+    assert gate.limit(efficiency) == "at least 40 %, warn below 95 %"
     disabled = judge("image.max_size", IMAGE_METRICS["max_size"], Limit(None), 2000)
     assert (disabled.status, disabled.fail_value, disabled.style) == (Status.SKIP, None, Style.SI)
-    assert (gate.measured(disabled), gate.limit(disabled)) == ("2.0 kB", "disabled")
+    assert (gate.measured(disabled), gate.limit(disabled)) == ("2,000 B", "disabled")
     skipped = judge("image.max_size", IMAGE_METRICS["max_size"], Limit(Size(1024, "1KiB")), None)
     assert (skipped.status, skipped.style) == (Status.SKIP, Style.IEC)
-    assert (gate.measured(skipped), gate.limit(skipped)) == ("—", "at most 1KiB")
+    assert (gate.measured(skipped), gate.limit(skipped)) == ("—", "at most 1 KiB")
 
 
 def test_layer_rule_names_the_layer(images: dict[str, ImageAnalysis]) -> None:
@@ -356,7 +377,7 @@ def test_forbidden_empty_file_fails(tmp_path: Path) -> None:
     empty = analysis_of(write_archive(tmp_path, [[file("base", BASE)], [file("junk", b"")]]))
     result = only(check(empty, paths_yaml("/junk", "0")), "paths[0]")
     assert result.status is Status.FAIL
-    assert gate.measured(result) == "0 B"
+    assert gate.message(result) == "files under /junk: 1 file present, none allowed (/junk (0 B))"
     assert "/junk" in result.detail
 
 

@@ -145,14 +145,14 @@ def test_text_report_lists_every_rule(archives: dict[str, Path], workdir: Path) 
         ("compressed image size", "SKIP"),
         ("layer count", "WARN"),
         ("wasted bytes (dive)", "PASS"),
-        ("bytes under /base", "FAIL"),
+        ("files under /base", "FAIL"),
     ]:
         assert re.search(rf"^\s+{label}\s+{re.escape(title)}\s", result.stdout, re.MULTILINE), (
             title,
             result.stdout,
         )
-    assert "10.5 kB" in result.stdout  # BLOATED_SIZE, measured
-    assert "at most 8kB" in result.stdout  # the limit as written
+    assert "10.5 kB  at most 8 kB" in result.stdout  # measured in the limit's unit
+    assert re.search(r"files under /base +1 file present, none allowed", result.stdout)
     assert "[budgets.yaml:3]" in result.stdout
     assert "advice: build base elsewhere" in result.stdout
     assert result.stdout.splitlines()[-1] == "FAIL: 2 failed, 1 warned, 1 passed, 1 skipped"
@@ -248,7 +248,13 @@ def test_junit_format(archives: dict[str, Path], workdir: Path) -> None:
         assert len(skips) == (status == "skip"), rule
     failure = by_rule["image.max_size"].find("failure")
     assert failure is not None
-    assert "8kB" in failure.get("message", "")
+    assert failure.get("message") == "image size is 10.5 kB, limit at most 8 kB"
+    advised = by_rule["paths[0]"].find("failure")
+    assert advised is not None
+    assert advised.text == (
+        "files under /base: 1 file present, none allowed (/base (4.0 kB))\n"
+        "advice: build base elsewhere"
+    )
 
 
 def _code_spans_removed(text: str) -> str:
@@ -310,8 +316,8 @@ def test_markdown_puts_paths_and_globs_in_code_so_no_one_is_mentioned(
     assert "@" not in outside_code, outside_code
     assert "`/@org/team`" in result.stdout
     assert "`/@someone`" in result.stdout
-    assert "3 files:" in result.stdout  # /@org/team, /@org/other and /@someone; not x/@org/...
-    assert "bytes under `/@*/**`" in result.stdout
+    assert "| 3 files present |" in result.stdout  # /@org/team, /@org/other, /@someone only
+    assert "files under `/@*/**`" in result.stdout
 
 
 def test_markdown_heading_shows_the_tag_verbatim(hostile: Path, workdir: Path) -> None:
@@ -434,8 +440,8 @@ def test_github_annotations(special: Path, workdir: Path) -> None:
         assert props["file"] == name
         assert int(props["line"]) == max_size_lines[index]
         titles.append(props["title"])
-        assert "limit at most 0" in message
-    assert titles[0] == "auger budget: bytes under /base"
+        assert re.search(r": \d+ files? present, none allowed", message), message
+    assert titles[0] == "auger budget: files under /base"
 
 
 def test_github_annotations_escape_percent_newline_colon_comma(
@@ -460,8 +466,8 @@ def test_github_annotations_escape_percent_newline_colon_comma(
     kinds = [kind for kind, _, _ in annotations]
     assert kinds == ["error", "error", "warning"]
     titles = [props["title"] for _, props, _ in annotations]
-    assert titles[0] == "auger budget: bytes under /100%,a:b"
-    assert titles[1] == "auger budget: bytes under /x\\ny"  # shown escaped, on one line
+    assert titles[0] == "auger budget: files under /100%,a:b"
+    assert titles[1] == "auger budget: files under /x\\ny"  # shown escaped, on one line
     assert "100% sure: no, really" in annotations[0][2]
     assert "%" in annotations[2][2]  # a percentage, escaped in the raw line
     assert [props["line"] for _, props, _ in annotations] == ["6", "9", "3"]
@@ -501,7 +507,7 @@ def test_detail_names_are_escaped_once(tmp_path: Path, workdir: Path) -> None:
     write_budgets(workdir, "version: 1\npaths:\n  - glob: /bell*\n    max_size: 0\n")
     result = run_auger(["check", str(archive)])
     assert result.code == 1
-    assert "1 file: /bell\\x07\n" in result.stdout, result.stdout
+    assert "        /bell\\x07 (5 B)\n" in result.stdout, result.stdout
 
 
 def test_github_step_summary_is_appended(archives: dict[str, Path], workdir: Path) -> None:

@@ -56,8 +56,11 @@ def test_the_usage_lists_every_command_in_the_table_order() -> None:
     head = text.split("\n\n")[0].splitlines()
     synopses = [re.findall(r"auger (\S+)", line)[0] for line in head]
     assert synopses == ["IMAGE", *COMMANDS]
-    described = re.findall(r"^  (\S+)", text.split("\ncommands:\n")[1], re.MULTILINE)
+    commands = text.split("\ncommands:\n")[1].split("\noptions:\n")[0]
+    described = re.findall(r"^  (\S+)", commands, re.MULTILINE)
     assert described == ["IMAGE", *COMMANDS]
+    options = re.findall(r"^  (-\S+)", text.split("\noptions:\n")[1], re.MULTILINE)
+    assert options == ["-h,", "-V,", "--print-completion"]
     assert max(len(line) for line in text.splitlines()) <= 88
     assert run_cli(["--help"]).stdout == text
 

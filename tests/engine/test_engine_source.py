@@ -21,7 +21,7 @@ import pytest
 from auger.model import DiffType, EntryKind, ImageAnalysis, WasteCause, WasteItem
 from auger.pipeline import analyze
 from auger.report.dive_json import export
-from auger.sources.docker_engine import with_implied_tag
+from auger.sources.docker_engine import unreachable, with_implied_tag
 from auger.sources.interface import EngineUnavailableError, ImageNotFoundError
 from tests.engine_support import Engine
 from tests.oracle.support import (
@@ -312,6 +312,19 @@ def test_unreachable_engine() -> None:
     with pytest.raises(EngineUnavailableError) as caught:
         analyze("docker://anything:latest", environ={"DOCKER_HOST": "unix:///nonexistent.sock"})
     assert "nonexistent.sock" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("environ", "advice"),
+    [({}, "add your user to the 'docker' group"), ({"AUGER_CONTAINER_IMAGE": "1"}, "--group-add")],
+)
+def test_a_denied_socket_gets_the_hint_that_fits_where_auger_runs(
+    environ: dict[str, str], advice: str
+) -> None:
+    error = unreachable(PermissionError(errno.EACCES, "Permission denied"), environ)
+    assert error.message.startswith("permission denied on the Docker Engine socket")
+    assert error.hint is not None
+    assert advice in error.hint
 
 
 _PROBE = """

@@ -31,12 +31,19 @@ from auger.budgets.evaluate import evaluate
 from auger.budgets.loader import parse_budgets
 from auger.errors import AugerError
 from auger.extraction.read import FileHead
+from auger.fleet.inputs import deduplicate, read_input
+from auger.fleet.jsonl import dumps, parse_lines
+from auger.fleet.records import ShardHeader, build_record, error_record
+from auger.fleet.summary import summarize
 from auger.layers.globs import GlobError, matches
 from auger.layers.scanner import scan_layer
 from auger.model import ImageAnalysis, LayerRef
 from auger.pipeline import AnalyzeOptions, analyze
 from auger.report import gate, markdown_report, plain_report
 from auger.report.dive_json import format_json
+from auger.report.fleet_json import format_fleet_json
+from auger.report.fleet_markdown import format_fleet_markdown
+from auger.report.fleet_text import format_fleet_text
 from auger.report.model import build_report
 from auger.testing.images import (
     ImageSpec,
@@ -422,6 +429,44 @@ def dockerfile_text(data: bytes) -> None:
     plain_report.format_report_json(report)
 
 
+def fleet_records(data: bytes) -> None:
+    """A shard's records file (JSON lines), merged into a summary rendered in every format."""
+    lines = parse_lines(iter(_text(data).splitlines()), "shard.jsonl")
+    records = [item for item in lines if not isinstance(item, ShardHeader)]
+    summary = summarize(records, expected=("missing.tar",))
+    for render in (format_fleet_text, format_fleet_markdown, format_fleet_json):
+        render(summary)
+
+
+def fleet_list(data: bytes) -> None:
+    """A ``--from`` input: references one a line, or ``kubectl`` JSON."""
+    deduplicate(read_input(_text(data), "--from images.txt"))
+
+
+def _seed_records() -> bytes:
+    header = ShardHeader(0, 2, "sha256:" + "0" * 64, ("img.tar", "missing.tar"))
+    record = build_record(_analysis(), "img.tar", ["img:1"], None)
+    error = error_record("gone.tar", [], "gone.tar does not exist", "check the path", 3)
+    return "".join(dumps(item) for item in (header, record, error)).encode()
+
+
+def _seed_pods() -> bytes:
+    digest = "sha256:" + "ab" * 32
+    pod = {
+        "kind": "Pod",
+        "spec": {
+            "initContainers": [{"name": "i", "image": "init:1"}],
+            "containers": [{"name": "app", "image": "ghcr.io/o/app:2"}],
+        },
+        "status": {
+            "containerStatuses": [
+                {"name": "app", "imageID": f"docker-pullable://ghcr.io/o/app@{digest}"}
+            ]
+        },
+    }
+    return json.dumps({"kind": "List", "items": [pod, pod]}).encode()
+
+
 TARGETS: dict[str, Target] = {
     "tar": tar_layer,
     "docker-archive": docker_archive_bytes,
@@ -437,6 +482,8 @@ TARGETS: dict[str, Target] = {
     "file-view": file_view_text,
     "dockerfile": dockerfile_text,
     **{name: _database_target(path) for name, path in DATABASES.items()},
+    "fleet-records": fleet_records,
+    "fleet-list": fleet_list,
 }
 """Target name (and corpus directory) -> target."""
 
@@ -610,6 +657,8 @@ DICTIONARY: dict[str, list[bytes]] = {
     ],
     "dockerfile": _DOCKERFILE_WORDS,
     **dict.fromkeys(DATABASES, _DATABASE_WORDS),
+    "fleet-records": [*_JSON_WORDS, b'"kind":"image"', b'"kind":"error"', b'"schema_version":9'],
+    "fleet-list": [*_JSON_WORDS, b"#", b"@sha256:", b'"containers":', b'"imageID":', b"\n"],
 }
 """Tokens worth inserting into each target's input (libFuzzer's -dict, the mutator's words)."""
 
@@ -704,4 +753,9 @@ def seeds() -> dict[str, list[bytes]]:
         ],
         "dockerfile": [_SEED_DOCKERFILE],
         **{name: [_seed_databases()[path]] for name, path in DATABASES.items()},
+        "fleet-records": [_seed_records()],
+        "fleet-list": [
+            b"# images\napp:1  # the app\nregistry://r/app@sha256:" + b"ab" * 32 + b"\n",
+            _seed_pods(),
+        ],
     }

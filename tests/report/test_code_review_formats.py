@@ -243,7 +243,7 @@ def test_with_the_dockerfile_findings_are_on_its_lines(
     texts = {r["ruleId"]: r["message"]["text"] for r in log["runs"][0]["results"]}
     assert "packages: gcc-12, make" in texts["AUG008"]
     first = log["runs"][0]["results"][0]["message"]["text"]
-    assert first.startswith("layer 1 is 41.7 kB, limit at most 30kB, warn above 20kB")
+    assert first.startswith("layer 1 is 41.7 kB, limit at most 30 kB, warn above 20 kB")
     assert first.endswith("(RUN apt-get update && apt-get install -y gcc-12 make)")
 
     issues = run_json([*argv, "codequality"], attributed, monkeypatch)

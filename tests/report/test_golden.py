@@ -389,7 +389,7 @@ def test_golden_code_quality() -> None:
     issues = golden_json("report-codequality.json")
     first = issues[0]
     assert first["check_name"] == "auger:budget/image.max_wasted_percent"
-    assert first["description"] == "wasted percent is 32.25 %, limit at most 25%"
+    assert first["description"] == "wasted percent is 32.25 %, limit at most 25 %"
     assert first["location"] == {"path": "budgets.yaml", "lines": {"begin": 4}}
     assert [issue["severity"] for issue in issues[:3]] == ["major", "major", "minor"]
 

@@ -271,15 +271,16 @@ def _path_results(analysis: ImageAnalysis, budgets: Budgets) -> list[RuleResult]
         found = [(path, size) for path, size in files if test(path)]
         total = sum(size for _, size in found)
         forbidden = rule.limit.fail is not None and number(rule.limit.fail) == 0
+        banned = forbidden and rule.limit.warn is None  # about files, not bytes
         measured: float = total
         if forbidden and found and total == 0:
             measured = 1  # an empty file still breaks a ban
         examples = tuple("/" + path for path in sorted(path for path, _ in found)[:3])
-        detail = (
-            f"{files_text(len(found))}: {', '.join(examples)}{more_text(len(found))}"
-            if found
-            else "no matching files"
-        )
+        shown = f"{', '.join(examples)}{more_text(len(found))}"
+        if banned:  # the count is the measure already
+            detail = f"{shown} ({format_size(total)})" if found else ""
+        else:
+            detail = f"{files_text(len(found))}: {shown}" if found else "no matching files"
         result = judge(
             f"paths[{index}]",
             PATH_METRIC,
@@ -287,7 +288,7 @@ def _path_results(analysis: ImageAnalysis, budgets: Budgets) -> list[RuleResult]
             measured,
             detail=detail,
             advice=rule.advice,
-            title=f"bytes under {rule.glob}",
+            title=f"{'files' if banned else 'bytes'} under {rule.glob}",
         )
         result = dataclasses.replace(result, glob=rule.glob, paths=examples, path_count=len(found))
         if measured != total:  # judged as a violation, reported as the bytes it holds
@@ -322,10 +323,16 @@ def _growth_results(
     return results
 
 
+def _enabled(result: RuleResult) -> bool:
+    """False for a rule switched off (dive's ``disabled``): it is left out of the verdict."""
+    return result.limit.fail is not None or result.limit.warn is not None
+
+
 def evaluate(
     analysis: ImageAnalysis, budgets: Budgets, baseline: ImageAnalysis | None = None
 ) -> Verdict:
-    """Check ``analysis`` against ``budgets`` (overrides for this image applied)."""
+    """Check ``analysis`` against ``budgets`` (overrides for this image applied). A disabled
+    rule has no result."""
     budgets = applicable(budgets, analysis)
     results: list[RuleResult] = []
     measures = _image_measures(analysis, budgets.ignore)
@@ -339,4 +346,4 @@ def evaluate(
     results.extend(_path_results(analysis, budgets))
     results.extend(_growth_results(analysis, budgets, baseline))
     label = analysis.image.name or analysis.image.reference
-    return Verdict(label, budgets.source, tuple(results))
+    return Verdict(label, budgets.source, tuple(filter(_enabled, results)))

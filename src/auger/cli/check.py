@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from auger.budgets.discovery import discover
 from auger.budgets.evaluate import Status, Verdict, evaluate
-from auger.cli.console import Console, write_atomically
+from auger.cli.console import Console, is_stdout, write_atomically
 from auger.cli.dockerfile import DockerfileSource, add_dockerfile_options, dockerfile_from_args
 from auger.cli.loading import load, load_reference
 from auger.cli.parsing import (
@@ -23,6 +23,7 @@ from auger.cli.parsing import (
     Parser,
     add_gate_options,
     add_image_options,
+    add_verbosity_options,
 )
 from auger.errors import ExitCode
 from auger.model import ImageAnalysis
@@ -41,7 +42,7 @@ def build_parser() -> Parser:
         ".auger.yaml or dive's .dive-ci in the working directory; else dive's defaults).",
     )
     parser.add_argument("image", metavar="IMAGE", help="the image to check")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    add_verbosity_options(parser)
     add_gate_options(parser)
     add_dockerfile_options(parser)
     add_image_options(parser)
@@ -115,14 +116,16 @@ def run(args: argparse.Namespace, console: Console) -> int:
     attribution = _attribution(analysis, dockerfile) if dockerfile is not None else None
     if attribution is not None and args.format in FINDINGS_FORMATS:
         report = _findings(args.format, verdict, analysis, attribution)
+    elif args.format == "text" and is_stdout(args.output):
+        report = gate.format_text(verdict, color=console.color)
     else:
         report = GATE_FORMATS[args.format](verdict)
-    if args.output is not None:
-        write_atomically(args.output, report)
-        if args.format != "text":
-            console.stdout.write(gate.format_text(verdict))
-    else:
+    if is_stdout(args.output):
         console.stdout.write(report)
+    else:
+        write_atomically(args.output, report)
+        if args.format != "text":  # the file for a tool, the text for the log
+            console.stdout.write(gate.format_text(verdict, color=console.color))
     _github(console, verdict, analysis, attribution)
     if verdict.status is Status.FAIL and not args.exit_zero:
         return ExitCode.BUDGET_FAILED

@@ -1,8 +1,18 @@
-"""The command line's view of the world: streams, environment, and progress on stderr."""
+"""The command line's view of the world: streams, environment, and what goes on stderr.
+
+How much goes on stderr means the same in every command: ``-q``/``--quiet`` leaves warnings
+and errors only; the default adds a live progress line on a terminal and short notes (a file
+written, a hint); ``-v``/``--verbose`` adds every phase and layer as a line of its own, on a
+terminal or not. Colour on stdout follows ``NO_COLOR`` and ``FORCE_COLOR``
+(https://no-color.org, https://force-color.org), else whether stdout is a terminal.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +25,14 @@ from auger.errors import UsageError
 from auger.progress import Progress
 
 
+class Verbosity(enum.IntEnum):
+    """How much a command says on stderr (``-q``, the default, ``-v``)."""
+
+    QUIET = 0
+    NORMAL = 1
+    VERBOSE = 2
+
+
 @dataclass(frozen=True, slots=True)
 class Console:
     """Injected I/O, so the CLI can run in-process under test."""
@@ -22,6 +40,11 @@ class Console:
     stdout: TextIO
     stderr: TextIO
     environ: Mapping[str, str]
+    verbosity: Verbosity = Verbosity.NORMAL
+
+    def with_verbosity(self, verbosity: Verbosity) -> Console:
+        """This console, saying as much as ``verbosity`` allows."""
+        return dataclasses.replace(self, verbosity=verbosity)
 
     @property
     def stderr_is_tty(self) -> bool:
@@ -31,10 +54,31 @@ class Console:
     def stdout_is_tty(self) -> bool:
         return _isatty(self.stdout)
 
+    @property
+    def color(self) -> bool:
+        """Whether to colour stdout: never with ``NO_COLOR`` set, always with ``FORCE_COLOR``
+        set (both: any non-empty value; ``NO_COLOR`` wins), else on a terminal that is not
+        ``TERM=dumb``."""
+        if self.environ.get("NO_COLOR"):
+            return False
+        if self.environ.get("FORCE_COLOR"):
+            return True
+        return self.stdout_is_tty and self.environ.get("TERM") != "dumb"
+
     def diagnose(self, text: str) -> None:
-        """Write one diagnostic line to stderr."""
+        """Write one diagnostic line to stderr (errors and warnings: whatever the verbosity)."""
         self.stderr.write(text + "\n")
         self.stderr.flush()
+
+    def note(self, text: str) -> None:
+        """A line worth saying unless ``--quiet``: a file written, a hint."""
+        if self.verbosity >= Verbosity.NORMAL:
+            self.diagnose(text)
+
+    def detail(self, text: str) -> None:
+        """A line only ``--verbose`` asks for."""
+        if self.verbosity >= Verbosity.VERBOSE:
+            self.diagnose(text)
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -45,17 +89,23 @@ def _isatty(stream: TextIO) -> bool:
 
 
 class StderrProgress(Progress):
-    """Progress on stderr: a live line on a terminal, phases only otherwise, warnings always."""
+    """Progress on stderr as the console's verbosity says: a live line on a terminal by
+    default, a line per phase and per layer with ``--verbose``, nothing with ``--quiet``;
+    warnings always."""
 
-    def __init__(self, console: Console, quiet: bool = False) -> None:
+    def __init__(self, console: Console) -> None:
         self._console = console
-        self._live = console.stderr_is_tty and not quiet
+        self._verbose = console.verbosity >= Verbosity.VERBOSE
+        self._live = console.stderr_is_tty and console.verbosity is Verbosity.NORMAL
         self._bytes = 0
         self._layers = 0
         self._last = 0
+        self._started = time.monotonic()
 
     def phase(self, text: str) -> None:
-        if self._live:
+        if self._verbose:
+            self._console.detail(f"auger: {safe_line(text)} ({self._elapsed()})")
+        elif self._live:
             self._draw(text)
 
     def bytes_read(self, count: int) -> None:
@@ -66,6 +116,14 @@ class StderrProgress(Progress):
 
     def layer_scanned(self, index: int, entries: int) -> None:
         self._layers = index + 1
+        if self._verbose:
+            self._console.detail(
+                f"auger: scanned layer blob {index + 1} ({entries:,} entries, "
+                f"{format_size(self._bytes)} read so far)"
+            )
+
+    def _elapsed(self) -> str:
+        return f"{time.monotonic() - self._started:.2f} s"
 
     def warning(self, text: str) -> None:
         self.done()
@@ -82,15 +140,19 @@ class StderrProgress(Progress):
             self._console.stderr.flush()
 
 
-def emit(console: Console, text: str, output: Path | None, *, quiet: bool) -> None:
-    """Write a command's output to stdout, or to the file ``output`` (saying so on stderr,
-    unless ``quiet``)."""
-    if output is None:
+def is_stdout(output: Path | None) -> bool:
+    """True when an output option names standard output: absent, or ``-``."""
+    return output is None or str(output) == "-"
+
+
+def emit(console: Console, text: str, output: Path | None) -> None:
+    """Write a command's output to stdout (no ``output``, or ``-``), or to the file ``output``
+    (saying so on stderr unless ``--quiet``)."""
+    if output is None or is_stdout(output):
         console.stdout.write(text)
         return
     write_atomically(output, text)
-    if not quiet:
-        console.diagnose(f"auger: wrote {output}")
+    console.note(f"auger: wrote {safe_line(str(output))}")
 
 
 def write_atomically(path: Path, text: str) -> None:

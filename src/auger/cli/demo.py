@@ -8,7 +8,7 @@ from pathlib import Path
 
 from auger.cli.console import Console
 from auger.cli.inspect import show
-from auger.cli.parsing import Parser
+from auger.cli.parsing import Parser, add_verbosity_options
 from auger.demo import demo_archive
 
 
@@ -22,8 +22,10 @@ def build_parser() -> Parser:
     parser.add_argument(
         "--save", metavar="PATH", type=Path, help="keep the example archive at PATH"
     )
-    parser.add_argument("--json", metavar="FILE", type=Path, help="write the analysis as JSON")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--json", metavar="FILE", type=Path, help="write the analysis as JSON (- for stdout)"
+    )
+    add_verbosity_options(parser)
     parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     return parser
 
@@ -33,12 +35,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
     with tempfile.TemporaryDirectory(prefix="auger-demo-") as scratch:
         target = args.save or Path(scratch) / "auger-demo.tar"
         target.write_bytes(demo_archive())
-        if args.save is not None and not args.quiet:
-            console.diagnose(f"auger: example image written to {target}")
+        if args.save is not None:
+            console.note(f"auger: example image written to {target}")
         inspect_args = argparse.Namespace(
             image=f"docker-archive://{target}",
             json=args.json,
-            quiet=args.quiet,
             source=None,
             platform=None,
             debug=args.debug,

@@ -39,5 +39,5 @@ def run(args: argparse.Namespace, console: Console) -> int:
     base = load_reference(args.base, args, console)
     head = load_reference(args.head, args, console)
     diff = diff_images(base, head)
-    emit(console, FORMATS[args.format](diff, args.marker), args.output, quiet=args.quiet)
+    emit(console, FORMATS[args.format](diff, args.marker), args.output)
     return ExitCode.OK

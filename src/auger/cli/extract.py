@@ -14,7 +14,7 @@ from pathlib import Path
 
 from auger.cli.console import Console, StderrProgress
 from auger.cli.loading import load_source, read_options
-from auger.cli.parsing import Parser, add_image_options
+from auger.cli.parsing import Parser, add_image_options, add_verbosity_options
 from auger.display import display, safe_line
 from auger.errors import ExitCode
 from auger.extraction.extract import ExtractRequest, extract
@@ -44,9 +44,7 @@ def build_parser() -> Parser:
         required=True,
         help="the directory to write into (created when missing)",
     )
-    parser.add_argument(
-        "-q", "--quiet", action="store_true", help="no progress and no summary on stderr"
-    )
+    add_verbosity_options(parser)
     add_image_options(parser)
     return parser
 
@@ -63,17 +61,14 @@ def run(args: argparse.Namespace, console: Console) -> int:
         selected=selected,
         target=args.output,
     )
-    progress = StderrProgress(console, quiet=args.quiet)
+    progress = StderrProgress(console)
     try:
         result = extract(source, options, request, progress)
     finally:
         progress.done()
     for note in result.notes:
         console.diagnose(f"auger: note: {safe_line(note)}")
-    if not args.quiet:
-        what = display(f"/{selected}")
-        noun = "entry" if result.written == 1 else "entries"
-        console.diagnose(
-            f"auger: {what}: {result.written} {noun} written to {safe_line(str(args.output))}"
-        )
+    where = safe_line(str(args.output))
+    noun = "entry" if result.written == 1 else "entries"
+    console.note(f"auger: {display(f'/{selected}')}: {result.written} {noun} written to {where}")
     return ExitCode.OK

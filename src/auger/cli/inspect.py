@@ -8,7 +8,7 @@ from pathlib import Path
 from auger.cli.console import Console, emit
 from auger.cli.dockerfile import add_dockerfile_options
 from auger.cli.loading import load
-from auger.cli.parsing import Parser, add_gate_options, add_image_options
+from auger.cli.parsing import Parser, add_gate_options, add_image_options, add_verbosity_options
 from auger.clipping import clip
 from auger.display import safe_line
 from auger.errors import ExitCode
@@ -31,9 +31,9 @@ def build_parser() -> Parser:
         "--json",
         metavar="FILE",
         type=Path,
-        help="write the analysis as JSON (a superset of dive's --json) and exit",
+        help="write the analysis as JSON (a superset of dive's --json) and exit (- for stdout)",
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    add_verbosity_options(parser)
     parser.add_argument(
         "--ci",
         action="store_true",
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         return explore.run(args, console)
     code = show(args, console)
     if args.json is None and args.image != "-":  # the explorer's keys need standard input
-        console.diagnose(
+        console.note(
             f"auger: hint: for the interactive explorer, run 'auger explore "
             f"{safe_line(clip(args.image))}' in a terminal"
         )
@@ -75,7 +75,7 @@ def show(args: argparse.Namespace, console: Console) -> int:
     """Analyse, then write ``--json`` or print the summary (never the gate)."""
     analysis = load(args, console)
     if args.json is not None:
-        emit(console, format_json(analysis), args.json, quiet=args.quiet)
+        emit(console, format_json(analysis), args.json)
         return ExitCode.OK
     from auger.report.text import format_summary  # noqa: PLC0415 - not needed by --json
 

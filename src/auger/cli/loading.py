@@ -83,8 +83,9 @@ def read_options(args: argparse.Namespace, console: Console) -> ReadOptions:
 def load_source(
     source: ImageSource, options: ReadOptions, args: argparse.Namespace, console: Console
 ) -> ImageAnalysis:
-    """Analyse the image ``source`` reads, with progress on stderr unless ``args.quiet``."""
-    progress = StderrProgress(console, quiet=args.quiet)
+    """Analyse the image ``source`` reads, with progress on stderr as the console's verbosity
+    says."""
+    progress = StderrProgress(console)
     try:
         analysis = analyze_source(source, options, progress)
     finally:

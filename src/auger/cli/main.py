@@ -13,12 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NoReturn, Protocol
 
-from auger import __version__
 from auger.cli import inspect, output, signals
 from auger.cli.console import Console
-from auger.cli.parsing import HelpShownError, Parser
+from auger.cli.parsing import HelpShownError, Parser, verbosity_of
 from auger.cli.signals import Terminated
-from auger.errors import AugerError, ExitCode, describe, further_causes
+from auger.errors import AugerError, ExitCode, UsageError, describe, further_causes
 from auger.runtime import run_then_exit_without_teardown
 
 
@@ -83,6 +82,12 @@ def _cache() -> CommandModule:
     from auger.cli import cache  # noqa: PLC0415
 
     return cache
+
+
+def _fleet() -> CommandModule:
+    from auger.cli import fleet  # noqa: PLC0415
+
+    return fleet
 
 
 def _whatif() -> CommandModule:
@@ -161,6 +166,13 @@ COMMANDS: dict[str, Command] = {
             _extract,
         ),
         Command(
+            "fleet",
+            "REF... [--from FILE] [--shard I/N] [--format text|markdown|json]",
+            "many images in one report: total and unique bytes, shared bases, wasters, savings; "
+            "run as shards (--shard I/N) and combine them with 'auger fleet merge SHARD.jsonl...'",
+            _fleet,
+        ),
+        Command(
             "budgets",
             "validate [FILE...]",
             "check budgets files: every mistake with its file, line and key",
@@ -205,7 +217,7 @@ def usage() -> str:
     table = (DEFAULT, *COMMANDS.values())
     synopses = [f"auger {command.name} {command.arguments}" for command in table]
     lines = ["usage: " + synopses[0], *("       " + synopsis for synopsis in synopses[1:])]
-    lines += ["", f"auger {__version__}: a container image layer inspector and size-budget gate."]
+    lines += ["", "auger: a container image layer inspector and size-budget gate."]
     lines += ["", "commands:"]
     for command in table:
         lines += textwrap.wrap(
@@ -215,8 +227,32 @@ def usage() -> str:
             subsequent_indent=" " * 15,
             break_on_hyphens=False,
         )
+    lines += ["", "options:"]
+    for flags, text in TOP_OPTIONS:
+        lines.append(f"  {flags:<26} {text}")
     lines += ["", "run 'auger COMMAND --help' for a command's options."]
     return "\n".join(lines) + "\n"
+
+
+TOP_OPTIONS = (
+    ("-h, --help", "show this list and exit"),
+    ("-V, --version", "show the versions of auger and of what it uses, and exit"),
+    ("--print-completion SHELL", "print a completion script for bash, zsh, fish or tcsh"),
+)
+"""The options that stand before any command, as the usage lists them."""
+
+
+def _completion(shell: str | None, console: Console) -> int:
+    """``auger --print-completion SHELL``: the script on stdout."""
+    from auger.cli.completion import completion_parser, completion_script  # noqa: PLC0415
+
+    if shell is None:
+        raise UsageError("--print-completion needs a shell: bash, zsh, fish or tcsh")
+    parsers = {name: (row.summary, row.load().build_parser()) for name, row in COMMANDS.items()}
+    version = (("-V", "--version"), "show the versions and exit")
+    parser = completion_parser(DEFAULT.load().build_parser(), parsers, [version])
+    console.stdout.write(completion_script(shell, parser))
+    return ExitCode.OK
 
 
 def _report_error(error: Exception, console: Console, debug: bool) -> int:
@@ -250,9 +286,17 @@ def _dispatch(argv: Sequence[str], console: Console) -> int:
     if not arguments or arguments[0] in ("-h", "--help"):
         console.stdout.write(usage())
         return ExitCode.OK if arguments else ExitCode.USAGE
-    if arguments[0] == "--version":
-        console.stdout.write(f"auger {__version__}\n")
+    if arguments[0] in ("-V", "--version"):
+        from auger.version import report  # noqa: PLC0415 - only for the version
+
+        console.stdout.write(report())
         return ExitCode.OK
+    if arguments[0].partition("=")[0] == "--print-completion":
+        shell = arguments[0].partition("=")[2] or (arguments[1] if len(arguments) > 1 else None)
+        try:
+            return _completion(shell, console)
+        except AugerError as error:
+            return _report_error(error, console, debug)
     command = COMMANDS.get(arguments[0])
     if command is None:
         command = DEFAULT
@@ -267,7 +311,7 @@ def _dispatch(argv: Sequence[str], console: Console) -> int:
             if shown.status == 0:
                 console.stdout.write(parser.format_help())
             return shown.status
-        return module.run(args, console)
+        return module.run(args, console.with_verbosity(verbosity_of(args)))
     except AugerError as error:
         return _report_error(error, console, debug)
     except KeyboardInterrupt:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from auger.budgets.evaluate import Verdict
     from auger.report.findings import Issue
 
+from auger.cli.console import Verbosity
 from auger.errors import UsageError
 from auger.sources.reference import SOURCES
 
@@ -58,7 +59,7 @@ class Parser(argparse.ArgumentParser):
         super().__init__(**kwargs)
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message}", hint=f"see {self.prog} --help")
+        raise UsageError(message, hint=f"see {self.prog} --help")
 
     def print_help(self, file: SupportsWrite[str] | None = None) -> None:
         """Help is written by ``main`` to the console it was given, not here."""
@@ -130,21 +131,47 @@ def add_image_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_verbosity_options(parser: argparse.ArgumentParser) -> None:
+    """``-q`` and ``-v``, which mean the same in every command (see :class:`Verbosity`)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "-q", "--quiet", action="store_true", help="only warnings and errors on stderr"
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="every phase and layer on stderr, with timings, terminal or not",
+    )
+
+
+def verbosity_of(args: argparse.Namespace) -> Verbosity:
+    """What ``-q`` or ``-v`` chose (the default when the command has neither)."""
+    if getattr(args, "quiet", False):
+        return Verbosity.QUIET
+    if getattr(args, "verbose", False):
+        return Verbosity.VERBOSE
+    return Verbosity.NORMAL
+
+
 def add_output_options(
     parser: argparse.ArgumentParser, formats: Iterable[str], default: str
 ) -> None:
-    """``--format``, ``-o``, ``--marker`` and ``-q``: the options of a report on an image."""
+    """``--format``, ``-o``, ``--marker``, ``-q`` and ``-v``: the options of a report on an
+    image."""
     parser.add_argument(
         "--format", choices=tuple(formats), default=default, help=f"default: {default}"
     )
-    parser.add_argument("-o", "--output", metavar="FILE", type=Path, help="write to FILE")
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", type=Path, help="write to FILE (- for stdout)"
+    )
     parser.add_argument(
         "--marker",
         metavar="NAME",
         help="name in the hidden marker line that identifies a sticky comment "
         "(one per image when a workflow reports several)",
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    add_verbosity_options(parser)
 
 
 DIVE_FLAGS = ("lowestEfficiency", "highestWastedBytes", "highestUserWastedPercent")
@@ -239,7 +266,9 @@ def add_gate_options(parser: argparse.ArgumentParser) -> None:
         default="text",
         help="report format (default: text)",
     )
-    group.add_argument("-o", "--output", metavar="FILE", type=Path, help="write the report to FILE")
+    group.add_argument(
+        "-o", "--output", metavar="FILE", type=Path, help="write the report to FILE (- for stdout)"
+    )
     group.add_argument(
         "--exit-zero", action="store_true", help="report, but exit 0 even when a budget fails"
     )

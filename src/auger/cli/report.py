@@ -57,5 +57,5 @@ def run(args: argparse.Namespace, console: Console) -> int:
         dockerfile.dockerfile if dockerfile else None,
         dockerfile.path if dockerfile else "Dockerfile",
     )
-    emit(console, FORMATS[args.format](report, args.marker), args.output, quiet=args.quiet)
+    emit(console, FORMATS[args.format](report, args.marker), args.output)
     return ExitCode.OK

@@ -14,7 +14,7 @@ from typing import Any
 
 from auger.budgets.json_schema import budgets_schema
 from auger.cli.console import Console, emit
-from auger.cli.parsing import Parser
+from auger.cli.parsing import Parser, add_verbosity_options
 from auger.errors import ExitCode
 from auger.report.export_schema import export_schema
 from auger.report.json_schema import check_schema, diff_schema, report_schema, whatif_schema
@@ -44,11 +44,11 @@ def build_parser() -> Parser:
     )
     parser.add_argument("name", metavar="NAME", choices=tuple(SCHEMAS), help=" | ".join(SCHEMAS))
     parser.add_argument("-o", "--output", metavar="FILE", type=Path, help="write to FILE")
-    parser.add_argument("-q", "--quiet", action="store_true", help="do not say where it wrote")
+    add_verbosity_options(parser)
     return parser
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """Print (or write) the schema."""
-    emit(console, render(args.name), args.output, quiet=args.quiet)
+    emit(console, render(args.name), args.output)
     return ExitCode.OK

@@ -20,7 +20,7 @@ from auger.attribution.ownership import Ownership
 from auger.attribution.summary import grouped_findings, image_ownership
 from auger.cli.console import Console
 from auger.cli.loading import load
-from auger.cli.parsing import Parser, add_image_options
+from auger.cli.parsing import Parser, add_image_options, add_verbosity_options
 from auger.display import display, format_ratio, format_size
 from auger.errors import ExitCode, UsageError
 from auger.model import ImageAnalysis
@@ -67,7 +67,7 @@ def build_parser() -> Parser:
         help="follow a piece of advice auger gives for this image (DL3009, AUG008...)",
     )
     parser.add_argument("--format", choices=tuple(FORMATS), default="text", help="default: text")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    add_verbosity_options(parser)
     add_image_options(parser)
     return parser
 

@@ -1,74 +1,80 @@
 """Gate verdicts as text, JSON, JUnit XML and Markdown (pure: verdict in, text out).
 
-A rule's result holds numbers; :func:`measured` and :func:`limit` write them in the unit
-style of the limit, as every format here and the GitHub annotations show them.
+A rule's result holds numbers; :func:`measured` and :func:`limit` write them in one unit, the
+one its limit was written in (:mod:`auger.report.rule_values`), as every format here and the
+GitHub annotations show them. The text format can be coloured (:mod:`auger.report.styled`).
 """
 
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
-from auger.budgets.evaluate import RuleResult, Status, Style, Verdict, files_text, more_text
-from auger.budgets.schema import Direction
-from auger.display import display, finite, format_ratio, format_size
+from auger.budgets.evaluate import RuleResult, Status, Verdict, files_text, more_text
+from auger.display import display, finite, format_size
 from auger.report.markdown import cell, inline
+from auger.report.rule_values import forbids, limit, measured
+from auger.report.styled import Piece, render
+
+__all__ = [
+    "format_json",
+    "format_junit",
+    "format_markdown",
+    "format_text",
+    "limit",
+    "measured",
+    "message",
+]
 
 GATE_SCHEMA_VERSION = 1
 _LABEL = {Status.PASS: "PASS", Status.WARN: "WARN", Status.FAIL: "FAIL", Status.SKIP: "SKIP"}
 _ICON = {Status.PASS: "✅", Status.WARN: "⚠️", Status.FAIL: "❌", Status.SKIP: "⏭️"}
-
-
-def measured(result: RuleResult) -> str:
-    """The measured value in the limit's unit style (``—`` when there is none)."""
-    value = result.measured_value
-    if value is None:
-        return "—"
-    if result.style is Style.COUNT:
-        return str(int(value))
-    if result.style is Style.PERCENT:
-        return format_ratio(value)
-    return format_size(value, binary=result.style is Style.IEC)
-
-
-def limit(result: RuleResult) -> str:
-    """``at most 500MB``, ``at least 0.9, warn below 0.95`` (as written), or ``disabled``."""
-    fail, warn = result.limit.fail, result.limit.warn
-    if fail is None and warn is None:
-        return "disabled"
-    parts = []
-    if fail is not None:
-        parts.append(f"{result.direction.value} {fail}")
-    if warn is not None:
-        parts.append(f"warn {'above' if result.direction is Direction.AT_MOST else 'below'} {warn}")
-    return ", ".join(parts)
+_STYLE = {Status.PASS: "pass", Status.WARN: "warn", Status.FAIL: "fail", Status.SKIP: "skip"}
 
 
 def message(result: RuleResult) -> str:
-    """``image size is 1.2 GB, limit at most 1GB (detail)``: one sentence for a rule."""
-    text = f"{result.title} is {measured(result)}, limit {limit(result)}"
+    """``image size is 1.2 GB, limit at most 1 GB (detail)`` or ``files under /x/**: 1 file
+    present, none allowed (detail)``: one sentence for a rule."""
+    if forbids(result):
+        text = f"{result.title}: {measured(result)}, {limit(result)}"
+    else:
+        text = f"{result.title} is {measured(result)}, limit {limit(result)}"
     return text + f" ({result.detail})" if result.detail else text
 
 
-def format_text(verdict: Verdict) -> str:
-    """One line per rule, then the verdict."""
-    lines = [f"auger check: {display(verdict.image)} (budgets: {display(verdict.budgets_source)})"]
-    width = max((len(result.title) for result in verdict.results), default=10)
+def _values(result: RuleResult, width: int) -> str:
+    """The measure (right-aligned in ``width``) and the limit; a ban reads as one phrase."""
+    if forbids(result):
+        return f"{measured(result)}, {limit(result)}"
+    return f"{display(measured(result)):>{width}}  {display(limit(result))}"
+
+
+def format_text(verdict: Verdict, *, color: bool = False) -> str:
+    """One line per rule, then the verdict; the statuses in colour when ``color``."""
+    lines: list[list[Piece]] = [
+        [
+            (f"auger check: {display(verdict.image)} ", None),
+            (f"(budgets: {display(verdict.budgets_source)})", "muted"),
+        ]
+    ]
+    titles = max((len(display(result.title)) for result in verdict.results), default=10)
+    values = max((len(display(measured(r))) for r in verdict.results if not forbids(r)), default=1)
     for result in verdict.results:
-        line = (
-            f"  {_LABEL[result.status]}  {display(result.title):<{width}}  "
-            f"{display(measured(result)):>10}  {display(limit(result))}"
-        )
+        line: list[Piece] = [
+            ("  ", None),
+            (_LABEL[result.status], _STYLE[result.status]),
+            (f"  {display(result.title):<{titles}}  {_values(result, values)}", None),
+        ]
         if result.origin:
-            line += f"  [{display(result.origin)}]"
+            line.append((f"  [{display(result.origin)}]", "muted"))
         lines.append(line)
         if result.detail and result.status is not Status.PASS:
-            lines.append(f"        {display(result.detail)}")
+            lines.append([(f"        {display(result.detail)}", None)])
         if result.advice and result.status in (Status.FAIL, Status.WARN):
-            lines.append(f"        advice: {display(result.advice)}")
-    lines.append(verdict.summary())
-    return "\n".join(lines) + "\n"
+            lines.append([(f"        advice: {display(result.advice)}", None)])
+    lines.append([(verdict.summary(), _STYLE[verdict.status])])
+    return render(lines, color=color)
 
 
 def _result_json(result: RuleResult) -> dict[str, Any]:
@@ -101,46 +107,55 @@ def format_json(verdict: Verdict) -> str:
 
 
 def format_junit(verdict: Verdict) -> str:
-    """JUnit XML: one testcase per rule; failures as ``<failure>``, skips as ``<skipped>``."""
-    cases = []
+    """JUnit XML: one testcase per rule; failures as ``<failure>`` (the sentence, then the
+    advice on a line of its own), skips as ``<skipped>``, warnings in ``<system-out>``."""
+    suites = ET.Element("testsuites")
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name=display(f"auger budgets: {verdict.image}"),
+        tests=str(len(verdict.results)),
+        failures=str(verdict.count(Status.FAIL)),
+        errors="0",
+        skipped=str(verdict.count(Status.SKIP)),
+    )
     for result in verdict.results:
-        name = quoteattr(display(f"{result.rule}: {result.title}"))
-        sentence = message(result)
-        body = ""
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname="auger.budgets",
+            name=display(f"{result.rule}: {result.title}"),
+        )
+        sentence = display(message(result))
         if result.status is Status.FAIL:
-            text = display(sentence + (f"\nadvice: {result.advice}" if result.advice else ""))
-            body = f"<failure message={quoteattr(display(sentence))}>{escape(text)}</failure>"
+            failure = ET.SubElement(case, "failure", message=sentence)
+            advice = f"\nadvice: {display(result.advice)}" if result.advice else ""
+            failure.text = sentence + advice
         elif result.status is Status.SKIP:
-            body = f"<skipped message={quoteattr(display(result.detail or 'skipped'))}/>"
+            ET.SubElement(case, "skipped", message=display(result.detail or "skipped"))
         elif result.status is Status.WARN:
-            body = f"<system-out>{escape('WARN: ' + display(sentence))}</system-out>"
-        cases.append(f'  <testcase classname="auger.budgets" name={name}>{body}</testcase>')
-    suite = (
-        f"<testsuite name={quoteattr('auger budgets: ' + display(verdict.image))} "
-        f'tests="{len(verdict.results)}" failures="{verdict.count(Status.FAIL)}" '
-        f'errors="0" skipped="{verdict.count(Status.SKIP)}">'
-    )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n'
-        + suite
-        + "\n"
-        + "\n".join(cases)
-        + "\n</testsuite>\n</testsuites>\n"
-    )
+            ET.SubElement(case, "system-out").text = f"WARN: {sentence}"
+    ET.indent(suites)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
 
 def _title(result: RuleResult, *, in_table: bool = True) -> str:
     """A rule's title; a path rule's glob as code, so that no name in it links or mentions."""
     if result.glob is None:
         return cell(result.title)
-    return f"bytes under {inline(result.glob, in_table=in_table)}"
+    return (
+        f"{'files' if forbids(result) else 'bytes'} under {inline(result.glob, in_table=in_table)}"
+    )
 
 
 def _detail(result: RuleResult) -> str:
     """A rule's detail; a path rule's paths as code (``@org/team`` must not mention anyone)."""
     if result.paths:
         shown = ", ".join(inline(path, in_table=False) for path in result.paths)
-        return f"{files_text(result.path_count)}: {shown}{more_text(result.path_count)}"
+        shown += more_text(result.path_count)
+        if forbids(result):  # the count is the measure already
+            return f"{shown} ({format_size(result.measured_value or 0)})"
+        return f"{files_text(result.path_count)}: {shown}"
     return cell(result.detail) if result.detail else ""
 
 

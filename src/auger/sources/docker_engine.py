@@ -72,10 +72,18 @@ def unreachable(error: BaseException, environ: Mapping[str, str]) -> EngineUnava
     text = str(error)
     where = describe_endpoint(environ)
     if isinstance(_root_cause(error), PermissionError) or "Permission denied" in text:
+        if environ.get("AUGER_CONTAINER_IMAGE"):  # auger's own image: its user is not root
+            hint = (
+                "let the container's user use the mounted socket: docker run --group-add "
+                '"$(stat -c %g /var/run/docker.sock)" ...'
+            )
+        else:
+            hint = (
+                "add your user to the 'docker' group, or read a saved archive instead "
+                "(docker save IMAGE -o image.tar; auger image.tar)"
+            )
         return EngineUnavailableError(
-            f"permission denied on the Docker Engine socket ({where})",
-            hint="add your user to the 'docker' group, or read a saved archive instead "
-            "(docker save IMAGE -o image.tar; auger image.tar)",
+            f"permission denied on the Docker Engine socket ({where})", hint=hint
         )
     return EngineUnavailableError(
         f"cannot reach the Docker Engine at {where}",

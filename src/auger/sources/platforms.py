@@ -1,5 +1,5 @@
-"""The host's platform in OCI terms, parsing of ``--platform`` values, and matching the
-platforms an index's descriptors name."""
+"""The host's platform in OCI terms, parsing of ``--platform`` values, matching the platforms
+an index's descriptors name, and saying when ``--platform`` could not choose."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from auger.errors import UsageError
+from auger.model import Image
 from auger.sources.interface import Platform
 
 _MACHINES = {
@@ -77,3 +78,27 @@ def platform_matches(wanted: Platform, offered: Platform | None) -> bool:
     if (offered.os, offered.architecture) != (wanted.os, wanted.architecture):
         return False
     return wanted.variant is None or offered.variant in (None, wanted.variant)
+
+
+_ONE_PLATFORM = {
+    "docker": "the Docker Engine keeps one platform per image name (pull the one you want "
+    "with docker pull --platform, or read the registry: registry://REF)",
+    "podman": "Podman keeps one platform per image name (pull the one you want with "
+    "podman pull --platform, or read the registry: registry://REF)",
+    "docker-archive": "a docker save archive holds one platform per image",
+    "stdin": "a docker save archive holds one platform per image",
+}
+_SINGLE_IMAGE = "the reference names a single image, not a multi-platform index"
+
+
+def platform_not_applied(wanted: Platform, image: Image) -> str | None:
+    """A warning when ``--platform`` asked for ``wanted`` but the image read is for another
+    platform (or says none): the source had one image and no choice to make. ``None`` when
+    the image is for ``wanted``."""
+    reason = _ONE_PLATFORM.get(image.source, _SINGLE_IMAGE)
+    if image.os is None or image.architecture is None:
+        return f"--platform {wanted} was not checked: the image's config names no platform"
+    offered = Platform(image.os, image.architecture, image.variant)
+    if platform_matches(wanted, offered):
+        return None
+    return f"--platform {wanted} was not applied: the image is for {offered}; {reason}"

@@ -19,7 +19,6 @@ from typing import Any
 
 import httpx
 
-from auger import __version__
 from auger.display import display
 from auger.sources.interface import Credentials
 from auger.sources.registry.auth import Authenticator, unauthorized
@@ -30,6 +29,7 @@ from auger.sources.registry.errors import (
     RegistryUnreachableError,
 )
 from auger.sources.registry.reference import RegistryReference, is_loopback
+from auger.version import version
 
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
@@ -117,7 +117,7 @@ class RegistryClient:
             timeout=TIMEOUT,
             follow_redirects=True,
             # identity: a blob is hashed as stored, so no one may re-encode it on the way
-            headers={"User-Agent": f"auger/{__version__}", "Accept-Encoding": "identity"},
+            headers={"User-Agent": f"auger/{version()}", "Accept-Encoding": "identity"},
             limits=httpx.Limits(max_connections=16, max_keepalive_connections=8),
         )
         self.auth = Authenticator(
