@@ -5,7 +5,9 @@ first line is its hidden marker (``<!-- auger-report -->``, or ``<!-- auger-repo
 for one comment per image); the comment whose body starts with that line is updated, else a
 new one is created. Reads ``GITHUB_API_URL``, ``GITHUB_REPOSITORY``, ``GITHUB_TOKEN`` and
 ``PR_NUMBER`` from the environment, talks to the GitHub REST API with the standard library only,
-and prints ``comment-id=`` and ``comment-url=`` lines for ``$GITHUB_OUTPUT``.
+and prints ``comment-id=`` and ``comment-url=`` lines for ``$GITHUB_OUTPUT``. With
+``HTML_URL`` (the HTML report's artifact, as the upload step names it), the comment ends with a
+link to it, when that still fits GitHub's limit.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
+LIMIT = 65_536
+"""GitHub's limit on a comment's length, in characters."""
 
 
 class GitHub:
@@ -88,12 +92,24 @@ def post(github: GitHub, number: int, body: str) -> dict[str, Any]:
     return github.create(number, body)
 
 
+def with_link(body: str, url: str) -> str:
+    """``body`` ending with a link to the HTML report at ``url`` (an ``https`` address without
+    Markdown's brackets or spaces), if it fits under :data:`LIMIT`; else ``body`` unchanged."""
+    if not re.fullmatch(r"https://[^\s()<>\[\]]+", url):
+        return body
+    link = (
+        f"\n[The HTML report]({url}): a size map to drill into and sortable tables "
+        "(download it, unzip it and open it offline).\n"
+    )
+    return body.rstrip("\n") + "\n" + link if len(body) + len(link) + 1 <= LIMIT else body
+
+
 def main(argv: list[str], environ: Mapping[str, str]) -> int:
     """Post the report ``argv[0]``; print the comment's id and URL for ``$GITHUB_OUTPUT``."""
     if len(argv) != 1:
         print("usage: comment.py REPORT", file=sys.stderr)
         return 2
-    body = Path(argv[0]).read_text(encoding="utf-8")
+    body = with_link(Path(argv[0]).read_text(encoding="utf-8"), environ.get("HTML_URL", ""))
     github = GitHub(
         environ.get("GITHUB_API_URL", "https://api.github.com"),
         environ["GITHUB_REPOSITORY"],

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import tarfile
 
+from selenium.webdriver import ChromeOptions
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
@@ -23,6 +24,7 @@ _USED_WHERE_VULTURE_CANNOT_SEE = (
     Parser.print_help,  # argparse calls it for --help (auger's writes nothing: main prints)
     io.RawIOBase.readable,  # io's buffered readers ask their raw stream (sources, tests)
     tarfile.TarInfo().mtime,  # tarfile writes it into each member's header (the image writer)
+    ChromeOptions().binary_location,  # chromedriver starts this chromium (the browser tests)
     Input._suggestion,  # Textual's Input draws it; the filter bar clears it on every keystroke
     Widget().border_subtitle,  # Textual draws it on the border (the dialogs' keys)
     TextArea.cursor_blink,  # Textual's TextArea reads it; the file viewer's cursor stays still

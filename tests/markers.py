@@ -1,15 +1,21 @@
 """Which fixtures stand for a real component, and the marker a test using one must carry.
 
 ``make test-fast`` runs ``-m "not engine and not oracle"``: it stays free of the Docker Engine
-and of dive only if every test that uses them says so. ``tests/conftest.py`` stops the
-collection with :func:`unmarked_uses`'s lines when one does not.
+and of dive only if every test that uses them says so (``-m browser`` picks the tests that
+drive chromium). ``tests/conftest.py`` stops the collection with :func:`unmarked_uses`'s lines
+when one does not.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-COMPONENT_MARKERS = {"engine": "engine", "dive_binary": "oracle"}
+COMPONENT_MARKERS = {
+    "engine": "engine",
+    "dive_binary": "oracle",
+    "browser": "browser",
+    "browser_without_script": "browser",
+}
 """Fixture name -> the marker every test that uses it (directly or through another fixture)
 carries."""
 

@@ -9,6 +9,7 @@ install. The comment step talks to a local stub of GitHub's REST API.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -397,3 +398,30 @@ def test_the_action_installs_this_checkout(workspace: Path, runner_temp: Path) -
     again = runner(workspace, runner_temp).run({"image": "tiny.tar", "fail-on": "never"})
     succeeded(again)
     assert again.outputs["size"] == "3"
+
+
+# -- the link to the HTML report ------------------------------------------------------------------
+
+
+def comment_script() -> Any:
+    """``action/comment.py``, imported as a module."""
+    path = ROOT / "action" / "comment.py"
+    spec = importlib.util.spec_from_file_location("auger_action_comment", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_comment_links_the_html_report_when_it_fits() -> None:
+    comment = comment_script()
+    url = "https://github.com/o/r/actions/runs/1/artifacts/2"
+    body = "<!-- auger-report -->\n## auger: app\n"
+    linked = comment.with_link(body, url)
+    assert linked.startswith(body) and linked.endswith("open it offline).\n")
+    assert f"[The HTML report]({url})" in linked
+    assert comment.with_link(body, "") == body
+    for hostile in ("javascript:alert(1)", "https://x/a) [b](https://y", "http://plain"):
+        assert comment.with_link(body, hostile) == body
+    full = "<!-- auger-report -->\n" + "x" * (comment.LIMIT - 40)
+    assert comment.with_link(full, url) == full

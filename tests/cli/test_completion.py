@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from auger.cli.diff import FORMATS as DIFF_FORMATS
 from auger.cli.main import COMMANDS
 from auger.cli.parsing import GATE_FORMATS
 from tests.conftest import require
@@ -104,11 +105,7 @@ def test_fish_completes_commands_options_and_values(tmp_path: Path, workdir: Pat
     assert started[0] == "check"
     assert sorted(started[1:]) == ["chart.tar", "chunks/"]
     assert fish_completions("auger diff --fo", tmp_path, workdir) == ["--format"]
-    assert fish_completions("auger diff --format ", tmp_path, workdir) == [
-        "markdown",
-        "json",
-        "text",
-    ]
+    assert fish_completions("auger diff --format ", tmp_path, workdir) == list(DIFF_FORMATS)
 
 
 def test_zsh_accepts_the_script(tmp_path: Path) -> None:

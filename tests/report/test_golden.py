@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from auger import __version__
+from tests.report.html.support import Page, digest
 from tests.report.support import (
     ATTRIBUTED_DOCKERFILE,
     BUDGETS_YAML,
@@ -62,11 +63,15 @@ CASES: dict[str, list[str]] = {
     "rebuilt-diff.md": [*REBUILT_DIFF, "--format", "markdown"],
     "rebuilt-diff.json": [*REBUILT_DIFF, "--format", "json"],
     "rebuilt-diff.txt": [*REBUILT_DIFF, "--format", "text"],
+    "report.html": [*REPORT, "--format", "html"],
+    "report-baseline.html": [*BASELINE, "--format", "html"],
+    "diff.html": [*DIFF, "--format", "html"],
     "report.sarif": [*REPORT, "--format", "sarif"],
     "report-codequality.json": [*REPORT, "--format", "codequality"],
     "report-attribution.md": [*ATTRIBUTED, "--format", "markdown"],
     "report-attribution.json": [*ATTRIBUTED, "--format", "json"],
     "report-attribution.txt": [*ATTRIBUTED, "--format", "text"],
+    "report-attribution.html": [*ATTRIBUTED, "--format", "html"],
 }
 """Golden file name -> the command line that produces it (run in the working directory)."""
 
@@ -369,6 +374,79 @@ def test_golden_rebuild_diff_pairs_layers_as_a_person_would() -> None:
     assert "    added        +225 B  /app/.stamps/ (25 small paths)\n" in text
 
 
+@pytest.mark.parametrize(
+    "name", ["report.html", "report-baseline.html", "diff.html", "report-attribution.html"]
+)
+def test_golden_html_is_one_locked_down_file(name: str) -> None:
+    text = golden(name)
+    page = Page(text)
+    (style,) = page.raw["style"]
+    data, script = page.raw["script"]
+    assert page.policy == (
+        f"default-src 'none'; style-src {digest(style)}; script-src {digest(script)}; "
+        "base-uri 'none'; form-action 'none'"
+    )
+    assert json.loads(data)["kind"] == ("diff" if name.startswith("diff") else "report")
+    assert [value for tag, name_, value in page.attributes if name_ == "type"] == [
+        "application/json"
+    ]
+    assert not [attribute for _, attribute, _ in page.attributes if attribute.startswith("on")]
+    assert "style" not in {attribute for _, attribute, _ in page.attributes}
+    assert not {"img", "iframe", "link", "object", "embed", "form", "base"} & set(page.tags)
+    links = page.values("href")
+    assert links and all(link.startswith("#tm") for link in links), "no link leaves the page"
+    assert "http://" not in text.replace("http://www.w3.org", "")
+    assert "https://" not in text
+    assert "@font-face" not in style and "url(" not in style
+
+
+def test_golden_html_report() -> None:
+    page = Page(golden("report.html"))
+    assert page.text("auger-data") and page.data()["size"] == 24571
+    assert [layer["stored_waste"] for layer in page.data()["layers"]] == [24, 3300, 4250, 350, 0, 0]
+    assert page.count("tr", within="waste") == 1 + 7
+    rows = page.rows("waste")
+    assert ["/app/build", "2.4 kB", "3", "deleted", "2", "4", "AUG009"] in rows
+    assert ["/var/lib/dpkg/status", "800 B", "1", "overwritten", "1", "3", "CHURN"] in rows
+    assert page.count("tr", within="layers") == 1 + 6
+    assert "rm -rf /app/build /var/cache/apt/archives/*.deb" in page.text("layers")
+    assert page.count("tr", within="advice") == 1 + 9
+    assert page.count("tr", within="budgets") == 1 + 5
+    assert page.count("svg", within="layer-chart") == 1
+    assert page.count("section", within="sizemap") >= 5, "the root and a view per directory"
+    assert "FAIL" in page.text("budgets")
+
+
+def test_golden_html_report_against_a_baseline() -> None:
+    page = Page(golden("report-baseline.html"))
+    assert page.data()["baseline"]["size"] == 13554
+    assert page.count("svg", within="layer-chart") == 2
+    assert [row[2] for row in page.rows("layers")][1:] == [
+        "shared",
+        "shared",
+        "+5.0 kB",  # the same COPY at the same place: grown, not replaced
+        "+4.5 kB",
+        "+900 B",
+        "+696 B",
+    ]
+
+
+def test_golden_html_diff() -> None:
+    page = Page(golden("diff.html"))
+    assert page.data()["shared"] == 2
+    assert page.count("tr", within="changed-layers") == 1 + 4
+    _, grown, *new = page.rows("changed-layers")
+    assert grown[:5] == ["grew", "2", "1.2 kB", "6.2 kB", "+5.0 kB"]
+    assert grown[5].startswith("/app/build +2.4 kB, /app/.git +1.5 kB")
+    assert [row[0] for row in new] == ["new", "new", "new"]
+    assert page.rows("changed-directories")[1:3] == [
+        ["/var/cache", "-2.5 kB", "1"],
+        ["/root/.cache", "+2.2 kB", "1"],
+    ]
+    assert page.count("tr", within="changed-paths") == 1 + 12
+    assert ["/etc/motd", "shrunk", "500 B", "100 B", "-400 B"] in page.rows("changed-paths")
+
+
 def test_golden_sarif() -> None:
     log = golden_json("report.sarif")
     assert log["version"] == "2.1.0"
@@ -437,3 +515,29 @@ def test_golden_attribution_markdown() -> None:
     assert "*(saves 8.0 kB; ci/Dockerfile:3)*" in text
     layers = [row for row in table_rows(text) if len(row) == 7 and row[0].isdigit()]
     assert [row[5] for row in layers] == [f"`ci/Dockerfile:{line}`" for line in (2, 3, 5, 6, 7)]
+
+
+def test_golden_html_report_names_packages_groups_and_dockerfile_lines() -> None:
+    page = Page(golden("report-attribution.html"))
+    packages = page.rows("packages")
+    assert packages[0] == [
+        "package", "manager", "version", "size", "wasted", "files", "installed by layer", "flags",
+    ]  # fmt: skip
+    assert ["gcc-12", "dpkg", "12.2.0", "32.0 kB", "0 B", "2", "1", ""] in packages
+    assert ["typescript", "npm", "5.6.3", "20.1 kB", "0 B", "2", "4", "dev"] in packages
+    assert "Files in no package: 14.6 kB." in page.text("packages")
+    groups = {row[0]: row for row in page.rows("groups")[1:]}
+    assert groups["build toolchain in the final image"][1:4] == [
+        "32.3 kB",
+        "gcc-12, make",
+        "32.3 kB",
+    ]
+    advice = {row[0]: row for row in page.rows("advice")[1:]}
+    assert advice["AUG008"][3] == "32.3 kB"
+    assert advice["AUG008"][6:8] == [
+        "gcc-12, make",
+        "ci/Dockerfile:3 RUN apt-get update && apt-get install -y gcc-12 make",
+    ]
+    layers = page.rows("layers")
+    assert "vs baseline" not in layers[0]
+    assert layers[5][-1] == "ci/Dockerfile:7 RUN npm ci"

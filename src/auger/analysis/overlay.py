@@ -15,7 +15,7 @@ holds its own entry's bytes implicitly and its unit is only made when something 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, ValuesView
 from dataclasses import dataclass, field
 
 from auger.display import display
@@ -128,6 +128,13 @@ class _FinalFilesystem(Mapping[str, VisibleEntry]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._read())
+
+    def items(self) -> ItemsView[str, VisibleEntry]:
+        """The dict's own view: a pass over every path without a lookup per path."""
+        return self._read().items()
+
+    def values(self) -> ValuesView[VisibleEntry]:
+        return self._read().values()
 
     def __len__(self) -> int:
         return len(self._keys())

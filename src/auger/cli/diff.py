@@ -11,11 +11,13 @@ from auger.cli.loading import load_reference
 from auger.cli.parsing import Parser, add_image_options, add_output_options
 from auger.errors import ExitCode
 from auger.report import markdown_report, plain_report
+from auger.report.html import report as html_report
 
 FORMATS: dict[str, Callable[[ImageDiff, str | None], str]] = {
     "markdown": markdown_report.format_diff,
     "json": lambda diff, _marker: plain_report.format_diff_json(diff),
     "text": lambda diff, _marker: plain_report.format_diff_text(diff),
+    "html": lambda diff, _marker: html_report.format_diff(diff),
 }
 """Output format -> formatter of the diff and its sticky-comment marker name."""
 
@@ -25,7 +27,8 @@ def build_parser() -> Parser:
     parser = Parser(
         prog="auger diff",
         description="Compare two images: shared base layers, layers added and removed, and "
-        "the paths that grew, shrank, appeared or disappeared. Always exits 0.",
+        "the paths that grew, shrank, appeared or disappeared, as text, Markdown, JSON or one "
+        "HTML page. Always exits 0.",
     )
     parser.add_argument("base", metavar="BASE")
     parser.add_argument("head", metavar="HEAD")

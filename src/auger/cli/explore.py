@@ -32,8 +32,11 @@ def build_parser() -> Parser:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    """Open the explorer on ``args.image``; return its exit code."""
-    if not console.stdout_is_tty:
+    """Open the explorer on ``args.image``; return its exit code.
+
+    It needs a terminal on stdout, unless ``TEXTUAL_DRIVER`` names a driver that draws
+    elsewhere (``auger serve`` runs it with Textual's web driver, on pipes)."""
+    if not console.stdout_is_tty and not console.environ.get("TEXTUAL_DRIVER"):
         raise UsageError(
             "auger explore needs a terminal on stdout",
             hint="auger IMAGE prints a summary instead; --json FILE writes the analysis",

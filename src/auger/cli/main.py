@@ -78,6 +78,12 @@ def _extract() -> CommandModule:
     return extract
 
 
+def _serve() -> CommandModule:
+    from auger.cli import serve  # noqa: PLC0415
+
+    return serve
+
+
 def _cache() -> CommandModule:
     from auger.cli import cache  # noqa: PLC0415
 
@@ -136,13 +142,13 @@ COMMANDS: dict[str, Command] = {
         Command(
             "report",
             "IMAGE [--baseline REF] [--format FORMAT] [-o FILE]",
-            "wasted space, causes, advice and growth, as Markdown for a pull request (formats: "
-            "markdown, json, text, codequality, sarif)",
+            "wasted space, causes, advice and growth, as Markdown for a pull request or one "
+            "HTML page with a size map (formats: markdown, json, text, html, codequality, sarif)",
             _report,
         ),
         Command(
             "diff",
-            "BASE HEAD [--format text|markdown|json]",
+            "BASE HEAD [--format text|markdown|json|html] [-o FILE]",
             "what changed between two images, layer by layer and path by path",
             _diff,
         ),
@@ -151,6 +157,12 @@ COMMANDS: dict[str, Command] = {
             "IMAGE [--baseline REF] [--source SOURCE] [--platform OS/ARCH]",
             "explore an image interactively (layers, files, wasted space; ? for keys)",
             _explore,
+        ),
+        Command(
+            "serve",
+            "IMAGE [--host 127.0.0.1] [--port 8000]",
+            "the explorer in a web browser (listens on loopback unless --host says otherwise)",
+            _serve,
         ),
         Command(
             "build",

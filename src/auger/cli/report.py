@@ -14,12 +14,14 @@ from auger.cli.loading import load, load_reference
 from auger.cli.parsing import Parser, add_image_options, add_output_options
 from auger.errors import ExitCode
 from auger.report import codequality, markdown_report, plain_report, sarif
+from auger.report.html import report as html_report
 from auger.report.model import ImageReport, build_report
 
 FORMATS: dict[str, Callable[[ImageReport, str | None], str]] = {
     "markdown": markdown_report.format_report,
     "json": lambda report, _marker: plain_report.format_report_json(report),
     "text": lambda report, _marker: plain_report.format_report_text(report),
+    "html": lambda report, _marker: html_report.format_report(report),
     "codequality": lambda report, _marker: codequality.format_report(report),
     "sarif": lambda report, _marker: sarif.format_report(report),
 }
@@ -31,7 +33,9 @@ def build_parser() -> Parser:
     parser = Parser(
         prog="auger report",
         description="Report an image's size, wasted space with causes and advice, and its "
-        "growth against a baseline, as Markdown for a pull request comment, JSON or text.",
+        "growth against a baseline, as Markdown for a pull request comment (with layer charts), "
+        "JSON, text, or one self-contained HTML page (a size map, charts and sortable tables; "
+        "write it with -o FILE).",
     )
     parser.add_argument("image", metavar="IMAGE")
     parser.add_argument("--baseline", metavar="REF", help="the image to compare against")

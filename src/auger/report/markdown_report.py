@@ -24,6 +24,7 @@ from auger.report.attribution import advice_notes, markdown_sections
 from auger.report.gate import format_markdown as verdict_markdown
 from auger.report.layer_changes import NO_COMMAND, layer_counts, signed, story
 from auger.report.markdown import cell, code_block, inline
+from auger.report.mermaid import layer_charts
 from auger.report.model import ImageReport, LayerRow
 
 LIMIT = 65_536
@@ -290,6 +291,7 @@ def _render_report(report: ImageReport, name: str | None, budget: _Budget) -> st
     title = report.analysis.image.name or report.analysis.image.reference
     lines = [marker(name), f"## auger: {inline(title, in_table=False)}", "", *_headline(report)]
     lines += _against_baseline(report, budget)
+    lines += layer_charts(report.analysis, report.baseline)
     lines += _advice(report, budget)
     lines += markdown_sections(report.attribution, budget.shown)
     if report.waste:
@@ -328,7 +330,8 @@ def _fit(render: Callable[[_Budget], str], limit: int) -> str:
     unclosed = sum(line == "<details>" for line in kept) - sum(
         line == "</details>" for line in kept
     )
-    closing = ["", "</details>"] * max(unclosed, 0)
+    fenced = sum(line.startswith("```") for line in kept) % 2  # a chart or a command block
+    closing = ["```"] * fenced + ["", "</details>"] * max(unclosed, 0)
     note = f"… {len(lines) - len(kept)} more lines left out to stay under {limit} characters."
     return "\n".join([*kept, *closing, "", note]) + "\n"
 
@@ -380,6 +383,7 @@ def _render_diff(diff: ImageDiff, name: str | None, budget: _Budget) -> str:
         f"Size {format_size(diff.base.size)} → {format_size(diff.head.size)} "
         f"({_signed(diff.size_delta)}, {ratio:+.2%}): {layer_counts(diff)}.",
         "",
+        *layer_charts(diff.head, diff.base, ("the head image", "the base image")),
     ]
     changed = [layer for layer in diff.layers if not layer.change.same_contents]
     sentences = [_layer_sentence(layer) for layer in changed]
