@@ -155,7 +155,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "explore",
-            "IMAGE [--source SOURCE] [--platform OS/ARCH]",
+            "IMAGE [--baseline REF] [--source SOURCE] [--platform OS/ARCH]",
             "explore an image interactively (layers, files, wasted space; ? for keys)",
             _explore,
         ),

@@ -124,7 +124,7 @@ def _write_layer(
         if entry.kind in _REFUSED:
             out.notes.append(f"refused {shown}: a device or special file")
             continue
-        if not _same(entry, header):
+        if not same_entry(entry, header):
             continue
         relative = path[len(base) + 1 :] if base else path
         try:
@@ -145,7 +145,7 @@ def _write_layer(
         out.written += 1
 
 
-def _same(entry: Entry, header: TarHeader) -> bool:
+def same_entry(entry: Entry, header: TarHeader) -> bool:
     """True if ``header`` is the entry the analysis kept (the last one of its path)."""
     kind = _KINDS.get(header.typeflag)
     if kind is None or kind is not entry.kind:
