@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from auger.cache.store import LayerCache
 from auger.extraction.read import read_head
 from auger.model import Entry
-from auger.pipeline import analyze
+from auger.pipeline import AnalyzeOptions, analyze
 from auger.progress import Progress
 from auger.sources.interface import ReadOptions
 from auger.sources.reference import resolve_source
@@ -107,6 +108,28 @@ class _Counting(Progress):
 
     def bytes_read(self, count: int) -> None:
         self.read += count
+
+
+def test_a_cached_layer_is_read_from_its_blob(tmp_path: Path) -> None:
+    """With every layer in the layer cache, the file still comes from the image's blob (a cached
+    scan has no contents)."""
+    archive = tmp_path / "image.tar"
+    spec = ImageSpec(layers=[LayerSpec(layer_tar([file("a.txt", b"hello\n")]), "one")])
+    archive.write_bytes(docker_archive(spec))
+    cache = LayerCache(tmp_path / "cache")
+    options = AnalyzeOptions(cache=cache)
+    analyze(str(archive), options, None, NO_ENGINE)  # fills the cache
+    analysis = analyze(str(archive), options, None, NO_ENGINE)
+    entry: Entry = next(e for e in analysis.image.layers[0].scan.entries if e.path == "a.txt")
+    head = read_head(
+        resolve_source(str(archive), None, NO_ENGINE),
+        options.read_options(),
+        layers=analysis.image.layers,
+        layer=0,
+        entry=entry,
+        limit=1000,
+    )
+    assert head.data == b"hello\n"
 
 
 @pytest.mark.parametrize("compression", ["none", "gzip"])

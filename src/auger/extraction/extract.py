@@ -95,8 +95,9 @@ def extract(
                 raise _Finished
         return _EMPTY
 
-    # every blob needed is read: a layer cache would answer with scans, not with contents
-    options = dataclasses.replace(options, cache=None, documents=None)
+    # every blob needed is read: a layer cache would answer with scans, not with contents; one
+    # layer at a time, so that reading stops at the last layer needed
+    options = dataclasses.replace(options, cache=None, documents=None, concurrent=False)
     try:
         source.read(scan, options, progress or NullProgress())
     except _Finished:

@@ -7,6 +7,7 @@ entry, keeps at most ``limit`` bytes of its contents, and stops reading the imag
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from auger.display import display
@@ -68,6 +69,9 @@ def read_head(
                 raise _Found(b"".join(chunks))
         return _EMPTY
 
+    # the blob is read: a layer cache would answer with a scan, not with contents; one layer at
+    # a time, so that reading stops at the file
+    options = dataclasses.replace(options, cache=None, documents=None, concurrent=False)
     try:
         source.read(scan, options, progress or NullProgress())
     except _Found as found:

@@ -166,7 +166,9 @@ def assemble(
 
     layers = []
     progress.phase("scanning layers")
-    for index, (blob, found) in enumerate(_in_order(read, count, store.concurrent_scans)):
+    for index, (blob, found) in enumerate(
+        _in_order(read, count, store.concurrent_scans and options.concurrent)
+    ):
         described = manifest_layers[index]
         ref = refs[index]
         label = ref.label
