@@ -1,8 +1,9 @@
 """Fuzz auger for longer than the test suite does: no input may end in an internal error.
 
 Each target (``tests/fuzz/targets.py``: the tar scanner, whole archives and layouts, the
-documents inside them, budgets and ``.dive-ci`` files, globs) starts from its seed corpus in
-``tests/fuzz/corpus/TARGET/``. With atheris installed (``pip install atheris``) the run is
+documents inside them, budgets and ``.dive-ci`` files, globs, the file viewer's text) starts
+from its seed corpus in ``tests/fuzz/corpus/TARGET/``. With atheris installed
+(``pip install atheris``) the run is
 coverage-guided (libFuzzer, one process per target); without it, inputs are random
 mutations of the corpus. Inputs that fail are written to ``--crashes DIR``; once fixed, copy
 them into the target's corpus directory so that the test suite replays them for good.

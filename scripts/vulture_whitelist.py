@@ -13,7 +13,8 @@ import io
 import tarfile
 
 from selenium.webdriver import ChromeOptions
-from textual.widgets import Input
+from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 import auger
 from auger.cli.parsing import Parser
@@ -25,4 +26,6 @@ _USED_WHERE_VULTURE_CANNOT_SEE = (
     tarfile.TarInfo().mtime,  # tarfile writes it into each member's header (the image writer)
     ChromeOptions().binary_location,  # chromedriver starts this chromium (the browser tests)
     Input._suggestion,  # Textual's Input draws it; the filter bar clears it on every keystroke
+    Widget().border_subtitle,  # Textual draws it on the border (the dialogs' keys)
+    TextArea.cursor_blink,  # Textual's TextArea reads it; the file viewer's cursor stays still
 )

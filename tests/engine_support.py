@@ -30,8 +30,11 @@ class Engine:
         dockerfile: str,
         files: Mapping[str, bytes] | None = None,
         busybox: Path | None = None,
+        *,
+        nocache: bool = False,
     ) -> str:
-        """Build ``dockerfile`` in ``context`` and return the image's unique tag."""
+        """Build ``dockerfile`` in ``context`` and return the image's unique tag (with
+        ``nocache``, every step runs again, as ``docker build --no-cache`` does)."""
         context.mkdir(parents=True, exist_ok=True)
         (context / "Dockerfile").write_text(dockerfile)
         if busybox is not None:
@@ -42,7 +45,9 @@ class Engine:
             target.write_bytes(data)
         tag = f"auger-test-{uuid.uuid4().hex[:12]}:latest"
         try:
-            self.client.images.build(path=str(context), tag=tag, rm=True, forcerm=True)
+            self.client.images.build(
+                path=str(context), tag=tag, rm=True, forcerm=True, nocache=nocache
+            )
         except docker.errors.BuildError as error:
             log = "".join(str(item.get("stream", "")) for item in error.build_log)
             raise AssertionError(f"docker build failed: {error}\n{log}") from error

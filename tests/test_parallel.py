@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +18,7 @@ from auger.analysis import dive
 from auger.analysis.image import analyze_image
 from auger.layers.scanner import scan_layer
 from auger.model import LayerRef
-from auger.parallel import can_fork, in_parallel, reap_exited
+from auger.parallel import can_fork, in_parallel, reap_all, reap_exited
 from auger.pipeline import analyze
 from auger.testing.images import (
     ImageSpec,
@@ -85,6 +87,50 @@ def test_a_child_that_sent_its_result_is_reaped_later_not_left_a_zombie() -> Non
         time.sleep(0.01)
         reap_exited()
     assert not is_zombie_or_running(child), "the child was left a zombie"
+
+
+def test_children_that_sent_their_result_are_all_reaped_before_the_exit() -> None:
+    require_fork()
+    children = [in_parallel(os.getpid, lambda: None)[0] for _ in range(3)]
+    reap_all()
+    assert not [child for child in children if is_zombie_or_running(child)]
+
+
+def group_members(group: int) -> list[int]:
+    """The processes whose process group is ``group``."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:  # gone meanwhile
+                continue
+            if int(stat.rpartition(")")[2].split()[2]) == group:
+                members.append(int(entry.name))
+    return members
+
+
+def test_the_command_leaves_no_process_of_its_group_behind(tmp_path: Path) -> None:
+    """Whoever waits on auger's process group finds nothing left once auger has exited."""
+    require_fork()
+    archive = tmp_path / "image.tar"
+    layers = [
+        LayerSpec(layer_tar([directory("d"), *[file(f"d/{n}", b"x" * n) for n in range(300)]])),
+        LayerSpec(layer_tar([file("d/1", b"changed"), whiteout("d/2")])),
+    ]
+    archive.write_bytes(docker_archive(ImageSpec(layers)))
+    environ = {**os.environ, "CI": "true", "AUGER_CACHE_DIR": str(tmp_path / "cache")}
+    for _ in range(3):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "auger", str(archive), "--json", str(tmp_path / "out.json")],
+            env=environ,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        _, errors = process.communicate(timeout=120)
+        assert process.returncode == 0, errors
+        assert group_members(process.pid) == []
 
 
 def test_with_another_thread_alive_both_run_here() -> None:

@@ -13,6 +13,7 @@ collector, the exit) is in :mod:`auger.runtime`.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import signal
@@ -28,9 +29,13 @@ def can_fork() -> bool:
     """True when a child process would both be safe to fork and have a CPU of its own."""
     if not hasattr(os, "fork") or threading.active_count() != 1:
         return False
+    return available_cpus() > 1
+
+
+def available_cpus() -> int:
+    """The processors this process may run on."""
     affinity = getattr(os, "sched_getaffinity", None)
-    cpus = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
-    return cpus > 1
+    return len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
 
 
 def _same(value: Any) -> Any:
@@ -91,6 +96,19 @@ def reap_exited() -> None:
             done = pid
         if done:
             _exiting.remove(pid)
+
+
+def reap_all() -> None:
+    """Wait for every child that sent its result and may still be exiting.
+
+    Called before the process ends, so that no child outlives it as a zombie that whoever
+    waits on the process's group would see. A child that has sent its result only unmaps its
+    memory, so the wait is short.
+    """
+    while _exiting:
+        pid = _exiting.pop()
+        with contextlib.suppress(ChildProcessError):  # already reaped elsewhere
+            os.waitpid(pid, 0)
 
 
 def _send(writer: int, background: Callable[[], Any]) -> None:

@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 
-from auger import __version__
+from auger.cli.console import Console
+from auger.cli.main import main
 from auger.demo import demo_archive, demo_image
 from auger.testing.images import ImageSpec, LayerSpec, docker_archive, file, layer_tar, sha256
-from tests.support import diagnostics_only, one_error, run_cli
+from auger.version import version
+from tests.support import NO_ENGINE, diagnostics_only, one_error, run_cli
 
 
 def layer_sizes(spec: ImageSpec) -> list[int]:
@@ -60,6 +62,28 @@ def test_demo_prints_a_summary() -> None:
     assert "/var/cache/apt/archives/gcc_12_amd64.deb" in result.stdout
     diagnostics_only(result.stderr)
     assert "error" not in result.stderr
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_demo_on_a_terminal_says_how_to_explore_it(tmp_path: Path) -> None:
+    stdout, stderr = _Terminal(), io.StringIO()
+    assert main(["demo"], Console(stdout, stderr, NO_ENGINE)) == 0
+    assert stderr.getvalue().splitlines()[-1] == (
+        "auger: to open it in the explorer: auger demo --save auger-demo.tar, "
+        "then auger explore auger-demo.tar"
+    )
+    saved = tmp_path / "demo.tar"
+    stdout, stderr = _Terminal(), io.StringIO()
+    assert main(["demo", "--save", str(saved)], Console(stdout, stderr, NO_ENGINE)) == 0
+    assert (
+        stderr.getvalue().splitlines()[-1]
+        == f"auger: open it in the explorer: auger explore {saved}"
+    )
+    assert "explorer" not in run_cli(["demo"]).stderr, "not when stdout is a file or a pipe"
 
 
 def test_demo_json_has_dives_keys(tmp_path: Path) -> None:
@@ -254,7 +278,7 @@ def test_help_wraps_to_the_terminal_width(columns: int) -> None:
 def test_version() -> None:
     result = run_cli(["--version"])
     assert result.code == 0
-    assert __version__ in result.stdout
+    assert f"auger {version()}\n" in result.stdout  # the metadata as it is now
 
 
 # -- unreadable images ----------------------------------------------------------------------------

@@ -139,8 +139,18 @@ def test_json_baseline_delta(images: dict[str, Path], cwd: Path) -> None:
         "sizeBytes": 13554,
         "sizeDeltaBytes": 24571 - 13554,
         "sizeDeltaRatio": pytest.approx((24571 - 13554) / 13554),
+        "removedLayers": [],
     }
-    assert [layer["deltaBytes"] for layer in data["layers"]] == [0, 0, 6171, 4450, 900, 696]
+    # layer 2 is the baseline's layer 2 grown (the same command at the same place), 3 to 5 new
+    assert [layer["deltaBytes"] for layer in data["layers"]] == [0, 0, 4971, 4450, 900, 696]
+    assert [layer["baseline"]["change"] for layer in data["layers"]] == [
+        "unchanged",
+        "unchanged",
+        "changed",
+        "added",
+        "added",
+        "added",
+    ]
 
 
 def test_json_layers_have_their_waste_and_full_command(images: dict[str, Path], cwd: Path) -> None:
@@ -164,6 +174,7 @@ def test_json_waste_groups_have_cause_and_advice(images: dict[str, Path], cwd: P
         "storedIn": [2],
         "hiddenBy": 4,
         "advice": ["AUG009"],
+        "folded": 0,
     }
     assert waste["/srv/www/*"]["cause"] == "replaced-by-opaque"
     assert waste["/app/main.py"]["advice"] == ["AUG010"]

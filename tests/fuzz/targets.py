@@ -30,6 +30,7 @@ from auger.budgets.dive_ci import parse_dive_ci, with_flags
 from auger.budgets.evaluate import evaluate
 from auger.budgets.loader import parse_budgets
 from auger.errors import AugerError
+from auger.extraction.read import FileHead
 from auger.fleet.inputs import deduplicate, read_input
 from auger.fleet.jsonl import dumps, parse_lines
 from auger.fleet.records import ShardHeader, build_record, error_record
@@ -59,6 +60,7 @@ from auger.testing.images import (
     tar_of,
     whiteout,
 )
+from auger.viewmodel.file_view import as_text
 
 NO_ENGINE = {"DOCKER_HOST": "unix:///nonexistent/auger-fuzz.sock"}
 
@@ -311,6 +313,22 @@ def glob_text(data: bytes) -> None:
         return
 
 
+_SHOWN_UNSAFE = re.compile(
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\udc80-\udcff]"
+)
+"""What no line of the file viewer may hold: terminal controls, bidirectional overrides, line
+separators, lone surrogates (tabs are expanded before)."""
+
+
+def file_view_text(data: bytes) -> None:
+    """A file's bytes as the explorer's file viewer shows them, whole and cut short."""
+    for limit in (len(data), len(data) // 2, 7):
+        shown = as_text("/f", 0, FileHead(data[:limit], len(data)))
+        for line in shown.lines:
+            if _SHOWN_UNSAFE.search(line) or "\t" in line:
+                raise ValueError(f"the viewer would print {line!r}")
+
+
 # -- package databases and Dockerfiles (attribution) --------------------------------------------
 
 _OWNED = {
@@ -461,6 +479,7 @@ TARGETS: dict[str, Target] = {
     "budgets": budgets_file,
     "dive-ci": dive_ci_file,
     "glob": glob_text,
+    "file-view": file_view_text,
     "dockerfile": dockerfile_text,
     **{name: _database_target(path) for name, path in DATABASES.items()},
     "fleet-records": fleet_records,
@@ -620,6 +639,22 @@ DICTIONARY: dict[str, list[bytes]] = {
     "budgets": [*_YAML_WORDS, b"glob: ", b"/**/", b"[z-a]", b"[!", b"*a*a*a*a*b", b"overrides:"],
     "dive-ci": [*_YAML_WORDS, b"rules:", b"lowestEfficiency: ", b"LowestEfficiency: ", b"nan"],
     "glob": [b"**", b"*", b"?", b"[", b"]", b"[!", b"-", b"/", b"\n", b"\\", b"."],
+    "file-view": [
+        b"\x1b[",
+        b"\x1b]0;",
+        b"\x07",
+        b"\x9b",
+        b"\xc2\x9b",
+        b"\xe2\x80\xae",
+        b"\xe2\x81\xa6",
+        b"\xe2\x80\xa8",
+        b"\xed\xb2\x80",
+        b"\xf0\x9f\x98\x80",
+        b"\r",
+        b"\t",
+        b"\x00",
+        b"\n",
+    ],
     "dockerfile": _DOCKERFILE_WORDS,
     **dict.fromkeys(DATABASES, _DATABASE_WORDS),
     "fleet-records": [*_JSON_WORDS, b'"kind":"image"', b'"kind":"error"', b'"schema_version":9'],
@@ -712,6 +747,10 @@ def seeds() -> dict[str, list[bytes]]:
             b"  highestUserWastedPercent: 0.20\n"
         ],
         "glob": [b"/usr/**/lib[0-9]*.so\nusr/lib/lib1.so\nusr/lib/x/lib.so\n"],
+        "file-view": [
+            b'#!/bin/sh\nset -eu\n\techo "caf\xc3\xa9" \xe2\x80\xae\x1b[2J\r\n',
+            b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)),
+        ],
         "dockerfile": [_SEED_DOCKERFILE],
         **{name: [_seed_databases()[path]] for name, path in DATABASES.items()},
         "fleet-records": [_seed_records()],

@@ -54,17 +54,13 @@ ROOTFS = LayerSpec(
 )
 """Layer 0 of both fixed images: a tiny root filesystem."""
 
-APT = LayerSpec(
-    layer_tar(
-        [
-            file("var/lib/apt/lists/deb.example.org_dists_stable_main_binary-amd64_Packages", 4000),
-            file("var/lib/dpkg/status", 800),
-            file("usr/bin/curl", 3000, 0o755),
-            file("var/cache/apt/archives/curl_8.0_amd64.deb", 2500),
-        ]
-    ),
-    "/bin/sh -c apt-get update && apt-get install -y curl",
+_APT_ENTRIES = (
+    file("var/lib/apt/lists/deb.example.org_dists_stable_main_binary-amd64_Packages", 4000),
+    file("var/lib/dpkg/status", 800),
+    file("usr/bin/curl", 3000, 0o755),
+    file("var/cache/apt/archives/curl_8.0_amd64.deb", 2500),
 )
+APT = LayerSpec(layer_tar(_APT_ENTRIES), "/bin/sh -c apt-get update && apt-get install -y curl")
 """Layer 1 of both: apt lists left behind (DL3009), no --no-install-recommends (DL3015)."""
 
 BASE_APP = LayerSpec(
@@ -142,6 +138,69 @@ def base_image() -> ImageSpec:
 def head_image() -> ImageSpec:
     """The image the pull request builds: shares layers 0 and 1 with the base."""
     return ImageSpec([ROOTFS, APT, HEAD_APP, PIP, CLEANUP, WEB], tag="example:head")
+
+
+# -- a rebuild: one layer rebuilt with the same contents, one grown, two swapped, tiny files -------
+
+TOOLS = LayerSpec(
+    layer_tar([file("usr/bin/jq", 3000, 0o755), file("usr/bin/yq", 2500, 0o755)]),
+    "RUN /bin/sh -c install-tools jq yq # buildkit",
+)
+CONFIG = LayerSpec(
+    layer_tar([file("etc/app/config.yaml", 1500), file("etc/app/logging.yaml", 600)]),
+    "COPY config /etc/app # buildkit",
+)
+TINY = 60
+"""How many 9-byte files the build leaves in /tmp (and the next layer deletes one by one)."""
+STAMPS = 25
+"""How many 9-byte files the rebuilt app layer adds under /app/.stamps."""
+
+
+def node_app(modules: int, stamps: int = 0) -> LayerSpec:
+    """``COPY app /app`` with ``modules`` kB of node_modules and ``stamps`` 9-byte files."""
+    return LayerSpec(
+        layer_tar(
+            [
+                file("app/server.js", 1800),
+                file("app/package.json", 700),
+                *(file(f"app/node_modules/lib{n}/index.js", 1000) for n in range(modules)),
+                *(file(f"app/.stamps/s{n:02}", b"stamp-one") for n in range(stamps)),
+            ]
+        ),
+        "COPY app /app # buildkit",
+    )
+
+
+BUILD = LayerSpec(
+    layer_tar(
+        [
+            file("app/dist/bundle.js", 4000),
+            *(file(f"tmp/x{n:03}", b"build-tmp") for n in range(TINY)),
+        ]
+    ),
+    "RUN /bin/sh -c npm run build # buildkit",
+)
+CLEAN = LayerSpec(
+    layer_tar([whiteout(f"tmp/x{n:03}") for n in range(TINY)]),
+    "",
+)
+"""A layer with no command at all (history without ``created_by``)."""
+
+
+def release_image() -> ImageSpec:
+    """The release a pull request starts from."""
+    return ImageSpec([ROOTFS, APT, TOOLS, CONFIG, node_app(8), BUILD, CLEAN], tag="example:release")
+
+
+def rebuilt_image() -> ImageSpec:
+    """The same Dockerfile built again without cache, with the tools and config steps swapped
+    and 12 kB more node_modules (and 25 tiny stamp files): the apt layer has the same contents
+    but another mtime."""
+    apt_again = LayerSpec(layer_tar(_APT_ENTRIES, mtime=1_800_000_000), APT.created_by)
+    return ImageSpec(
+        [ROOTFS, apt_again, CONFIG, TOOLS, node_app(20, STAMPS), BUILD, CLEAN],
+        tag="example:rebuilt",
+    )
 
 
 _LIBC = DebPackage("libc6", "2.36-9", {"/usr/lib/x86_64-linux-gnu/libc.so.6": 9000})

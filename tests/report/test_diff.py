@@ -1,4 +1,5 @@
-"""``diff_images`` and ``auger diff``: shared base layers by diff ID, changed layers only, and
+"""``diff_images`` and ``auger diff``: layers paired as a person reads them (same tar, then same
+command and place, then the same tar elsewhere), what changed in each per directory, and
 per-path changes biggest first, on in-process archives and on images the engine built."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from auger.analysis.diff import ImageDiff, diff_images
+from auger.analysis.layer_match import LayerChange
 from auger.model import ImageAnalysis
 from auger.pipeline import analyze
 from auger.report.markdown_report import format_diff
@@ -90,15 +92,49 @@ def test_shared_base_layers_are_recognised_by_diff_id(
     assert [layer.diff_id for layer in base[:2]] == [sha256(OS.tar), sha256(LIBS.tar)]
 
 
-def test_only_the_changed_layers_are_removed_and_added(diff: ImageDiff) -> None:
-    assert [(layer.index, layer.diff_id) for layer in diff.removed_layers] == [
-        (2, sha256(BASE_APP.tar))
+def changes(diff: ImageDiff) -> list[tuple[int | None, int | None, LayerChange]]:
+    return [
+        (
+            layer.pair.base.index if layer.pair.base else None,
+            layer.pair.head.index if layer.pair.head else None,
+            layer.change,
+        )
+        for layer in diff.layers
     ]
+
+
+def test_the_rebuilt_app_layer_pairs_with_its_old_self(diff: ImageDiff) -> None:
+    assert changes(diff) == [
+        (0, 0, LayerChange.UNCHANGED),
+        (1, 1, LayerChange.UNCHANGED),
+        (2, 2, LayerChange.CHANGED),
+        (None, 3, LayerChange.ADDED),
+    ]
+    assert diff.removed_layers == ()
     assert [(layer.index, layer.diff_id) for layer in diff.added_layers] == [
-        (2, sha256(HEAD_APP.tar)),
-        (3, sha256(HEAD_EXTRA.tar)),
+        (3, sha256(HEAD_EXTRA.tar))
     ]
+    assert [layer.delta for layer in diff.layers] == [0, 0, 1900, 1000]
+    assert sum(layer.delta for layer in diff.layers) == diff.size_delta
     assert diff.size_delta == diff.head.size - diff.base.size
+
+
+def test_a_changed_layer_says_where_its_bytes_went(diff: ImageDiff) -> None:
+    app, extra = diff.layers[2], diff.layers[3]
+    assert [(r.label, r.delta, r.paths) for r in app.directories] == [("/app", 1900, 5)]
+    assert [(r.label, r.delta, r.paths) for r in extra.directories] == [
+        ("/usr/lib", 1000, 1),
+        ("/etc", 0, 1),
+    ]
+
+
+def test_changed_paths_roll_up_per_directory(diff: ImageDiff) -> None:
+    assert [(r.label, r.delta, r.paths) for r in diff.directories] == [
+        ("/app", 1900, 4),
+        ("/usr/lib", 200, 1),
+        ("/etc", -5, 1),
+    ]
+    assert sum(r.delta for r in diff.directories) == diff.final_delta
 
 
 def test_path_changes_with_their_deltas_biggest_first(diff: ImageDiff) -> None:
@@ -116,32 +152,67 @@ def test_identical_images_share_every_layer(analyses: dict[str, ImageAnalysis]) 
     same = diff_images(analyses["head"], analyses["head"])
     assert same.shared == 4
     assert (same.removed_layers, same.added_layers, same.paths, same.size_delta) == ((), (), (), 0)
+    assert {layer.change for layer in same.layers} == {LayerChange.UNCHANGED}
 
 
-def test_a_different_first_layer_shares_nothing(analyses: dict[str, ImageAnalysis]) -> None:
+def test_a_different_first_layer_is_changed_and_the_rest_unchanged(
+    analyses: dict[str, ImageAnalysis],
+) -> None:
     other = diff_images(analyses["base"], analyses["other-os"])
     assert other.shared == 0
-    assert len(other.removed_layers) == len(other.added_layers) == 3
+    assert changes(other) == [
+        (0, 0, LayerChange.CHANGED),
+        (1, 1, LayerChange.UNCHANGED),
+        (2, 2, LayerChange.UNCHANGED),
+    ]
+    assert other.removed_layers == other.added_layers == ()
     assert [(c.path, c.kind, c.delta) for c in other.paths] == [
         ("etc/os-release", "removed", -5),
         ("bin/sh", "grown", 1),
     ]
 
 
-def test_sharing_stops_at_the_first_difference(analyses: dict[str, ImageAnalysis]) -> None:
-    """Layers above a change are not shared even when the same tar appears again."""
+def test_an_inserted_layer_is_new_and_the_layers_above_it_still_pair(
+    analyses: dict[str, ImageAnalysis],
+) -> None:
+    """The leading run of shared layers stops at the insertion, but the same tars above it
+    pair with their old selves: one layer is new, nothing was removed."""
     inserted = diff_images(analyses["base"], analyses["inserted"])
     assert inserted.shared == 1
-    assert [layer.index for layer in inserted.removed_layers] == [1, 2]
-    assert [layer.index for layer in inserted.added_layers] == [1, 2, 3]
+    assert changes(inserted) == [
+        (0, 0, LayerChange.UNCHANGED),
+        (None, 1, LayerChange.ADDED),
+        (1, 2, LayerChange.UNCHANGED),
+        (2, 3, LayerChange.UNCHANGED),
+    ]
+    assert inserted.removed_layers == ()
+    assert [layer.index for layer in inserted.added_layers] == [1]
 
 
-def test_markdown_diff_lists_only_the_changed_layers(diff: ImageDiff) -> None:
+def test_markdown_diff_tells_each_changed_layer_in_words(diff: ImageDiff) -> None:
     markdown = format_diff(diff)
-    assert "2 shared base layers, 1 removed, 2 added." in markdown
-    layer_rows = [row for row in table_rows(markdown) if len(row) == 3]
-    assert [row[0] for row in layer_rows] == ["removed", "added", "added"]
-    assert not any("apt-get" in row[2] or "ADD file:os" in row[2] for row in layer_rows)
+    assert "2 layers unchanged, 1 changed, 1 new." in markdown
+    sentences = [line for line in markdown.splitlines() if line.startswith("- **")]
+    assert sentences == [
+        "- **layer 2 grew by 1.9 kB**: `/app` +1.9 kB — `COPY app /app # buildkit`",
+        "- **layer 3 is new (1.0 kB)**: `/usr/lib` +1.0 kB — "
+        "`RUN /bin/sh -c upgrade libz && rm /etc/os-release # buildkit`",
+    ]
+    layer_rows = [row for row in table_rows(markdown) if len(row) == 6]
+    assert [row[3:5] for row in layer_rows] == [
+        ["unchanged", "±0 B"],
+        ["unchanged", "±0 B"],
+        ["grew", "+1.9 kB"],
+        ["new", "+1.0 kB"],
+        ["", "**+2.9 kB**"],
+    ]
+    directory_rows = [row for row in table_rows(markdown) if len(row) == 3]
+    assert directory_rows == [
+        ["`/app`", "4", "+1.9 kB"],
+        ["`/usr/lib`", "1", "+200 B"],
+        ["`/etc`", "1", "-5 B"],
+        ["**total** (the files a container sees)", "6", "**+2.1 kB**"],
+    ]
     path_rows = [row for row in table_rows(markdown) if len(row) == 5]
     assert [row[:2] for row in path_rows] == [
         ["`/app/new.py`", "added"],
@@ -162,7 +233,20 @@ def test_auger_diff_exits_0(output: str, archives: dict[str, Path]) -> None:
     if output == "json":
         data = json.loads(result.stdout)
         assert data["sharedLayers"] == 2
-        assert [layer["index"] for layer in data["addedLayers"]] == [2, 3]
+        assert [layer["index"] for layer in data["addedLayers"]] == [3]
+        assert [
+            (layer["baseIndex"], layer["index"], layer["change"], layer["deltaBytes"])
+            for layer in data["layers"]
+        ] == [
+            (0, 0, "unchanged", 0),
+            (1, 1, "unchanged", 0),
+            (2, 2, "changed", 1900),
+            (None, 3, "added", 1000),
+        ]
+        assert data["layers"][2]["directories"] == [
+            {"path": "/app", "deltaBytes": 1900, "paths": 5}
+        ]
+        assert data["finalSizeDeltaBytes"] == sum(d["deltaBytes"] for d in data["directories"])
         assert data["paths"][0] == {
             "path": "/app/new.py",
             "change": "added",

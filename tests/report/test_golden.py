@@ -23,13 +23,17 @@ from tests.report.html.support import Page, digest
 from tests.report.support import (
     ATTRIBUTED_DOCKERFILE,
     BUDGETS_YAML,
+    TINY,
     attributed_image,
     base_image,
     fold_problems,
     head_image,
     raw_html,
+    rebuilt_image,
+    release_image,
     table_problems,
     table_rows,
+    unfolded_text,
     write_archive,
 )
 from tests.support import run_cli
@@ -40,6 +44,8 @@ UPDATE = "AUGER_UPDATE_GOLDEN"
 REPORT = ["report", "head.tar"]
 BASELINE = ["report", "head.tar", "--baseline", "base.tar"]
 DIFF = ["diff", "base.tar", "head.tar"]
+REBUILT = ["report", "rebuilt.tar", "--baseline", "release.tar"]
+REBUILT_DIFF = ["diff", "release.tar", "rebuilt.tar"]
 ATTRIBUTED = ["report", "attributed.tar", "--dockerfile", "ci/Dockerfile"]
 
 CASES: dict[str, list[str]] = {
@@ -52,6 +58,11 @@ CASES: dict[str, list[str]] = {
     "diff.md": [*DIFF, "--format", "markdown"],
     "diff.json": [*DIFF, "--format", "json"],
     "diff.txt": [*DIFF, "--format", "text"],
+    "rebuilt-report.md": [*REBUILT, "--format", "markdown"],
+    "rebuilt-report.txt": [*REBUILT, "--format", "text"],
+    "rebuilt-diff.md": [*REBUILT_DIFF, "--format", "markdown"],
+    "rebuilt-diff.json": [*REBUILT_DIFF, "--format", "json"],
+    "rebuilt-diff.txt": [*REBUILT_DIFF, "--format", "text"],
     "report.html": [*REPORT, "--format", "html"],
     "report-baseline.html": [*BASELINE, "--format", "html"],
     "diff.html": [*DIFF, "--format", "html"],
@@ -101,6 +112,8 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("golden")
     write_archive(directory, "base.tar", base_image())
     write_archive(directory, "head.tar", head_image())
+    write_archive(directory, "release.tar", release_image())
+    write_archive(directory, "rebuilt.tar", rebuilt_image())
     write_archive(directory, "attributed.tar", attributed_image())
     (directory / "ci").mkdir()
     (directory / "ci" / "Dockerfile").write_text(ATTRIBUTED_DOCKERFILE, encoding="utf-8")
@@ -210,13 +223,14 @@ def test_golden_markdown_report_against_a_baseline() -> None:
     assert "| 24.6 kB | — | +11.0 kB (+81.28%) |" in text
     layers = [row for row in table_rows(text) if len(row) == 6 and row[0].isdigit()]
     assert [row[2] for row in layers] == [
-        "shared",
-        "shared",
-        "+6.2 kB",
-        "+4.5 kB",
-        "+900 B",
-        "+696 B",
+        "unchanged",
+        "unchanged",
+        "+5.0 kB",
+        "new, +4.5 kB",
+        "new, +900 B",
+        "new, +696 B",
     ]
+    assert "- **layer 2 grew by 5.0 kB**: `/app/build` +2.4 kB, `/app/.git` +1.5 kB" in text
     assert "❌ FAIL: 2 failed, 2 warned, 1 passed" in text
 
 
@@ -244,7 +258,10 @@ def test_golden_json_report_against_a_baseline() -> None:
         "sizeBytes": 13554,
         "sizeDeltaBytes": 11017,
         "sizeDeltaRatio": 11017 / 13554,
+        "removedLayers": [],
     }
+    assert [layer["baseline"]["index"] for layer in data["layers"]] == [0, 1, 2, None, None, None]
+    assert [layer["deltaBytes"] for layer in data["layers"]] == [0, 0, 4971, 4450, 900, 696]
     assert [layer["sharedWithBaseline"] for layer in data["layers"]] == [True, True] + [False] * 4
     growth = [rule for rule in data["budgets"]["rules"] if rule["rule"].startswith("growth.")]
     assert [rule["status"] for rule in growth] == ["warn"]
@@ -270,8 +287,17 @@ def test_golden_text_shows_where_a_command_was_cut(name: str) -> None:
 def test_golden_diff() -> None:
     data = golden_json("diff.json")
     assert data["sharedLayers"] == 2
-    assert [layer["index"] for layer in data["removedLayers"]] == [2]
-    assert [layer["index"] for layer in data["addedLayers"]] == [2, 3, 4, 5]
+    assert data["removedLayers"] == []
+    assert [layer["index"] for layer in data["addedLayers"]] == [3, 4, 5]
+    assert [(layer["baseIndex"], layer["change"]) for layer in data["layers"]] == [
+        (0, "unchanged"),
+        (1, "unchanged"),
+        (2, "changed"),
+        (None, "added"),
+        (None, "added"),
+        (None, "added"),
+    ]
+    assert sum(layer["deltaBytes"] for layer in data["layers"]) == data["sizeDeltaBytes"]
     changes = {change["path"]: (change["change"], change["deltaBytes"]) for change in data["paths"]}
     assert changes["/app/main.py"] == ("grown", 500)
     assert changes["/etc/motd"] == ("shrunk", -400)
@@ -281,9 +307,71 @@ def test_golden_diff() -> None:
     deltas = [abs(change["deltaBytes"]) for change in data["paths"]]
     assert deltas == sorted(deltas, reverse=True)
     markdown = golden("diff.md")
-    assert "2 shared base layers, 1 removed, 4 added." in markdown
+    assert "(+11.0 kB, +81.28%): 2 layers unchanged, 1 changed, 3 new." in markdown
     assert "| `/etc/motd` | shrunk | 500 B | 100 B | -400 B |" in markdown
-    assert "  size 13.6 kB -> 24.6 kB (+11.0 kB); 2 shared layers\n" in golden("diff.txt")
+    text = golden("diff.txt")
+    assert "  size 13.6 kB -> 24.6 kB (+11.0 kB): 2 layers unchanged, 1 changed, 3 new\n" in text
+    assert "  layer 2 grew by 5.0 kB: /app/build +2.4 kB, /app/.git +1.5 kB," in text
+
+
+# -- a rebuild: rebuilt with the same contents, reordered, grown, many tiny files -----------------
+
+
+def test_golden_rebuild_report_says_only_what_changed() -> None:
+    """A PR comment on a rebuild: one sentence for the one grown layer, every other layer
+    unchanged (the one rebuilt with the same contents too), the 60 tiny /tmp files one row."""
+    text = golden("rebuilt-report.md")
+    seen = unfolded_text(text)
+    sentences = [line for line in seen.splitlines() if line.startswith("- **layer")]
+    assert sentences == [
+        "- **layer 4 grew by 12.2 kB**: `/app/node_modules` +12.0 kB, `/app/.stamps` +225 B — "
+        "`COPY app /app # buildkit`"
+    ]
+    assert "6 layers unchanged (1 rebuilt with identical contents)." in seen
+    waste = [row for row in table_rows(seen) if len(row) == 7]
+    assert waste == [["`/tmp/` (60 small paths)", "540 B", "60", "deleted", "5", "6", "AUG007"]]
+    assert f"{TINY} paths under 472 B are folded into their directories." in seen
+    layers = [row for row in table_rows(text) if len(row) == 6 and row[0].isdigit()]
+    assert [row[2] for row in layers] == [
+        "unchanged",
+        "unchanged (rebuilt)",
+        "unchanged",
+        "unchanged",
+        "+12.2 kB",
+        "unchanged",
+        "unchanged",
+    ]
+    assert layers[6][5] == "(no command)"
+    assert "``" not in text.replace("```", "")
+
+
+def test_golden_rebuild_diff_pairs_layers_as_a_person_would() -> None:
+    markdown = golden("rebuilt-diff.md")
+    assert (
+        "(+12.2 kB, +34.93%): 4 layers unchanged, 1 moved, 1 rebuilt with identical contents, "
+        "1 changed." in markdown
+    )
+    assert [line for line in markdown.splitlines() if line.startswith("- **")] == [
+        "- **layer 4 grew by 12.2 kB**: `/app/node_modules` +12.0 kB, `/app/.stamps` +225 B — "
+        "`COPY app /app # buildkit`"
+    ]
+    assert "| `/app/.stamps/` (25 small paths) | added | — | — | +225 B |" in markdown
+    assert "25 paths with smaller changes are folded into their directories." in markdown
+    data = golden_json("rebuilt-diff.json")
+    assert [(layer["baseIndex"], layer["index"], layer["change"]) for layer in data["layers"]] == [
+        (0, 0, "unchanged"),
+        (1, 1, "unchanged (rebuilt)"),
+        (3, 2, "moved"),
+        (2, 3, "unchanged"),
+        (4, 4, "changed"),
+        (5, 5, "unchanged"),
+        (6, 6, "unchanged"),
+    ]
+    assert data["removedLayers"] == data["addedLayers"] == []
+    assert len(data["paths"]) == 37, "JSON keeps every path, unfolded"
+    text = golden("rebuilt-diff.txt")
+    assert "  layer 4 grew by 12.2 kB: /app/node_modules +12.0 kB, /app/.stamps +225 B\n" in text
+    assert "    added        +225 B  /app/.stamps/ (25 small paths)\n" in text
 
 
 @pytest.mark.parametrize(
@@ -336,7 +424,7 @@ def test_golden_html_report_against_a_baseline() -> None:
     assert [row[2] for row in page.rows("layers")][1:] == [
         "shared",
         "shared",
-        "+6.2 kB",
+        "+5.0 kB",  # the same COPY at the same place: grown, not replaced
         "+4.5 kB",
         "+900 B",
         "+696 B",
@@ -346,7 +434,15 @@ def test_golden_html_report_against_a_baseline() -> None:
 def test_golden_html_diff() -> None:
     page = Page(golden("diff.html"))
     assert page.data()["shared"] == 2
-    assert page.count("tr", within="changed-layers") == 1 + 5
+    assert page.count("tr", within="changed-layers") == 1 + 4
+    _, grown, *new = page.rows("changed-layers")
+    assert grown[:5] == ["grew", "2", "1.2 kB", "6.2 kB", "+5.0 kB"]
+    assert grown[5].startswith("/app/build +2.4 kB, /app/.git +1.5 kB")
+    assert [row[0] for row in new] == ["new", "new", "new"]
+    assert page.rows("changed-directories")[1:3] == [
+        ["/var/cache", "-2.5 kB", "1"],
+        ["/root/.cache", "+2.2 kB", "1"],
+    ]
     assert page.count("tr", within="changed-paths") == 1 + 12
     assert ["/etc/motd", "shrunk", "500 B", "100 B", "-400 B"] in page.rows("changed-paths")
 

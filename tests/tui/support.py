@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from auger.tui.app import AugerApp
 from auger.tui.screens.main import MainScreen
 from auger.tui.widgets.file_tree import FileTree
+from auger.viewmodel.comparison import compare
 from auger.viewmodel.explorer import ImageRef
 from auger.viewmodel.model import Item
 from tests.support import NO_ENGINE
@@ -21,11 +22,24 @@ SIZE = (120, 36)
 T = TypeVar("T")
 
 
-def make_app(archive: Path) -> AugerApp:
-    """An app over the archive's analysis, with the archive as its source (for extraction)."""
+def make_app(archive: Path, *, open_top: bool = False) -> AugerApp:
+    """An app over the archive's analysis, with the archive as its source (for extraction).
+
+    The tree starts collapsed unless ``open_top`` (the explorer opens it with its first level
+    expanded): the tests of keys and clicks count rows from there.
+    """
     return AugerApp(
-        image=ImageRef(str(archive), environ=NO_ENGINE), explorer=load_explorer(archive)
+        image=ImageRef(str(archive), environ=NO_ENGINE),
+        explorer=load_explorer(archive),
+        open_top=open_top,
     )
+
+
+def make_compare_app(base: Path, head: Path) -> AugerApp:
+    """An app over ``head`` with ``base`` as its baseline (it opens on the two-image view)."""
+    explorer = load_explorer(head)
+    explorer.comparison = compare(load_explorer(base).analysis, explorer.analysis)
+    return AugerApp(image=ImageRef(str(head), environ=NO_ENGINE), explorer=explorer)
 
 
 def run(coroutine: Callable[[], Coroutine[Any, Any, T]]) -> T:

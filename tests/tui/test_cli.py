@@ -28,12 +28,19 @@ class Terminal(io.StringIO):
 
 
 @pytest.fixture
-def opened(monkeypatch: pytest.MonkeyPatch) -> list[ImageRef]:
+def baselines() -> list[ImageRef | None]:
+    """The baselines the explorer was asked to compare with (see :func:`opened`)."""
+    return []
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch, baselines: list[ImageRef | None]) -> list[ImageRef]:
     """Replaces the explorer: records what it was asked to open."""
     calls: list[ImageRef] = []
 
-    def fake_run_app(image: ImageRef) -> int:
+    def fake_run_app(image: ImageRef, baseline: ImageRef | None = None) -> int:
         calls.append(image)
+        baselines.append(baseline)
         return 0
 
     monkeypatch.setattr(tui_app, "run_app", fake_run_app)
@@ -79,6 +86,20 @@ def test_explore_opens_the_explorer_on_a_terminal(sample: Path, opened: list[Ima
     code, _, _ = run_on_terminal(["explore", str(sample), "--platform", "linux/amd64"], NO_ENGINE)
     assert code == 0
     assert str(opened[0].options.platform) == "linux/amd64"
+
+
+@pytest.mark.parametrize("command", [["explore"], []])
+def test_a_baseline_opens_the_two_image_view(
+    sample: Path, opened: list[ImageRef], baselines: list[ImageRef | None], command: list[str]
+) -> None:
+    """``auger explore IMAGE --baseline REF``, and ``auger IMAGE --baseline REF`` on a terminal."""
+    argv = [*command, str(sample), "--baseline", "base.tar", "--source", "docker-archive"]
+    code, _, _ = run_on_terminal(argv, NO_ENGINE)
+    assert code == 0
+    [image], [baseline] = opened, baselines
+    assert image.reference == str(sample)
+    assert baseline is not None
+    assert (baseline.reference, baseline.options.source) == ("base.tar", "docker-archive")
 
 
 def test_explore_refuses_a_pipe(sample: Path) -> None:

@@ -127,6 +127,26 @@ def test_extract_the_selected_folder(sample: Path, tmp_path: Path) -> None:
     assert sorted(p.name for p in target.rglob("*")) == ["etc", "hosts", "passwd"]
 
 
+def test_extracting_one_file_says_1_entry(sample: Path, tmp_path: Path) -> None:
+    target = tmp_path / "one"
+
+    async def body() -> None:
+        app = make_app(sample)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("down", "tab", "down", "right", "down")  # layer 1, /etc/hosts
+            assert selected_path(app) == "etc/hosts"
+            await pilot.press("x")
+            app.screen.query_one(Input).value = str(target)
+            await pilot.press("enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            messages = [notification.message for notification in app._notifications]
+            assert any(message.startswith("1 entry written to") for message in messages), messages
+
+    run(body)
+    assert [p.name for p in target.rglob("*")] == ["hosts"]
+
+
 def test_escape_cancels_extraction(sample: Path, tmp_path: Path) -> None:
     async def body() -> None:
         app = make_app(sample)
@@ -143,7 +163,7 @@ def test_escape_cancels_extraction(sample: Path, tmp_path: Path) -> None:
 
 def test_loading_shows_the_main_screen_when_done(sample: Path) -> None:
     async def body() -> None:
-        app = AugerApp(image=ImageRef(str(sample), environ=NO_ENGINE))
+        app = AugerApp(image=ImageRef(str(sample), environ=NO_ENGINE), open_top=False)
         async with app.run_test(size=SIZE) as pilot:
             for _ in range(100):
                 await pilot.pause(0.05)

@@ -14,7 +14,7 @@ from tests.tui.support import SIZE, main_screen, make_app, run, tree_of
 
 async def packages_found(pilot: Pilot[int], app: AugerApp) -> None:
     for _ in range(200):
-        if tree_of(app).owners is not None:
+        if tree_of(app).column is not None:
             return
         await pilot.pause(0.05)
     raise AssertionError("the packages were never found")
@@ -75,7 +75,7 @@ def test_an_image_without_package_databases_has_no_owner_column(sample: Path) ->
                     break
                 await pilot.pause(0.05)
             await pilot.pause()
-            assert tree_of(app).owners is None
+            assert tree_of(app).column is None
             await pilot.press("p")
             await pilot.pause()
             assert isinstance(app.screen, PackagesScreen)

@@ -11,14 +11,15 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from auger.tui.app import AugerApp
 from auger.tui.screens.error import ErrorDialog
 from auger.tui.screens.main import MainScreen
 from auger.viewmodel.explorer import ImageRef
-from tests.report.support import attributed_image, write_archive
+from tests.report.support import attributed_image, base_image, head_image, write_archive
 from tests.support import NO_ENGINE
-from tests.tui.support import SIZE, make_app
+from tests.tui.support import SIZE, make_app, make_compare_app
 
 Compare = Callable[..., bool]
 
@@ -66,11 +67,20 @@ def test_error_dialog(
     assert snap_compare(app, terminal_size=SIZE, run_before=until_the_dialog)
 
 
+def test_file_viewer(snap_compare: Compare, sample: Path) -> None:
+    async def until_the_text(pilot: Pilot[int]) -> None:
+        await pilot.press("down", "tab", "down", "right", "down", "down", "v")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(make_app(sample), terminal_size=SIZE, run_before=until_the_text)
+
+
 async def _until_packages(pilot: Pilot[int]) -> None:
     """Wait for the background reading of the package databases (the owner column)."""
     for _ in range(200):
         screen = pilot.app.screen
-        if isinstance(screen, MainScreen) and screen.file_tree.owners is not None:
+        if isinstance(screen, MainScreen) and screen.file_tree.column is not None:
             await pilot.pause()
             return
         await pilot.pause(0.05)
@@ -90,3 +100,37 @@ def test_packages_view(snap_compare: Compare, tmp_path: Path) -> None:
     assert snap_compare(
         make_app(archive), press=["p"], terminal_size=SIZE, run_before=_until_packages
     )
+
+
+def test_compare_view(snap_compare: Compare, tmp_path: Path) -> None:
+    base = write_archive(tmp_path, "base.tar", base_image())
+    head = write_archive(tmp_path, "head.tar", head_image())
+    assert snap_compare(make_compare_app(base, head), terminal_size=SIZE)
+
+
+def test_compare_view_everything(snap_compare: Compare, tmp_path: Path) -> None:
+    base = write_archive(tmp_path, "base.tar", base_image())
+    head = write_archive(tmp_path, "head.tar", head_image())
+    keys = ["ctrl+l", "ctrl+o"]
+    assert snap_compare(make_compare_app(base, head), press=keys, terminal_size=SIZE)
+
+
+def test_extract_dialog(snap_compare: Compare, sample: Path) -> None:
+    """One footer, with the dialog's own keys (the main screen's is covered)."""
+
+    async def with_a_fixed_target(pilot: Pilot[int]) -> None:
+        await pilot.press("down", "tab", "down", "x")
+        target = pilot.app.screen.query_one(Input)
+        target.cursor_blink = False  # drawn the same on every run
+        target.value = "/srv/out"
+        await pilot.pause()
+
+    assert snap_compare(make_app(sample), terminal_size=SIZE, run_before=with_a_fixed_target)
+
+
+def test_compare_view_at_80x24(snap_compare: Compare, tmp_path: Path) -> None:
+    """Sizes and names fit beside the summary; the status line says how a file changed."""
+    base = write_archive(tmp_path, "base.tar", base_image())
+    head = write_archive(tmp_path, "head.tar", head_image())
+    keys = ["down"] * 9  # /app/main.py: another size and mode
+    assert snap_compare(make_compare_app(base, head), press=keys, terminal_size=(80, 24))

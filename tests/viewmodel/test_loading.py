@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from auger.viewmodel.explorer import ImageRef
-from auger.viewmodel.loading import ReportingProgress, load
+from auger.viewmodel.loading import ReportingProgress, load, progress_text
 from tests.support import NO_ENGINE
 from tests.viewmodel.support import sample_spec
 
@@ -30,3 +30,12 @@ def test_byte_counts_are_throttled() -> None:
     assert reports == [("reading", 0, 0)]
     progress.layer_scanned(0, 5)
     assert reports[-1] == ("reading", 10_000, 1)
+
+
+def test_while_the_engine_exports_the_screen_says_it_is_waiting() -> None:
+    phase = "saving app:1 from the Docker Engine"
+    assert progress_text(phase, 0, 0, 12.4) == (
+        "waiting for the Docker Engine to export the image… 12 s"
+    )
+    assert progress_text(phase, 2_500_000, 1, 13.0) == "1 layer scanned · 2.5 MB read"
+    assert progress_text("reading app.tar", 0, 0, 3.0) == "0 layers scanned · 0 B read"

@@ -31,6 +31,9 @@ class WasteGroup(NamedTuple):
     """True when the group is what an opaque directory replaced (``path/*``)."""
     advice: tuple[str, ...] = ()
     churn: bool = False
+    folded: int = 0
+    """When more than 0: this row stands for that many small groups directly under ``path``
+    (see :func:`auger.analysis.folding.fold_small`)."""
 
     @property
     def label(self) -> str:

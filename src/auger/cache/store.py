@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -109,6 +110,9 @@ class LayerCache:
         self.hits = 0
         """Scans found (by :meth:`get`)."""
         self._recent: OrderedDict[Digest, LayerScan] = OrderedDict()
+        self._lock = threading.Lock()
+        """Guards the remembered scans and the count written: layers may be scanned, and
+        kept, by several threads at once."""
 
     def _problem(self, action: str, error: OSError) -> None:
         text = f"layer cache {self.root}: cannot {action}: {error.strerror or error}"
@@ -126,7 +130,8 @@ class LayerCache:
             scan = records.decode(diff_id, data) if data is not None else None
         if scan is None:
             return None
-        self.hits += 1
+        with self._lock:
+            self.hits += 1
         self._remember(diff_id, scan)
         return scan
 
@@ -138,10 +143,11 @@ class LayerCache:
             self._remember(diff_id, scan)
 
     def _remember(self, diff_id: Digest, scan: LayerScan) -> None:
-        self._recent[diff_id] = scan
-        self._recent.move_to_end(diff_id)
-        while len(self._recent) > RECENT:
-            self._recent.popitem(last=False)
+        with self._lock:
+            self._recent[diff_id] = scan
+            self._recent.move_to_end(diff_id)
+            while len(self._recent) > RECENT:
+                self._recent.popitem(last=False)
 
     # -- documents --------------------------------------------------------------------------------
 
@@ -197,7 +203,8 @@ class LayerCache:
             with suppress(OSError):
                 temporary.unlink(missing_ok=True)
             return
-        self.written += len(data)
+        with self._lock:
+            self.written += len(data)
 
     def _prepare(self, directory: Path) -> None:
         if directory.is_dir():

@@ -13,10 +13,10 @@ import dataclasses
 import enum
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from auger.cli.signals import signals_deferred
 from auger.clipping import LINE_LIMIT, clip
@@ -145,30 +145,32 @@ def is_stdout(output: Path | None) -> bool:
     return output is None or str(output) == "-"
 
 
-def emit(console: Console, text: str, output: Path | None) -> None:
-    """Write a command's output to stdout (no ``output``, or ``-``), or to the file ``output``
-    (saying so on stderr unless ``--quiet``)."""
+def emit(console: Console, text: str | Iterable[str], output: Path | None) -> None:
+    """Write a command's output (one text, or pieces of it) to stdout (no ``output``, or
+    ``-``), or to the file ``output`` (saying so on stderr unless ``--quiet``)."""
     if output is None or is_stdout(output):
-        console.stdout.write(text)
+        for piece in [text] if isinstance(text, str) else text:
+            console.stdout.write(piece)
         return
     write_atomically(output, text)
     console.note(f"auger: wrote {safe_line(str(output))}")
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace the file ``path`` with ``text`` in one step: readers see the old file or the new.
+def write_atomically(path: Path, text: str | Iterable[str]) -> None:
+    """Replace the file ``path`` with ``text`` (or its pieces, encoded and written one by one)
+    in one step: readers see the old file or the new.
 
     Only a regular file named directly (or a new one) is replaced. Anything else is written to
     as a shell redirection would, through the name: a symbolic link (its target is written, the
     link kept), ``/dev/stdout``, a named pipe, a process substitution.
     """
-    data = text.encode("utf-8")
+    pieces = [text] if isinstance(text, str) else text
     try:
         if path.is_symlink() or (path.exists() and not path.is_file()):
             if path.is_dir():
                 raise UsageError(f"cannot write {clip(str(path))}: it is a directory")
             with path.open("wb") as stream:
-                stream.write(data)
+                _write_pieces(stream, pieces)
             return
     except OSError as exc:
         raise UsageError(f"cannot write {clip(str(path))}: {exc.strerror}") from exc
@@ -177,7 +179,7 @@ def write_atomically(path: Path, text: str) -> None:
         with signals_deferred():  # a signal cannot fall between creating it and naming it
             handle, temporary = _create_beside(path)
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            _write_pieces(stream, pieces)
         temporary.replace(path)
     except OSError as exc:
         if temporary is not None:
@@ -187,6 +189,11 @@ def write_atomically(path: Path, text: str) -> None:
         if temporary is not None:
             temporary.unlink(missing_ok=True)
         raise
+
+
+def _write_pieces(stream: BinaryIO, pieces: Iterable[str]) -> None:
+    for piece in pieces:
+        stream.write(piece.encode("utf-8"))
 
 
 def _create_beside(path: Path) -> tuple[int, Path]:

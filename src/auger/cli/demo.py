@@ -44,4 +44,17 @@ def run(args: argparse.Namespace, console: Console) -> int:
             platform=None,
             debug=args.debug,
         )
-        return show(inspect_args, console)
+        code = show(inspect_args, console)
+        if console.stdout_is_tty and not args.quiet:
+            console.diagnose(explore_hint(args.save))
+        return code
+
+
+def explore_hint(saved: Path | None) -> str:
+    """How to open the example in the explorer (the archive of a plain run is gone by then)."""
+    if saved is not None:
+        return f"auger: open it in the explorer: auger explore {saved}"
+    return (
+        "auger: to open it in the explorer: auger demo --save auger-demo.tar, "
+        "then auger explore auger-demo.tar"
+    )

@@ -22,6 +22,11 @@ def build_parser() -> Parser:
         "(dive's layout and keys; press ? in the explorer for help).",
     )
     parser.add_argument("image", metavar="IMAGE", help="the image to explore")
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="an image to compare with: opens on what IMAGE changed against it (b toggles)",
+    )
     add_image_options(parser)
     return parser
 
@@ -40,5 +45,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     # The one place the CLI loads Textual (import-linter's contract names this import).
     from auger.tui.app import ImageRef, run_app  # noqa: PLC0415
 
-    image = ImageRef(args.image, options, dict(console.environ))
-    return int(run_app(image))
+    environ = dict(console.environ)
+    image = ImageRef(args.image, options, environ)
+    baseline = ImageRef(args.baseline, options, environ) if args.baseline else None
+    return int(run_app(image, baseline))

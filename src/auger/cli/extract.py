@@ -69,5 +69,6 @@ def run(args: argparse.Namespace, console: Console) -> int:
     for note in result.notes:
         console.diagnose(f"auger: note: {safe_line(note)}")
     where = safe_line(str(args.output))
-    console.note(f"auger: {display(f'/{selected}')}: {result.written} entries written to {where}")
+    noun = "entry" if result.written == 1 else "entries"
+    console.note(f"auger: {display(f'/{selected}')}: {result.written} {noun} written to {where}")
     return ExitCode.OK

@@ -12,7 +12,7 @@ from auger.cli.parsing import Parser, add_gate_options, add_image_options, add_v
 from auger.clipping import clip
 from auger.display import safe_line
 from auger.errors import ExitCode
-from auger.report.dive_json import format_json
+from auger.report.dive_json import json_pieces
 
 DESCRIPTION = """\
 Analyse a container image: what every layer adds, changes and removes, and which bytes are
@@ -75,7 +75,7 @@ def show(args: argparse.Namespace, console: Console) -> int:
     """Analyse, then write ``--json`` or print the summary (never the gate)."""
     analysis = load(args, console)
     if args.json is not None:
-        emit(console, format_json(analysis), args.json)
+        emit(console, json_pieces(analysis), args.json)
         return ExitCode.OK
     from auger.report.text import format_summary  # noqa: PLC0415 - not needed by --json
 

@@ -18,7 +18,8 @@ from auger.cli.console import Console
 from auger.cli.parsing import HelpShownError, Parser, verbosity_of
 from auger.cli.signals import Terminated
 from auger.errors import AugerError, ExitCode, UsageError, describe, further_causes
-from auger.runtime import run_then_exit_without_teardown
+from auger.parallel import reap_all
+from auger.runtime import return_large_blocks_at_once, run_then_exit_without_teardown
 
 
 class CommandModule(Protocol):
@@ -154,7 +155,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "explore",
-            "IMAGE [--source SOURCE] [--platform OS/ARCH]",
+            "IMAGE [--baseline REF] [--source SOURCE] [--platform OS/ARCH]",
             "explore an image interactively (layers, files, wasted space; ? for keys)",
             _explore,
         ),
@@ -340,10 +341,17 @@ def run() -> NoReturn:
     """Console-script entry point: :func:`main` on the process's streams, then an exit that
     leaves the analyses to the operating system (see
     :func:`auger.runtime.run_then_exit_without_teardown`)."""
+    return_large_blocks_at_once()
     output.occupy_closed_descriptors()
     signals.handle_termination()
     console = Console(sys.stdout, sys.stderr, os.environ)
-    run_then_exit_without_teardown(lambda: _main_until_a_signal(console))
+
+    def main_then_reap() -> int:
+        code = _main_until_a_signal(console)
+        reap_all()
+        return code
+
+    run_then_exit_without_teardown(main_then_reap)
 
 
 def _main_until_a_signal(console: Console) -> int:

@@ -95,8 +95,9 @@ def extract(
                 raise _Finished
         return _EMPTY
 
-    # every blob needed is read: a layer cache would answer with scans, not with contents
-    options = dataclasses.replace(options, cache=None, documents=None)
+    # every blob needed is read: a layer cache would answer with scans, not with contents; one
+    # layer at a time, so that reading stops at the last layer needed
+    options = dataclasses.replace(options, cache=None, documents=None, concurrent=False)
     try:
         source.read(scan, options, progress or NullProgress())
     except _Finished:
@@ -124,7 +125,7 @@ def _write_layer(
         if entry.kind in _REFUSED:
             out.notes.append(f"refused {shown}: a device or special file")
             continue
-        if not _same(entry, header):
+        if not same_entry(entry, header):
             continue
         relative = path[len(base) + 1 :] if base else path
         try:
@@ -145,7 +146,7 @@ def _write_layer(
         out.written += 1
 
 
-def _same(entry: Entry, header: TarHeader) -> bool:
+def same_entry(entry: Entry, header: TarHeader) -> bool:
     """True if ``header`` is the entry the analysis kept (the last one of its path)."""
     kind = _KINDS.get(header.typeflag)
     if kind is None or kind is not entry.kind:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from auger.analysis.dive import GO_MODE_DIR, go_file_mode
@@ -180,27 +181,33 @@ def _tail(entry: Entry) -> str:
     return tail
 
 
-def _file_list_json(files: tuple[Entry | None, ...]) -> str:
+LIST_BATCH = 2048
+"""File-list entries rendered into one piece of text by :func:`json_pieces`."""
+
+
+def _file_list_json(files: tuple[Entry | None, ...]) -> Iterator[str]:
     """``[_file_info(entry) for entry in files]`` rendered straight to JSON text, without a
-    dict per entry (the export's hot loop)."""
-    rendered: list[str] = []
-    append = rendered.append
+    dict per entry (the export's hot loop), in pieces of :data:`LIST_BATCH` entries joined by
+    commas."""
     tails = _TAILS
     flags = _TYPE_FLAGS
-    for entry in files:
-        if entry is None:
-            append(_EMPTY_FILE_INFO)
-            continue
-        path, kind, size, mode, uid, gid, link, _, name, typeflag = entry
-        tail = tails.get((mode, typeflag, uid, gid)) or _tail(entry)
-        if not name:
-            name = paths.stored_name(entry) if kind.is_marker else path
-        quoted_link = _quote(_dive_text(link)) if link else '""'
-        append(
-            f'{{"path":{_quote(name if name.isascii() else _dive_text(name))}'
-            f'{flags[typeflag]}{quoted_link},"size":{size},{tail}'
-        )
-    return ",".join(rendered)
+    for first in range(0, len(files), LIST_BATCH):
+        rendered: list[str] = []
+        append = rendered.append
+        for entry in files[first : first + LIST_BATCH]:
+            if entry is None:
+                append(_EMPTY_FILE_INFO)
+                continue
+            path, kind, size, mode, uid, gid, link, _, name, typeflag = entry
+            tail = tails.get((mode, typeflag, uid, gid)) or _tail(entry)
+            if not name:
+                name = paths.stored_name(entry) if kind.is_marker else path
+            quoted_link = _quote(_dive_text(link)) if link else '""'
+            append(
+                f'{{"path":{_quote(name if name.isascii() else _dive_text(name))}'
+                f'{flags[typeflag]}{quoted_link},"size":{size},{tail}'
+            )
+        yield ("," if first else "") + ",".join(rendered)
 
 
 def _waste_json(items: tuple[WasteItem, ...]) -> str:
@@ -217,7 +224,13 @@ def _waste_json(items: tuple[WasteItem, ...]) -> str:
 
 
 def format_json(analysis: ImageAnalysis) -> str:
-    """The export as compact JSON text, equal to ``json.dumps(export(analysis))``.
+    """The export as compact JSON text, equal to ``json.dumps(export(analysis))``."""
+    return "".join(json_pieces(analysis))
+
+
+def json_pieces(analysis: ImageAnalysis) -> Iterator[str]:
+    """The text of :func:`format_json` in pieces, to be written as they come: the whole text
+    is never in memory at once (on a large image it was a third of the run's peak).
 
     File lists and the waste list dominate the export, so they are rendered item by item
     without building a dict for each; everything else goes through :func:`export`.
@@ -227,15 +240,14 @@ def format_json(analysis: ImageAnalysis) -> str:
     def dumps(value: object) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
-    pieces = ['{"layer":[']
+    yield '{"layer":['
     for index, (layer, files) in enumerate(
         zip(data["layer"], analysis.dive.file_lists, strict=True)
     ):
-        if index:
-            pieces.append(",")
-        pieces += (dumps(layer)[:-1], ',"fileList":[')
-        pieces += (_file_list_json(files), "]}")
+        yield ("," if index else "") + dumps(layer)[:-1] + ',"fileList":['
+        yield from _file_list_json(files)
+        yield "]}"
     auger = dumps(data["auger"])[:-1]  # "waste" comes last
-    pieces += ('],"image":', dumps(data["image"]), ',"auger":', auger, ',"waste":[')
-    pieces += (_waste_json(analysis.waste), "]}}\n")
-    return "".join(pieces)  # one copy of the text, however many layers
+    yield '],"image":' + dumps(data["image"]) + ',"auger":' + auger + ',"waste":['
+    yield _waste_json(analysis.waste)
+    yield "]}}\n"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from auger.analysis.layer_match import LayerChange
 from auger.attribution.packages import Manager
 from auger.budgets.evaluate import Status
 from auger.model import WasteCause
@@ -63,6 +64,22 @@ BYTES: Schema = described(COUNT, "a number of bytes")
 INDEX: Schema = described(COUNT, "a layer's index, 0 for the bottom layer")
 DIGEST: Schema = {"type": "string", "pattern": "^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$"}
 CAUSE: Schema = {"enum": [cause.value for cause in WasteCause]}
+PAIRING: Schema = described(
+    {"enum": [change.value for change in LayerChange]},
+    "how a layer pairs with the other image's: the same tar in place (unchanged) or elsewhere "
+    "(moved), another tar with identical entries (unchanged (rebuilt)), changed, added, removed",
+)
+
+
+def _rollup() -> Schema:
+    return described(
+        closed(
+            path=described(STRING, "a directory, or a file changed on its own"),
+            deltaBytes=INTEGER,
+            paths=described(COUNT, "the changed paths under it"),
+        ),
+        "bytes changed under one directory",
+    )
 
 
 def document(name: str, version: int, title: str, body: Schema, defs: Schema) -> Schema:
@@ -118,6 +135,17 @@ def _layer_row() -> Schema:
         sizeBytes=BYTES,
         deltaBytes=nullable(INTEGER),
         sharedWithBaseline=BOOLEAN,
+        baseline=nullable(
+            described(
+                closed(
+                    index=nullable(INDEX),
+                    change=PAIRING,
+                    deltaBytes=INTEGER,
+                    directories=array({"$ref": "#/$defs/rollup"}),
+                ),
+                "the baseline layer it pairs with (null without a baseline)",
+            )
+        ),
         storedWastedBytes=BYTES,
         causedWastedBytes=BYTES,
         createdBy=STRING,
@@ -164,6 +192,7 @@ def _group() -> Schema:
 
 def _waste_group() -> Schema:
     return closed(
+        folded=described(COUNT, "small groups folded into this directory row (0: none)"),
         path=STRING,
         sizeBytes=BYTES,
         files=COUNT,
@@ -195,9 +224,13 @@ def report_schema() -> Schema:
                 sizeBytes=BYTES,
                 sizeDeltaBytes=INTEGER,
                 sizeDeltaRatio=nullable(NUMBER),
+                removedLayers=array(
+                    closed(index=INDEX, sizeBytes=BYTES), "baseline layers with no counterpart"
+                ),
             )
         ),
         layers=array(_layer_row()),
+        foldedBelowBytes=described(BYTES, "waste groups under this size are folded by directory"),
         waste=array({"$ref": "#/$defs/wasteGroup"}),
         churn=array({"$ref": "#/$defs/wasteGroup"}, "package-manager metadata churn"),
         advice=array(
@@ -226,6 +259,7 @@ def report_schema() -> Schema:
         body,
         {
             "wasteGroup": _waste_group(),
+            "rollup": _rollup(),
             "instruction": _instruction(),
             "check": _check_body(),
             "rule": _rule(),
@@ -242,9 +276,26 @@ def diff_schema() -> Schema:
         base=side,
         head=side,
         sizeDeltaBytes=INTEGER,
+        finalSizeDeltaBytes=described(INTEGER, "change of the bytes a container sees"),
         sharedLayers=COUNT,
         removedLayers=array({"$ref": "#/$defs/layer"}),
         addedLayers=array({"$ref": "#/$defs/layer"}),
+        layers=array(
+            closed(
+                index=nullable(INDEX),
+                baseIndex=nullable(INDEX),
+                change=PAIRING,
+                sizeBytes=nullable(BYTES),
+                baseSizeBytes=nullable(BYTES),
+                deltaBytes=INTEGER,
+                createdBy=STRING,
+                directories=array({"$ref": "#/$defs/rollup"}),
+            ),
+            "every layer of either image, paired, in the head's order",
+        ),
+        directories=array(
+            {"$ref": "#/$defs/rollup"}, "the changed paths of the final filesystem, per directory"
+        ),
         paths=array(
             closed(
                 path=STRING,
@@ -260,7 +311,7 @@ def diff_schema() -> Schema:
         REPORT_SCHEMA_VERSION,
         f"auger diff --format json, version {REPORT_SCHEMA_VERSION}",
         body,
-        {"layer": layer},
+        {"layer": layer, "rollup": _rollup()},
     )
 
 

@@ -9,20 +9,23 @@ shortened first, and if that is not enough the text is cut with a count of what 
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from auger.analysis.diff import ImageDiff
+from auger.analysis.diff import ImageDiff, LayerDelta, PathChange, folded_kind
+from auger.analysis.folding import Folded, by_directory
+from auger.analysis.layer_match import LayerChange
 from auger.analysis.waste_groups import WasteGroup
 from auger.budgets.evaluate import Status
 from auger.display import format_ratio, format_size, one_line
+from auger.model import Layer
 from auger.report.attribution import advice_notes, markdown_sections
 from auger.report.gate import format_markdown as verdict_markdown
+from auger.report.layer_changes import NO_COMMAND, layer_counts, signed, story
 from auger.report.markdown import cell, code_block, inline
 from auger.report.mermaid import layer_charts
-from auger.report.model import ImageReport
+from auger.report.model import ImageReport, LayerRow
 
 LIMIT = 65_536
 MARKER = "<!-- auger-report -->"
@@ -38,20 +41,53 @@ def marker(name: str | None = None) -> str:
     return f"<!-- auger-report:{safe} -->"
 
 
-def _signed(value: int) -> str:
-    return ("+" if value > 0 else "-" if value < 0 else "±") + format_size(abs(value))
+_signed = signed
 
 
-def _waste_rows(groups: tuple[WasteGroup, ...]) -> list[str]:
+def _command(layer: Layer, width: int | None = _COMMAND) -> str:
+    """A layer's command as inline code on one line, or ``(no command)``."""
+    text = one_line(layer.command, width)
+    return inline(text) if text else NO_COMMAND
+
+
+def _waste_path(group: WasteGroup) -> str:
+    if not group.folded:
+        return inline(group.label)
+    return f"{inline(group.label.rstrip('/') + '/')} ({group.folded} small paths)"
+
+
+def _waste_row(group: WasteGroup) -> str:
+    stored = ", ".join(str(index) for index in group.stored_in)
+    return (
+        f"| {_waste_path(group)} | {format_size(group.size)} | {group.files} | "
+        f"{group.cause.value} | {stored} | {group.hidden_by} | "
+        f"{', '.join(group.advice) or '—'} |"
+    )
+
+
+def _waste_rows(groups: tuple[WasteGroup, ...], limit: int | None = None) -> list[str]:
+    """A row per group; past ``limit`` rows, the largest groups of each top directory under
+    a row that names the directory and its total."""
+    if limit is None or len(groups) <= limit:
+        return [_waste_row(group) for group in groups]
     rows = []
-    for group in groups:
-        stored = ", ".join(str(index) for index in group.stored_in)
+    for directory in by_directory(groups, _group_path, _group_size, limit):
+        more = directory.count - len(directory.rows)
         rows.append(
-            f"| {inline(group.label)} | {format_size(group.size)} | {group.files} | "
-            f"{group.cause.value} | {stored} | {group.hidden_by} | "
-            f"{', '.join(group.advice) or '—'} |"
+            f"| **{cell('/' + directory.directory)}** ({directory.count} rows"
+            f"{f', {more} not listed' if more else ''}) | {format_size(directory.size)} "
+            "| | | | | |"
         )
+        rows += [_waste_row(group) for group in directory.rows]
     return rows
+
+
+def _group_path(group: WasteGroup) -> str:
+    return group.path
+
+
+def _group_size(group: WasteGroup) -> int:
+    return group.size
 
 
 _WASTE_HEAD = [
@@ -80,16 +116,45 @@ _BUDGETS = (
 )
 
 
-def _table(head: list[str], rows: list[str], budget: _Budget, more: str) -> list[str]:
-    """A table of ``budget.shown`` rows in the open, the rest folded, the excess counted."""
+def _table(
+    head: list[str], rows: list[str], budget: _Budget, more: str, count: int | None = None
+) -> list[str]:
+    """A table of ``budget.shown`` rows in the open, the rest folded, the excess counted
+    (of ``count`` items in all, when the rows already leave some out)."""
     listed = rows[: budget.total]
     lines = [*head, *listed[: budget.shown], ""]
     rest = listed[budget.shown :]
     if rest:
         lines += _folded(f"{len(rest)} more {more}", [*head, *rest])
-    if len(rows) > len(listed):
-        lines += [f"… and {len(rows) - len(listed)} more {more} not listed.", ""]
+    left_out = len(rows) - len(listed) if count is None else count - len(listed)
+    if left_out > 0:
+        lines += [f"… and {left_out} more {more} not listed.", ""]
     return lines
+
+
+def _waste_table(groups: tuple[WasteGroup, ...], budget: _Budget) -> list[str]:
+    """Waste groups as a table; over the budget, grouped by top directory first."""
+    rows = _waste_rows(groups, budget.total if len(groups) > budget.total else None)
+    if len(groups) <= budget.total:
+        return _table(_WASTE_HEAD, rows, budget, "wasted paths")
+    listed = sum(1 for row in rows if not row.startswith("| **"))
+    lines = _table(_WASTE_HEAD, rows, _Budget(budget.shown, len(rows), budget.commands), "rows")
+    return [
+        *lines,
+        f"… and {len(groups) - listed} more wasted paths not listed. "
+        "The largest of each top directory are.",
+        "",
+    ]
+
+
+def _folded_note(report: ImageReport) -> list[str]:
+    if not report.folded:
+        return []
+    return [
+        f"{report.folded} paths under {format_size(report.fold_below)} are folded into "
+        "their directories.",
+        "",
+    ]
 
 
 def _headline(report: ImageReport) -> list[str]:
@@ -150,19 +215,64 @@ def _layers(report: ImageReport, budget: _Budget) -> list[str]:
     ]
     rows = []
     for row in report.layers:
-        delta = "—" if row.delta is None else ("shared" if row.shared else _signed(row.delta))
         line = lines[row.layer.index] if row.layer.index < len(lines) else None
         where = (f" {inline(str(line)) if line is not None else '—'} |") if lines else ""
         rows.append(
-            f"| {row.layer.index} | {format_size(row.layer.size)} | {delta} | "
+            f"| {row.layer.index} | {format_size(row.layer.size)} | {_versus(row)} | "
             f"{format_size(row.stored_waste)} | {format_size(row.caused_waste)} |{where} "
-            f"{inline(one_line(row.layer.command, _COMMAND))} |"
+            f"{_command(row.layer)} |"
         )
     listed = rows[: max(budget.total, 1)]
     note = (
         [f"… and {len(rows) - len(listed)} more layers not listed."] if rows[len(listed) :] else []
     )
     return _folded(f"Layers ({len(rows)})", [*head, *listed, *note])
+
+
+def _versus(row: LayerRow) -> str:
+    """The "vs baseline" cell: unchanged, unchanged (rebuilt), +N, or new +N."""
+    if row.delta is None:
+        return "—"
+    if row.change is None or row.change.change is LayerChange.ADDED:
+        return f"new, {_signed(row.delta)}"
+    if row.change.change.same_contents:
+        return row.status
+    return _signed(row.delta)
+
+
+def _layer_sentence(delta: LayerDelta) -> str:
+    """``layer 6 grew by 12 MB: /app/node_modules +11.8 MB``, in Markdown."""
+    told = story(delta)
+    where = [
+        f"{inline(item.label, in_table=False)} {_signed(item.delta)}" for item in told.directories
+    ]
+    where += [told.more] if told.more else []
+    return (
+        f"- **{told.headline}**{': ' + ', '.join(where) if where else ''} — {_command(told.layer)}"
+    )
+
+
+def _against_baseline(report: ImageReport, budget: _Budget) -> list[str]:
+    """What changed against the baseline, layer by layer, in sentences."""
+    if report.baseline is None:
+        return []
+    changed = [row.change for row in report.changed_layers if row.change is not None]
+    changed += report.removed
+    same = [row for row in report.layers if row.change and row.change.change.same_contents]
+    rebuilt = sum(
+        row.change is not None and row.change.change is LayerChange.REBUILT for row in same
+    )
+    lines = ["### Against the baseline", ""]
+    sentences = [_layer_sentence(delta) for delta in changed]
+    lines += sentences[: budget.total]
+    if len(sentences) > budget.total:
+        lines.append(f"- … and {len(sentences) - budget.total} more changed layers")
+    if not sentences:
+        lines.append("No layer changed.")
+    unchanged = f"{len(same)} layer{'s' if len(same) != 1 else ''} unchanged"
+    if rebuilt:
+        unchanged += f" ({rebuilt} rebuilt with identical contents)"
+    return [*lines, "", unchanged + ".", ""]
 
 
 def _commands(report: ImageReport) -> list[str]:
@@ -180,15 +290,17 @@ def _commands(report: ImageReport) -> list[str]:
 def _render_report(report: ImageReport, name: str | None, budget: _Budget) -> str:
     title = report.analysis.image.name or report.analysis.image.reference
     lines = [marker(name), f"## auger: {inline(title, in_table=False)}", "", *_headline(report)]
+    lines += _against_baseline(report, budget)
     lines += layer_charts(report.analysis, report.baseline)
     lines += _advice(report, budget)
     lines += markdown_sections(report.attribution, budget.shown)
     if report.waste:
         lines += ["### Wasted space", ""]
-        lines += _table(_WASTE_HEAD, _waste_rows(report.waste), budget, "wasted paths")
+        lines += _waste_table(report.waste, budget)
+        lines += _folded_note(report)
     if report.churn:
         total = sum(group.size for group in report.churn)
-        churn = _table(_WASTE_HEAD, _waste_rows(report.churn), _Budget(budget.total), "paths")
+        churn = _waste_table(report.churn, _Budget(budget.total))
         lines += _folded(
             f"Package-manager metadata churn: {format_size(total)} (rarely actionable)", churn
         )
@@ -229,6 +341,37 @@ def format_report(report: ImageReport, name: str | None = None, limit: int = LIM
     return _fit(lambda budget: _render_report(report, name, budget), limit)
 
 
+def _diff_layer_row(delta: LayerDelta) -> str:
+    pair = delta.pair
+    layer = pair.head or pair.base
+    assert layer is not None
+    if pair.head is None:
+        index = f"— ({layer.index} before)"
+    elif pair.base is not None and pair.base.index != pair.head.index:
+        index = f"{pair.head.index} ({pair.base.index} before)"
+    else:
+        index = str(layer.index)
+    before = format_size(pair.base.size) if pair.base else "—"
+    after = format_size(pair.head.size) if pair.head else "—"
+    return (
+        f"| {index} | {before} | {after} | {pair.verb} | {_signed(delta.delta)} | "
+        f"{_command(layer)} |"
+    )
+
+
+def _path_row(row: PathChange | Folded[PathChange]) -> str:
+    if isinstance(row, Folded):
+        label = inline("/" + row.directory.rstrip("/") + ("/" if row.directory else ""))
+        count, kind = len(row.rows), folded_kind(row)
+        return f"| {label} ({count} small paths) | {kind} | — | — | {_signed(row.size)} |"
+    return (
+        f"| {inline('/' + row.path)} | {row.kind} | "
+        f"{format_size(row.before) if row.before is not None else '—'} | "
+        f"{format_size(row.after) if row.after is not None else '—'} | "
+        f"{_signed(row.delta)} |"
+    )
+
+
 def _render_diff(diff: ImageDiff, name: str | None, budget: _Budget) -> str:
     base = diff.base.image.name or diff.base.image.reference
     head = diff.head.image.name or diff.head.image.reference
@@ -238,36 +381,60 @@ def _render_diff(diff: ImageDiff, name: str | None, budget: _Budget) -> str:
         f"## auger diff: {inline(base, in_table=False)} → {inline(head, in_table=False)}",
         "",
         f"Size {format_size(diff.base.size)} → {format_size(diff.head.size)} "
-        f"({_signed(diff.size_delta)}, {ratio:+.2%}); {diff.shared} shared base layers, "
-        f"{len(diff.removed_layers)} removed, {len(diff.added_layers)} added.",
+        f"({_signed(diff.size_delta)}, {ratio:+.2%}): {layer_counts(diff)}.",
         "",
         *layer_charts(diff.head, diff.base, ("the head image", "the base image")),
     ]
-    layer_rows = [
-        f"| removed | {format_size(layer.size)} | {inline(one_line(layer.command, _COMMAND))} |"
-        for layer in diff.removed_layers
-    ] + [
-        f"| added | {format_size(layer.size)} | {inline(one_line(layer.command, _COMMAND))} |"
-        for layer in diff.added_layers
+    changed = [layer for layer in diff.layers if not layer.change.same_contents]
+    sentences = [_layer_sentence(layer) for layer in changed]
+    lines += sentences[: budget.total]
+    if len(sentences) > budget.total:
+        lines.append(f"- … and {len(sentences) - budget.total} more changed layers")
+    if sentences:
+        lines.append("")
+    layer_head = [
+        "| # | before | after | change | delta | command |",
+        "|---:|---:|---:|---|---:|---|",
     ]
-    if layer_rows:
-        lines += ["### Changed layers", ""]
-        lines += _table(["| | size | command |", "|---|---:|---|"], layer_rows, budget, "layers")
-    path_rows = [
-        f"| {inline('/' + change.path)} | {change.kind} | "
-        f"{format_size(change.before) if change.before is not None else '—'} | "
-        f"{format_size(change.after) if change.after is not None else '—'} | "
-        f"{_signed(change.delta)} |"
-        for change in diff.paths
-    ]
-    if path_rows:
-        lines += ["### Changed paths", ""]
-        lines += _table(
+    layer_rows = [_diff_layer_row(layer) for layer in diff.layers]
+    listed = layer_rows[: max(budget.total, 1)]
+    total = (
+        f"| **total** | {format_size(diff.base.size)} | {format_size(diff.head.size)} | | "
+        f"**{_signed(diff.size_delta)}** | |"
+    )
+    note = [f"… and {len(layer_rows) - len(listed)} more layers not listed."] * (
+        len(layer_rows) > len(listed)
+    )
+    lines += _folded(f"Layers ({len(layer_rows)})", [*layer_head, *listed, total, *note])
+    if diff.directories:
+        directory_rows = [
+            f"| {inline(item.label)} | {item.paths} | {_signed(item.delta)} |"
+            for item in diff.directories
+        ]
+        total = (
+            f"| **total** (the files a container sees) | {len(diff.paths)} | "
+            f"**{_signed(diff.final_delta)}** |"
+        )
+        lines += ["### Changed directories", ""]
+        table = _table(
+            ["| directory | paths | delta |", "|---|---:|---:|"],
+            directory_rows,
+            budget,
+            "directories",
+        )
+        blank = table.index("")
+        lines += [*table[:blank], total, *table[blank:]]
+    folded = diff.folded_paths()
+    if folded:
+        small = sum(len(row.rows) for row in folded if isinstance(row, Folded))
+        note = [f"{small} paths with smaller changes are folded into their directories."]
+        table = _table(
             ["| path | change | before | after | delta |", "|---|---|---:|---:|---:|"],
-            path_rows,
-            dataclasses.replace(budget, shown=budget.shown * 2),
+            [_path_row(row) for row in folded],
+            _Budget(budget.total, budget.total),
             "paths",
         )
+        lines += _folded(f"Changed paths ({len(diff.paths)})", [*table, *note * (small > 0)])
     return "\n".join(lines).rstrip() + "\n"
 
 

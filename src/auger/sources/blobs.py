@@ -113,6 +113,8 @@ class BlobStore(ABC):
     read_ahead = False
     """True for a store that scanned its layer blobs as they went by, before the manifest was
     known (a streamed archive): nothing is saved by not asking it for one."""
+    concurrent_scans = False
+    """True for a store whose :meth:`scan_layer` may run in several threads at once."""
 
     @abstractmethod
     def exists(self, name: str) -> bool:
@@ -161,6 +163,9 @@ class DirectoryStore(BlobStore):
     Every name resolves inside the layout: a blob that is a link to anything outside it (or a
     device, a pipe, a directory) is refused rather than read.
     """
+
+    concurrent_scans = True
+    """Each scan opens its own file."""
 
     def __init__(self, root: Path, progress: Progress, *, verify: bool = True) -> None:
         self.root = root

@@ -79,6 +79,9 @@ class ReadOptions:
     :attr:`~auger.model.LayerScan.diff_id`); a mismatch is a :class:`DigestMismatchError`."""
     documents: DocumentCache | None = None
     """Documents kept between runs (the engine source keeps image configs there)."""
+    concurrent: bool = True
+    """Let a source scan several layers at once where its store can (the scanner must then be
+    thread-safe). Readers that stop at the first layer they need read one at a time."""
 
 
 class ImageSource(ABC):

@@ -58,7 +58,13 @@ def _link_target(name: str, typeflag: str, linkname: str) -> str:
 
 
 class SeekableTarStore(BlobStore):
-    """An uncompressed tar file: index the headers once, then seek to the blobs needed."""
+    """An uncompressed tar file: index the headers once, then seek to the blobs needed.
+
+    Layers are read with positioned reads (``pread``) of the one open file, which share no file
+    offset, so several may be scanned at once.
+    """
+
+    concurrent_scans = True
 
     def __init__(
         self, handle: io.BufferedReader, description: str, progress: Progress, *, verify: bool
@@ -115,16 +121,15 @@ class SeekableTarStore(BlobStore):
 
     def blob_info(self, name: str) -> BlobInfo:
         member = self._resolve(name)
-        self._handle.seek(member.offset)
-        prefix = self._handle.read(min(BLOCK, member.size))
+        prefix = os.pread(self._handle.fileno(), min(BLOCK, member.size), member.offset)
         return BlobInfo(member.size, streams.detect_compression(prefix))
 
     def scan_layer(self, ref: LayerRef, scan: LayerScanner, media: str | None) -> ScannedBlob:
         member = self._resolve(ref.blob)
-        self._handle.seek(member.offset)
-        prefix = self._handle.read(min(BLOCK, member.size))
+        blob = _PositionedReader(self._handle.fileno(), member.offset)
+        prefix = blob.read(min(BLOCK, member.size))
         return scan_blob(
-            self._handle,
+            blob,
             prefix,
             member.size,
             scan,
@@ -133,6 +138,26 @@ class SeekableTarStore(BlobStore):
             verify=self._verify,
             on_read=self._progress.bytes_read,
         )
+
+
+class _PositionedReader:
+    """Reads a file from ``offset`` on with ``pread``, leaving the file's own offset alone."""
+
+    def __init__(self, descriptor: int, offset: int) -> None:
+        self._descriptor = descriptor
+        self._position = offset
+
+    def read(self, size: int = -1, /) -> bytes:
+        if size < 0:
+            size = streams.BUFFER
+        data = os.pread(self._descriptor, size, self._position)
+        self._position += len(data)
+        return data
+
+    def readinto(self, buffer: memoryview, /) -> int:
+        count = os.preadv(self._descriptor, [buffer], self._position)
+        self._position += count
+        return count
 
 
 class _SeekingReader:

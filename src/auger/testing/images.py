@@ -85,8 +85,11 @@ _TYPES = {
 }
 
 
-def layer_tar(entries: Iterable[TarEntry], tar_format: int = tarfile.PAX_FORMAT) -> bytes:
-    """An uncompressed layer tar holding ``entries`` in the given order."""
+def layer_tar(
+    entries: Iterable[TarEntry], tar_format: int = tarfile.PAX_FORMAT, mtime: int = _EPOCH
+) -> bytes:
+    """An uncompressed layer tar holding ``entries`` in the given order, every one modified
+    at ``mtime`` (another time gives another tar, and diff ID, with the same contents)."""
     buffer = io.BytesIO()
     with tarfile.open(
         fileobj=buffer, mode="w", format=tar_format, encoding="utf-8", errors="surrogateescape"
@@ -96,7 +99,7 @@ def layer_tar(entries: Iterable[TarEntry], tar_format: int = tarfile.PAX_FORMAT)
             info.type = _TYPES[entry.kind]
             info.mode = entry.mode
             info.uid, info.gid = entry.uid, entry.gid
-            info.mtime = _EPOCH
+            info.mtime = mtime
             info.linkname = entry.link
             info.size = len(entry.data) if entry.kind == "file" else 0
             archive.addfile(info, io.BytesIO(entry.data) if entry.kind == "file" else None)

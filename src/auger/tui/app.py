@@ -32,22 +32,31 @@ class AugerApp(App[int]):
         Binding("question_mark", "help", "Help"),
     ]
 
-    def __init__(self, image: ImageRef | None = None, explorer: Explorer | None = None) -> None:
+    def __init__(
+        self,
+        image: ImageRef | None = None,
+        explorer: Explorer | None = None,
+        *,
+        baseline: ImageRef | None = None,
+        open_top: bool = True,
+    ) -> None:
         super().__init__()
         if image is None and explorer is None:
             raise ValueError("AugerApp needs an image or an explorer")
-        self.image, self.explorer = image, explorer
+        self.image, self.explorer, self.baseline = image, explorer, baseline
+        self.open_top = open_top
+        """Open the file tree with its first level expanded (tests of keys start collapsed)."""
 
     def on_mount(self) -> None:
         if self.explorer is not None:
-            self.push_screen(MainScreen(self.explorer, self.image))
+            self.push_screen(MainScreen(self.explorer, self.image, self.open_top))
         else:
             assert self.image is not None
-            self.push_screen(LoadingScreen(self.image))
+            self.push_screen(LoadingScreen(self.image, self.baseline))
 
     def on_loaded(self, event: Loaded) -> None:
         self.explorer = event.explorer
-        self.switch_screen(MainScreen(event.explorer, self.image))
+        self.switch_screen(MainScreen(event.explorer, self.image, self.open_top))
 
     def on_load_failed(self, event: LoadFailed) -> None:
         self.push_screen(ErrorDialog(event.message, event.hint, event.code))
@@ -63,7 +72,8 @@ class AugerApp(App[int]):
 __all__ = ["AugerApp", "ImageRef", "run_app"]
 
 
-def run_app(image: ImageRef) -> int:
-    """Run the explorer on ``image`` in the terminal; return the exit code."""
-    code = AugerApp(image=image).run()
+def run_app(image: ImageRef, baseline: ImageRef | None = None) -> int:
+    """Run the explorer on ``image`` (against ``baseline``) in the terminal; return the exit
+    code."""
+    code = AugerApp(image=image, baseline=baseline).run()
     return 0 if code is None else code

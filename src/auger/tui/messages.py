@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from auger.viewmodel.explorer import Explorer
+from auger.viewmodel.file_view import FileText
 
 
 @dataclass
@@ -50,6 +51,14 @@ class Extracted(Message):
 @dataclass
 class WasteGrouped(Message):
     """The wasted paths are grouped (the wasted-space view and the top list can show them)."""
+
+
+@dataclass
+class FileRead(Message):
+    """The file viewer's file was read: its text, or ``None`` and why not (``note``)."""
+
+    text: FileText | None
+    note: str
 
 
 @dataclass

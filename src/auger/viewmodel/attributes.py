@@ -53,6 +53,11 @@ def attributes(entry: Entry | None, size_bytes: int) -> str:
     return f"{permissions(entry):<11}{owner(entry):>9} {size(size_bytes):>9} "
 
 
+def size_only(entry: Entry | None, size_bytes: int) -> str:
+    """The attributes column cut to the size (the two-image view, where width is scarce)."""
+    return f"{size(size_bytes):>9} "
+
+
 def name(base: str, entry: Entry | None) -> str:
     """A tree row's label: the escaped name, with ``→ target`` for links."""
     text = display(base)

@@ -19,6 +19,7 @@ from auger.attribution.summary import image_ownership
 from auger.model import ImageAnalysis
 from auger.pipeline import AnalyzeOptions
 from auger.runtime import cycle_collection_paused, freeze_heap, make_full_collections_rare
+from auger.viewmodel.comparison import Comparison
 from auger.viewmodel.index import PathIndex
 from auger.viewmodel.model import ViewModel
 from auger.viewmodel.packages import owner_label
@@ -48,6 +49,8 @@ class Explorer:
     """Wasted bytes in groups, largest first; ``None`` until :meth:`group_waste` ran."""
     ownership: Ownership | None = None
     """The image's packages and what each owns; ``None`` until :meth:`find_packages` ran."""
+    comparison: Comparison | None = None
+    """The image against a baseline (``auger explore IMAGE --baseline REF``), if one was given."""
 
     @classmethod
     def build(cls, analysis: ImageAnalysis, *, with_waste: bool = True) -> Explorer:

@@ -8,9 +8,10 @@ type. Nothing here depends on Textual, and no tree is built per layer.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Sequence
+from typing import NamedTuple, Protocol
 
-from auger.model import Change, DiffType, Entry, EntryKind, ImageAnalysis
+from auger.model import Change, DiffType, Entry, EntryKind, LayerAnalysis
 
 ROOT = 0
 """The id of the root directory (path ``""``)."""
@@ -36,10 +37,18 @@ def is_dir_entry(entry: Entry | None) -> bool:
     return entry is None or entry.kind is EntryKind.DIR
 
 
+class Stacked(Protocol):
+    """What the index reads: layers of changes, bottom first (an
+    :class:`~auger.model.ImageAnalysis`, or the two-image comparison's synthetic layers)."""
+
+    @property
+    def layers(self) -> Sequence[LayerAnalysis]: ...
+
+
 class PathIndex:
     """Ids, names, the directory tree over all layers, per-path timelines, per-layer changes."""
 
-    def __init__(self, analysis: ImageAnalysis) -> None:
+    def __init__(self, analysis: Stacked) -> None:
         self.layer_count = len(analysis.layers)
         self.paths = _all_paths(analysis)
         self.id_of = {path: number for number, path in enumerate(self.paths)}
@@ -120,7 +129,7 @@ class PathIndex:
         return chain
 
 
-def _all_paths(analysis: ImageAnalysis) -> list[str]:
+def _all_paths(analysis: Stacked) -> list[str]:
     """Every path of every layer plus its ancestors, in depth-first order; the root first."""
     seen: set[str] = set()
     for layer in analysis.layers:

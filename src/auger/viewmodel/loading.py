@@ -10,8 +10,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from auger.display import format_size
 from auger.pipeline import analyze
 from auger.progress import Progress
+from auger.viewmodel.comparison import compare
 from auger.viewmodel.explorer import Explorer, ImageRef
 
 Report = Callable[[str, int, int], None]
@@ -51,8 +53,28 @@ class ReportingProgress(Progress):
         self.warnings.append(text)
 
 
-def load(image: ImageRef, progress: ReportingProgress) -> Explorer:
-    """Analyse the image and index it for the explorer."""
+def progress_text(phase: str, bytes_read: int, layers: int, waited: float) -> str:
+    """The line under the phase: what has been read, or, while an engine is still exporting
+    the image and nothing has arrived, that we are waiting for it and for how long."""
+    if bytes_read == 0 and phase.startswith("saving ") and " from " in phase:
+        engine = phase.rsplit(" from ", 1)[1]
+        return f"waiting for {engine} to export the image… {int(waited)} s"
+    noun = "layer" if layers == 1 else "layers"
+    return f"{layers} {noun} scanned · {format_size(bytes_read)} read"
+
+
+def load(
+    image: ImageRef, progress: ReportingProgress, baseline: ImageRef | None = None
+) -> Explorer:
+    """Analyse the image (and the baseline to compare it with) and index it for the explorer."""
     analysis = analyze(image.reference, image.options, progress, image.environ)
+    base = None
+    if baseline is not None:
+        progress.phase(f"reading the baseline {baseline.reference}")
+        base = analyze(baseline.reference, baseline.options, progress, baseline.environ)
     progress.phase("indexing paths")
-    return Explorer.build(analysis, with_waste=False)
+    explorer = Explorer.build(analysis, with_waste=False)
+    if base is not None:
+        progress.phase("comparing the images")
+        explorer.comparison = compare(base, analysis)
+    return explorer

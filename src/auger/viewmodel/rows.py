@@ -89,6 +89,11 @@ class TreeRows:
         else:
             self.expand(position)
 
+    def expand_top(self) -> None:
+        """Expand every directory at the top of the tree (how the explorer opens it)."""
+        self.expanded.update(row.item.id for row in self.rows if row.depth == 0 and row.item.is_dir)
+        self.rebuild()
+
     def expand_all(self) -> None:
         self.rows = self._subtree(ROOT, 0, "", everything=True)
 

@@ -12,12 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 from auger.analysis.advice import Finding
-from auger.analysis.diff import ImageDiff, PathChange
+from auger.analysis.diff import ImageDiff, LayerDelta, PathChange
+from auger.analysis.folding import Rollup
+from auger.analysis.layer_match import LayerChange
 from auger.analysis.waste_groups import WasteGroup
 from auger.attribution.summary import Attribution, SourceLine
 from auger.budgets.evaluate import RuleResult, Verdict
 from auger.display import display, finite, format_ratio, format_size, one_line
-from auger.model import ImageAnalysis, Layer
+from auger.model import ImageAnalysis
 from auger.report.gate import limit, measured
 from auger.report.html import tables
 from auger.report.html.escape import text
@@ -26,6 +28,7 @@ from auger.report.html.page import Page, render_page
 from auger.report.html.sections import Card, cards, change, layer_charts, size_change, size_map
 from auger.report.html.sizetree import size_tree
 from auger.report.html.tables import Cell, Column, Table, name, number, signed_size, size, words
+from auger.report.layer_changes import layer_counts, signed, story
 from auger.report.model import ImageReport, LayerRow
 
 _COMMAND = 2000
@@ -305,9 +308,24 @@ def format_report(report: ImageReport) -> str:
     return render_page(page)
 
 
-def _layer_change(item: tuple[str, Layer]) -> tuple[Cell, ...]:
-    kind, layer = item
-    return words(kind), number(layer.index), size(layer.size), _command(layer.command)
+def _layer_change(delta: LayerDelta) -> tuple[Cell, ...]:
+    pair = delta.pair
+    told = story(delta)
+    where = [f"{rollup.label} {signed(rollup.delta)}" for rollup in told.directories]
+    where += [told.more] if told.more else []
+    return (
+        words(pair.verb),
+        number(pair.index),
+        size(pair.base.size) if pair.base is not None else Cell("—"),
+        size(pair.head.size) if pair.head is not None else Cell("—"),
+        signed_size(pair.delta),
+        Cell(text(", ".join(where)) or "—"),
+        _command(told.layer.command),
+    )
+
+
+def _directory_change(rollup: Rollup) -> tuple[Cell, ...]:
+    return name(rollup.label), signed_size(rollup.delta), number(rollup.paths)
 
 
 def _path_change(change: PathChange) -> tuple[Cell, ...]:
@@ -321,13 +339,20 @@ def _path_change(change: PathChange) -> tuple[Cell, ...]:
 
 
 def _diff_tables(diff: ImageDiff) -> list[Table]:
-    changed = [("removed", layer) for layer in diff.removed_layers]
-    changed += [("added", layer) for layer in diff.added_layers]
+    changed = [layer for layer in diff.layers if layer.change is not LayerChange.UNCHANGED]
     layer_columns = [
         Column("change"),
         Column("#", numeric=True),
-        Column("size", numeric=True),
+        Column("before", numeric=True),
+        Column("after", numeric=True),
+        Column("delta", numeric=True),
+        Column("where"),
         Column("command"),
+    ]
+    directory_columns = [
+        Column("directory"),
+        Column("delta", numeric=True),
+        Column("paths", numeric=True),
     ]
     path_columns = [
         Column("path"),
@@ -344,6 +369,14 @@ def _diff_tables(diff: ImageDiff) -> list[Table]:
             changed,
             row=_layer_change,
             empty="No layer changed.",
+        ),
+        tables.table(
+            "changed-directories",
+            "Changed directories",
+            directory_columns,
+            diff.directories,
+            row=_directory_change,
+            empty="No directory changed.",
         ),
         tables.table(
             "changed-paths",
@@ -367,7 +400,7 @@ def format_diff(diff: ImageDiff) -> str:
         Card("base size", format_size(base.size)),
         Card("head size", format_size(head.size), size_change(diff.size_delta, base.size, "")),
         Card("shared base layers", str(diff.shared)),
-        Card("layers removed, added", f"{len(diff.removed_layers)}, {len(diff.added_layers)}"),
+        Card("layers", layer_counts(diff)),
         Card("paths changed", str(len(diff.paths))),
         Card(
             "head wasted",

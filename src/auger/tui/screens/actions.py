@@ -52,5 +52,6 @@ def run_extraction(screen: MainScreen, number: int, target: Path) -> None:
     except OSError as error:
         screen.post_message(Extracted("", [], safe_line(f"{target}: {error.strerror}")))
         return
-    summary = f"{result.written} entries written to {display(str(target))}"
+    noun = "entry" if result.written == 1 else "entries"
+    summary = f"{result.written} {noun} written to {display(str(target))}"
     screen.post_message(Extracted(summary, [safe_line(note) for note in result.notes]))

@@ -15,6 +15,7 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("Anywhere", "tab / shift+tab", "switch pane"),
     ("", "ctrl+f  or  /", "filter paths (regex; a glob when not a valid regex)"),
     ("", "w", "wasted space: rows jump to the file in the layer that stored it"),
+    ("", "b", "the two-image view (explore IMAGE --baseline REF), and back"),
     ("", "p", "packages, largest first: rows select the layer that installed them"),
     ("", "?", "this help"),
     ("", "q  or  ctrl+c", "quit"),
@@ -23,6 +24,8 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("Layers", "↑ ↓  or  click", "select a layer"),
     ("", "ctrl+l", "show the layer's changes only"),
     ("", "ctrl+a", "show the filesystem aggregated up to the layer"),
+    ("", "e", "wrap / cut long commands"),
+    ("Baseline", "ctrl+l", "what changed only / the whole image, changes coloured"),
     ("File tree", "↑ ↓ pgup pgdn home end", "move (or click a row)"),
     ("", "space  or  enter", "collapse / expand (or click a selected folder)"),
     ("", "← →", "collapse or go to the parent / expand"),
@@ -35,6 +38,7 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("", "ctrl+b", "show / hide attributes (type, permissions, uid:gid, size, package)"),
     ("", "c  or  y", "copy the selected path to the clipboard"),
     ("", "x", "extract the selected file or folder, from its layer, to a directory"),
+    ("", "v", "view the selected text file, as its layer stored it"),
 )
 
 NOTES = (

@@ -21,6 +21,8 @@ from auger.display import display
 from auger.model import DiffType
 from auger.tui.messages import Extracted, PackagesFound, WasteGrouped
 from auger.tui.screens.actions import ask_and_extract
+from auger.tui.screens.compare import CompareScreen
+from auger.tui.screens.file_view import FileViewScreen
 from auger.tui.screens.packages import PackagesScreen
 from auger.tui.screens.waste import Jump, WasteScreen
 from auger.tui.widgets.details import ImageDetails, LayerDetails
@@ -29,6 +31,7 @@ from auger.tui.widgets.filter_bar import FilterBar
 from auger.tui.widgets.layers import LayersPane
 from auger.viewmodel import attributes
 from auger.viewmodel.explorer import Explorer, ImageRef
+from auger.viewmodel.file_view import locate, read_text
 from auger.viewmodel.model import Mode, SortOrder, View
 from auger.viewmodel.packages import OWNER_WIDTH, package_rows
 from auger.viewmodel.pathfilter import apply_filter
@@ -43,12 +46,16 @@ class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+f,slash", "open_filter", "Filter"),
         Binding("w", "waste", "Wasted space"),
+        Binding("escape", "close_filter", "Close filter", show=False),
         Binding("p", "packages", "Packages"),
+        Binding("b", "compare", "Baseline"),
     ]
 
-    def __init__(self, explorer: Explorer, image: ImageRef | None) -> None:
+    def __init__(self, explorer: Explorer, image: ImageRef | None, open_top: bool = True) -> None:
         super().__init__()
         self.explorer, self.image = explorer, image
+        self.open_top = open_top
+        """Open the tree with its first level expanded."""
         self.view = View(layer=0)
         self._typed: str | None = None
 
@@ -61,7 +68,7 @@ class MainScreen(Screen[None]):
                 yield ImageDetails(id="image-details")
             with Vertical(id="right"):
                 yield Static(id="tree-header", markup=False)
-                yield FileTree(self.explorer.model, self.view, id="tree")
+                yield FileTree(self.explorer.model, self.view, open_top=self.open_top, id="tree")
                 yield Static(id="status", markup=False)
                 yield FilterBar(id="filter")
         yield Footer()
@@ -76,6 +83,8 @@ class MainScreen(Screen[None]):
         self.query_one(ImageDetails).show(self.explorer.analysis, self.explorer.waste)
         self._refresh_panes()
         self.query_one(LayersPane).focus()
+        if self.explorer.comparison is not None:  # explore IMAGE --baseline REF opens on it
+            self.action_compare()
         # after the first paint, which this would slow down
         self.call_after_refresh(self.run_worker, self._finish_in_background, thread=True)
 
@@ -98,7 +107,7 @@ class MainScreen(Screen[None]):
     def on_packages_found(self) -> None:
         ownership = self.explorer.ownership
         if ownership is not None and ownership.packages:  # the owner column, when any
-            self.file_tree.owners = self.explorer.owner_label
+            self.file_tree.column = self.explorer.owner_label
             self.file_tree.refresh()
             self._refresh_panes()
 
@@ -128,7 +137,7 @@ class MainScreen(Screen[None]):
             parts.append("hiding " + ", ".join(hidden))
         header = Text(" · ".join(display(part) for part in parts), style="bold")
         if self.file_tree.show_attributes:
-            owner = f"{'Package':<{OWNER_WIDTH}} " if self.file_tree.owners is not None else ""
+            owner = f"{'Package':<{OWNER_WIDTH}} " if self.file_tree.column is not None else ""
             header.append("\n" + f"{'Permission':<11}{'UID:GID':>9} {'Size':>9} {owner}Name", "dim")
         header_widget = self.query_one("#tree-header", Static)
         lines = 1 + self.file_tree.show_attributes
@@ -160,6 +169,12 @@ class MainScreen(Screen[None]):
 
     def action_open_filter(self) -> None:
         self.query_one(FilterBar).open()
+
+    def action_close_filter(self) -> None:
+        """``esc`` from the tree (or a pane) closes an open filter, as it does in the bar."""
+        bar = self.query_one(FilterBar)
+        if bar.has_class("-open"):
+            bar.action_close()
 
     def on_input_changed(self, event: FilterBar.Changed) -> None:
         """Apply the filter once the keystrokes already queued are in (typing ahead of a slow
@@ -210,6 +225,15 @@ class MainScreen(Screen[None]):
             return
         self.app.push_screen(WasteScreen(self.explorer.waste), self.jump)
 
+    def check_action(self, action: str, _parameters: tuple[object, ...]) -> bool | None:
+        """The baseline key only when there is a baseline."""
+        return action != "compare" or self.explorer.comparison is not None
+
+    def action_compare(self) -> None:
+        """Show the image against its baseline."""
+        if self.explorer.comparison is not None:
+            self.app.push_screen(CompareScreen(self.explorer.comparison, self.view_final_file))
+
     def action_packages(self) -> None:
         ownership = self.explorer.ownership
         if ownership is None:
@@ -257,6 +281,36 @@ class MainScreen(Screen[None]):
 
     def action_extract(self) -> None:
         ask_and_extract(self)
+
+    def action_view_file(self) -> None:
+        """Show the selected file's text, read from the layer the view shows it from."""
+        item = self.file_tree.selected
+        if item is not None:
+            self._view_file(item.id, self.view)
+
+    def view_final_file(self, path: str) -> None:
+        """Show the text of ``path`` as the image's final filesystem has it (the two-image
+        view's ``v``)."""
+        number = self.explorer.index.id_of.get(path)
+        if number is None:
+            self.notify(f"/{display(path)} is not in the image", severity="warning", markup=False)
+            return
+        self._view_file(number, View(layer=len(self.explorer.analysis.layers) - 1))
+
+    def _view_file(self, number: int, view: View) -> None:
+        found = locate(self.explorer, number, view)
+        if isinstance(found, str):
+            self.notify(found, severity="warning", markup=False)
+            return
+        image = self.image
+        if image is None:
+            self.notify("this image cannot be read again", severity="warning", markup=False)
+            return
+        explorer = self.explorer
+        title = display("/" + explorer.index.paths[number])
+        self.app.push_screen(
+            FileViewScreen(title, lambda: read_text(image, explorer, number, view))
+        )
 
     def default_target(self) -> Path:
         return Path.cwd() / "auger-extract"

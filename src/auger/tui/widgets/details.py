@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -39,23 +41,76 @@ class LayerDetails(Static):
         layer, overlay = analysis.image.layers[index], analysis.layers[index]
         stored = f" ({size(layer.stored_size)} stored)" if layer.stored_size is not None else ""
         wasted = f"{size(overlay.stored_waste)} stored here, {size(overlay.caused_waste)} hidden"
-        rows = [
+        rows = [  # what a short pane must still show first
             ("Layer", f"{index} ({index + 1} of {len(analysis.image.layers)})"),
+            ("Size", size(layer.size) + stored),
+            ("Wasted", wasted),
+            ("Command", attributes.command(layer.created_by) or "(no command)"),
+            ("Created", display(layer.created or "-")),
             ("Digest", display(layer.digest or "-")),
             ("Diff ID", display(layer.diff_id or "-")),
             ("Id", display(layer.id)),
-            ("Size", size(layer.size) + stored),
-            ("Wasted", wasted),
-            ("Created", display(layer.created or "-")),
-            ("Command", attributes.command(layer.created_by) or "-"),
         ]
         self.update(_grid(rows), layout=False)  # a fixed height: no relayout per layer
+
+
+@dataclass(frozen=True, slots=True)
+class TopPath:
+    """Wasted bytes under one path, over every layer that stored and hid them."""
+
+    label: str
+    size: int
+    layers: str
+    """``8→9``: the layer that stored the bytes and the one that hid them (several pairs
+    separated by spaces)."""
+    causes: str
+
+
+def top_paths(waste: tuple[WasteGroup, ...], count: int = TOP_WASTE) -> list[TopPath]:
+    """The largest wasted paths, one row per path however many layers it was wasted in."""
+    by_label: dict[str, list[WasteGroup]] = {}
+    for group in waste:
+        by_label.setdefault(group.label, []).append(group)
+    rows = []
+    for label, groups in by_label.items():
+        moves = sorted({(stored, g.hidden_by) for g in groups for stored in g.stored_in})
+        causes = sorted({g.cause.value for g in groups})
+        rows.append(
+            TopPath(
+                label,
+                sum(g.size for g in groups),
+                " ".join(f"{stored}→{hidden}" for stored, hidden in moves),
+                ", ".join(causes),
+            )
+        )
+    rows.sort(key=lambda row: (-row.size, row.label))
+    return rows[:count]
+
+
+def fit_left(text: str, width: int) -> str:
+    """``text`` cut from the left to ``width`` characters (``…/lib/libc.so``): the end of a
+    path says most."""
+    if len(text) <= width:
+        return text
+    return "…" + text[len(text) - max(width - 1, 0) :] if width > 1 else text[-width:]
 
 
 class ImageDetails(Static):
     """Image size, compressed size, wasted bytes and percent, efficiency, top wasted paths."""
 
+    _shown: tuple[ImageAnalysis, tuple[WasteGroup, ...] | None] | None = None
+
     def show(self, analysis: ImageAnalysis, waste: tuple[WasteGroup, ...] | None) -> None:
+        self._shown = (analysis, waste)
+        self._draw()
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self._draw()
+
+    def _draw(self) -> None:
+        assert self._shown is not None
+        analysis, waste = self._shown
         image = analysis.image
         compressed = analysis.compressed_size
         rows = [
@@ -67,12 +122,15 @@ class ImageDetails(Static):
         ]
         top = Table.grid(padding=(0, 1))
         top.add_column(justify="right", style="bold", no_wrap=True)
-        top.add_column(overflow="fold")
         top.add_column(style="dim", no_wrap=True)
-        for group in (waste or ())[:TOP_WASTE]:
-            path = display(group.label)
-            top.add_row(size(group.size), Text(path), group.cause.value)
-        title = Text("\nTop wasted paths (w: all of them, to jump to each)", style="bold")
+        top.add_column(no_wrap=True)
+        found = top_paths(waste or ())
+        sizes = max((len(size(row.size)) for row in found), default=0)
+        moves = max((len(row.layers) for row in found), default=0)
+        room = max(self.scrollable_content_region.width - sizes - moves - 3, 8)
+        for row in found:
+            top.add_row(size(row.size), row.layers, Text(fit_left(display(row.label), room)))
+        title = Text("\nTop wasted paths (layer stored→hid; w: all, to jump)", style="bold")
         if waste is None:
             body: Table | Text = Text("grouping…", style="dim")
         else:

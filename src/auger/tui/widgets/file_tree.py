@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from auger.model import Entry
 from auger.viewmodel import attributes
 from auger.viewmodel.model import Item, View, ViewModel
 from auger.viewmodel.rows import TreeRows
@@ -52,6 +53,7 @@ class FileTree(ScrollView, can_focus=True):
         Binding("ctrl+b", "screen.toggle_attributes", "Attributes"),
         Binding("c,y", "screen.copy_path", "Copy path"),
         Binding("x", "screen.extract", "Extract"),
+        Binding("v", "screen.view_file", "View file"),
     ]
 
     @dataclass
@@ -60,14 +62,21 @@ class FileTree(ScrollView, can_focus=True):
 
         item: Item | None
 
-    def __init__(self, model: ViewModel, view: View, *, id: str | None = None) -> None:
+    def __init__(
+        self, model: ViewModel, view: View, *, open_top: bool = True, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.rows = TreeRows(model, view)
+        if open_top:
+            self.rows.expand_top()
         self.names = model.index
         self.cursor = 0
         self.show_attributes = True
-        self.owners: Callable[[int], str] | None = None
-        """The owner package column (path id to label), once the packages are known."""
+        self.attributes_of: Callable[[Entry | None, int], str] = attributes.attributes
+        """Draws the attributes column from an entry and its size."""
+        self.column: Callable[[int], str] | None = None
+        """A column between the attributes and the name (path id to label): the owner package
+        once the packages are known, or the change against a baseline."""
         self._base = Style()
         self._all_expanded = False
 
@@ -216,9 +225,9 @@ class FileTree(ScrollView, can_focus=True):
         segments = []
         if self.show_attributes:
             size = self.rows.model.size(self.rows.view, item)
-            segments.append(Segment(attributes.attributes(item.entry, size), _DIM))
-            if self.owners is not None:
-                segments.append(Segment(self.owners(item.id) + " ", _DIM))
+            segments.append(Segment(self.attributes_of(item.entry, size), _DIM))
+            if self.column is not None:
+                segments.append(Segment(self.column(item.id) + " ", _DIM))
         segments.append(Segment(row.guide, _DIM))
         label = attributes.name(self.names.name(item.id), item.entry)
         if item.is_dir:
