@@ -18,17 +18,17 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from auger.display import display
 from auger.model import DiffType
+from auger.tui.screens.filtering import FilteredTreeScreen
 from auger.tui.widgets.file_tree import FileTree
 from auger.tui.widgets.filter_bar import FilterBar
 from auger.viewmodel import attributes
 from auger.viewmodel.comparison import CHANGES, DELTA_WIDTH, EVERYTHING, Comparison
 from auger.viewmodel.model import Mode, SortOrder, View
-from auger.viewmodel.pathfilter import apply_filter
+from auger.viewmodel.pathfilter import Haystack
 
 EXPAND_BELOW = 200
 """Changes up to which every directory holding one opens at first."""
@@ -36,8 +36,10 @@ _UNSUPPORTED = frozenset({"extract"})
 """File tree keys left to the layers' view."""
 
 
-class CompareScreen(Screen[None]):
+class CompareScreen(FilteredTreeScreen):
     """The image against its baseline; ``b`` or ``esc`` goes back to the layers."""
+
+    FILTER_ID = "compare-filter"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+l", "toggle_changes", "Changes only / all"),
@@ -51,7 +53,6 @@ class CompareScreen(Screen[None]):
         self.view_file = view_file
         """Shows the text of an image path as the image has it."""
         self.view = CHANGES
-        self._typed: str | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="compare"):
@@ -79,6 +80,10 @@ class CompareScreen(Screen[None]):
     @property
     def file_tree(self) -> FileTree:
         return self.query_one(FileTree)
+
+    @property
+    def haystack(self) -> Haystack:
+        return self.comparison.haystack
 
     def check_action(self, action: str, _parameters: tuple[object, ...]) -> bool | None:
         """Hide the file tree's keys that belong to the layers' view."""
@@ -158,29 +163,6 @@ class CompareScreen(Screen[None]):
 
     def action_open_filter(self) -> None:
         self.query_one(FilterBar).open()
-
-    def on_input_changed(self, event: FilterBar.Changed) -> None:
-        if event.input.id != "compare-filter":
-            return
-        scheduled = self._typed is not None
-        self._typed = event.value
-        if not scheduled:
-            self.call_later(self._apply_filter)
-
-    def _apply_filter(self) -> None:
-        text, self._typed = self._typed or "", None
-        if text != (self.view.filter.text if self.view.filter else ""):
-            found = apply_filter(text, self.comparison.haystack, self.view.filter)
-            self.set_view(dataclasses.replace(self.view, filter=found))
-
-    def on_input_submitted(self, event: FilterBar.Submitted) -> None:
-        if event.input.id == "compare-filter":
-            self.file_tree.focus()
-
-    def on_filter_bar_closed(self) -> None:
-        if self.view.filter is not None:
-            self.set_view(dataclasses.replace(self.view, filter=None))
-        self.file_tree.focus()
 
     # -- status --------------------------------------------------------------------------
 

@@ -14,7 +14,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from auger.display import display
@@ -23,6 +22,7 @@ from auger.tui.messages import Extracted, PackagesFound, WasteGrouped
 from auger.tui.screens.actions import ask_and_extract
 from auger.tui.screens.compare import CompareScreen
 from auger.tui.screens.file_view import FileViewScreen
+from auger.tui.screens.filtering import FilteredTreeScreen
 from auger.tui.screens.packages import PackagesScreen
 from auger.tui.screens.waste import Jump, WasteScreen
 from auger.tui.widgets.details import ImageDetails, LayerDetails
@@ -34,14 +34,16 @@ from auger.viewmodel.explorer import Explorer, ImageRef
 from auger.viewmodel.file_view import locate, read_text
 from auger.viewmodel.model import Mode, SortOrder, View
 from auger.viewmodel.packages import OWNER_WIDTH, package_rows
-from auger.viewmodel.pathfilter import apply_filter
+from auger.viewmodel.pathfilter import Haystack
 
 EXPAND_MATCHES = 200
 """A filter matching at most this many paths expands every folder that holds one."""
 
 
-class MainScreen(Screen[None]):
+class MainScreen(FilteredTreeScreen):
     """The explorer proper."""
+
+    FILTER_ID = "filter"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+f,slash", "open_filter", "Filter"),
@@ -57,7 +59,6 @@ class MainScreen(Screen[None]):
         self.open_top = open_top
         """Open the tree with its first level expanded."""
         self.view = View(layer=0)
-        self._typed: str | None = None
 
     def compose(self) -> ComposeResult:
         analysis = self.explorer.analysis
@@ -114,6 +115,10 @@ class MainScreen(Screen[None]):
     @property
     def file_tree(self) -> FileTree:
         return self.query_one(FileTree)
+
+    @property
+    def haystack(self) -> Haystack:
+        return self.explorer.haystack
 
     # -- the view ------------------------------------------------------------------------
 
@@ -175,31 +180,6 @@ class MainScreen(Screen[None]):
         bar = self.query_one(FilterBar)
         if bar.has_class("-open"):
             bar.action_close()
-
-    def on_input_changed(self, event: FilterBar.Changed) -> None:
-        """Apply the filter once the keystrokes already queued are in (typing ahead of a slow
-        match over hundreds of thousands of paths applies only the latest text)."""
-        if event.input.id != "filter":
-            return
-        scheduled = self._typed is not None
-        self._typed = event.value
-        if not scheduled:
-            self.call_later(self._apply_filter)
-
-    def _apply_filter(self) -> None:
-        text, self._typed = self._typed or "", None
-        if text != (self.view.filter.text if self.view.filter else ""):
-            found = apply_filter(text, self.explorer.haystack, self.view.filter)
-            self.set_view(dataclasses.replace(self.view, filter=found))
-
-    def on_input_submitted(self, event: FilterBar.Submitted) -> None:
-        if event.input.id == "filter":
-            self.file_tree.focus()
-
-    def on_filter_bar_closed(self) -> None:
-        if self.view.filter is not None:
-            self.set_view(dataclasses.replace(self.view, filter=None))
-        self.file_tree.focus()
 
     # -- status, copy, waste -------------------------------------------------------------
 
