@@ -80,6 +80,19 @@ def tls_verify(text: str) -> bool:
     raise argparse.ArgumentTypeError(f"expected true or false, not {text!r}")
 
 
+def add_tls_verify_option(parser: argparse.ArgumentParser) -> None:
+    """``--tls-verify[=BOOL]``, as skopeo spells it."""
+    parser.add_argument(
+        "--tls-verify",
+        metavar="BOOL",
+        type=tls_verify,
+        nargs="?",
+        const=True,
+        default=True,
+        help="verify the registry's TLS certificate (default: true); false also allows plain HTTP",
+    )
+
+
 def add_image_options(parser: argparse.ArgumentParser) -> None:
     """``--source``, ``--platform``, the registry's ``--creds`` and ``--tls-verify``, the layer
     cache's and verification's options, and ``--debug``."""
@@ -100,15 +113,7 @@ def add_image_options(parser: argparse.ArgumentParser) -> None:
         metavar="USER:PASSWORD",
         help="registry credentials (default: those docker login or podman login stored)",
     )
-    parser.add_argument(
-        "--tls-verify",
-        metavar="BOOL",
-        type=tls_verify,
-        nargs="?",
-        const=True,
-        default=True,
-        help="verify the registry's TLS certificate (default: true); false also allows plain HTTP",
-    )
+    add_tls_verify_option(parser)
     parser.add_argument(
         "--cache-dir",
         metavar="DIR",

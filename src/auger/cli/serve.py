@@ -15,7 +15,7 @@ import shlex
 import sys
 
 from auger.cli.console import Console
-from auger.cli.parsing import Parser, tls_verify
+from auger.cli.parsing import Parser, add_tls_verify_option
 from auger.display import display, safe_line
 from auger.errors import ExitCode, UsageError
 from auger.sources.reference import SOURCES, STDIN, resolve_source
@@ -50,15 +50,7 @@ def build_parser() -> Parser:
         "--source", choices=SOURCES, metavar="SOURCE", help="where to read the image from"
     )
     parser.add_argument("--platform", metavar="OS/ARCH[/VARIANT]", help="platform to pick")
-    parser.add_argument(
-        "--tls-verify",
-        metavar="BOOL",
-        type=tls_verify,
-        nargs="?",
-        const=True,
-        default=True,
-        help="verify the registry's TLS certificate (default: true)",
-    )
+    add_tls_verify_option(parser)
     parser.add_argument(
         "--debug", action="store_true", help="show a traceback when something goes wrong"
     )
