@@ -20,6 +20,7 @@ engine`` reads the images from the Docker Engine instead (``auger docker://REF``
 
     python scripts/bench_images.py build [--only NAME ...]
     python scripts/bench_images.py measure [--repeat 5] [--only NAME ...] [--source engine]
+                                           [--auger-flag --no-verify] [--python VENV/bin/python]
                                            [--record runs.jsonl]
     python scripts/bench_images.py list
 """
@@ -267,7 +268,17 @@ HEADER = (
 )
 
 
-def measure_shape(shape: Shape, repeat: int, warmup: int, source: str) -> Row:
+@dataclass(frozen=True)
+class AugerRun:
+    """How auger is started: which interpreter, and any flags beyond ``--json FILE -q``."""
+
+    python: str = sys.executable
+    flags: tuple[str, ...] = ()
+
+
+def measure_shape(
+    shape: Shape, repeat: int, warmup: int, source: str, how: AugerRun = AugerRun()
+) -> Row:
     dive = bench_dive.find_dive()
     if source == "engine":
         reference = in_engine(shape)
@@ -280,8 +291,8 @@ def measure_shape(shape: Shape, repeat: int, warmup: int, source: str) -> Row:
         auger_json = Path(scratch) / "auger.json"
         dive_json = Path(scratch) / "dive.json"
         dive_command = [dive, *dive_target, "--json", str(dive_json)]
-        auger_command = [sys.executable, "-m", "auger", auger_target, "--json", str(auger_json)]
-        auger_command.append("-q")
+        auger_command = [how.python, "-m", "auger", auger_target, "--json", str(auger_json)]
+        auger_command += ["-q", *how.flags]
 
         def timed_auger() -> bench_dive.Run:
             with tempfile.TemporaryDirectory(dir=scratch) as cache:  # cold: an empty cache
@@ -360,6 +371,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     measure_command.add_argument(
         "--record", type=Path, metavar="FILE", help="append every run to FILE (JSON lines)"
     )
+    measure_command.add_argument(
+        "--auger-flag",
+        action="append",
+        default=[],
+        metavar="FLAG",
+        help="pass FLAG to auger too (repeatable), such as --no-verify",
+    )
+    measure_command.add_argument(
+        "--python",
+        default=sys.executable,
+        help="the interpreter auger runs under, such as a virtual environment's with only "
+        "auger installed (what a user's pipx install is)",
+    )
     args = parser.parse_args(argv)
     shapes = selected(args.only, args.scale)
     if args.command == "list":
@@ -374,7 +398,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         bench_dive.compile_auger()
         print(HEADER, flush=True)
         for shape in shapes:
-            row = measure_shape(shape, args.repeat, args.warmup, args.source)
+            how = AugerRun(args.python, tuple(args.auger_flag))
+            row = measure_shape(shape, args.repeat, args.warmup, args.source, how)
             print(row.markdown(), flush=True)
             if args.record is not None:
                 with args.record.open("a") as record:

@@ -17,6 +17,7 @@ import contextlib
 import marshal
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -129,3 +130,83 @@ def _reap(pid: int, *, kill: bool) -> int:
         os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status)
+
+
+_HASHER = """
+import hashlib, os, sys
+offset, end = int(sys.argv[1]), int(sys.argv[1]) + int(sys.argv[2])
+digest, buffer = hashlib.new(sys.argv[3]), memoryview(bytearray(1 << 18))
+while offset < end:
+    count = os.preadv(3, [buffer[: min(len(buffer), end - offset)]], offset)
+    if not count:
+        break
+    digest.update(buffer[:count])
+    offset += count
+sys.stdout.write(digest.hexdigest())
+"""
+"""The helper's program: the digest of bytes ``offset`` to ``offset + length`` of file
+descriptor 3 (fewer if the file ends first), written as hex to its standard output."""
+
+
+class RangeDigest:
+    """The digest of a range of a file, computed by a helper process started at once.
+
+    Hashing is the one large piece of auger's work that needs no Python objects, and a thread
+    of this process hashes only while the GIL lets it: beside a busy scanner it measured at a
+    quarter of its speed. A helper interpreter (``python -I -S``: no site, no environment; it
+    starts in about 10 ms and 12 MiB) reads the range from a copy of the descriptor and hashes
+    at full speed on another processor, with no GIL shared.
+    """
+
+    def __init__(self, pid: int, output: int) -> None:
+        self._pid: int | None = pid
+        self._output = output
+
+    @classmethod
+    def start(cls, descriptor: int, offset: int, length: int, algorithm: str) -> RangeDigest | None:
+        """Start hashing; ``None`` when no helper can be started (hash some other way)."""
+        executable = sys.executable
+        if not executable or not hasattr(os, "posix_spawn"):
+            return None
+        reader, writer = os.pipe()
+        actions = [
+            (os.POSIX_SPAWN_DUP2, descriptor, 3),
+            (os.POSIX_SPAWN_DUP2, writer, 1),
+            (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+        ]
+        arguments = [executable, "-I", "-S", "-c", _HASHER, str(offset), str(length), algorithm]
+        try:
+            pid = os.posix_spawn(executable, arguments, os.environ, file_actions=actions)
+        except OSError:
+            os.close(reader)
+            return None
+        finally:
+            os.close(writer)
+        return cls(pid, reader)
+
+    def result(self) -> str | None:
+        """The hex digest, once the helper is done; ``None`` if it failed."""
+        chunks = []
+        with os.fdopen(self._output, "rb") as output:
+            chunks.append(output.read())
+        code = self._wait()
+        text = b"".join(chunks).decode("ascii", "replace")
+        if code != 0 or not text or not all(c in "0123456789abcdef" for c in text):
+            return None
+        return text
+
+    def cancel(self) -> None:
+        """Stop the helper (its digest is wanted no more)."""
+        if self._pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+            self._wait()
+            with contextlib.suppress(OSError):
+                os.close(self._output)
+
+    def _wait(self) -> int:
+        pid, self._pid = self._pid, None
+        if pid is None:
+            return -1
+        _, status = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(status)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from auger.analysis.image import analyze_image
-from auger.cache.scanning import digesting_scanner
+from auger.cache.scanning import Settlement, digesting_scanner
 from auger.cache.store import LayerCache
 from auger.layers.scanner import scan_layer
 from auger.model import ImageAnalysis
@@ -69,22 +69,37 @@ def analyze_source(
     """Read the image from a source already resolved and analyse it.
 
     With ``options.verify``, each layer is digested as it is scanned (so that sources can check
-    it, and the cache can keep it under the digest of what was read); a layer cache that was
-    added to is trimmed to its cap afterwards. When ``--platform`` asked for a platform the
+    it, and the cache can keep it under the digest of what was read); a layer hashed from its
+    file beside the scan is checked once the analysis is done, before it is returned (see
+    :class:`~auger.cache.scanning.Settlement`). A layer cache that was added to is trimmed to
+    its cap afterwards. When ``--platform`` asked for a platform the
     image is not for (a source with one image has no choice to make), the image carries a
     warning saying so.
     """
     progress = progress or NullProgress()
     cache = options.cache
-    scan = digesting_scanner(scan_layer, cache) if options.verify else scan_layer
+    settlement = Settlement(cache)
+    scan = (
+        digesting_scanner(scan_layer, cache, settlement=settlement)
+        if options.verify
+        else scan_layer
+    )
     with cycle_collection_paused(freeze_after=True):
         try:
             image = source.read(scan, options, progress)
+            if options.platform is not None:
+                note = platform_not_applied(options.platform, image)
+                image = image.with_warnings((note,)) if note else image
+            progress.phase("analysing")
+            try:
+                analysis = analyze_image(image)
+            except BaseException:
+                settlement.settle()  # a layer that is not what it claims explains the failure
+                raise
+            progress.phase("verifying")
+            settlement.settle()
+            return analysis
         finally:
+            settlement.abandon()
             if isinstance(cache, LayerCache) and cache.written:
                 cache.trim()
-        if options.platform is not None:
-            note = platform_not_applied(options.platform, image)
-            image = image.with_warnings((note,)) if note else image
-        progress.phase("analysing")
-        return analyze_image(image)

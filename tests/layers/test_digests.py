@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
+from auger import parallel
+from auger.layers import digests
 from auger.layers.digests import DigestingReader, algorithm_of
+from auger.sources.streams import PositionedReader, Window
 
 DATA = bytes(range(256)) * 40_000  # 10 MB
 
@@ -51,3 +57,87 @@ def test_algorithms() -> None:
     assert algorithm_of("md5:abc") is None
     assert algorithm_of("sha256:") is None
     assert algorithm_of("abc") is None
+
+
+def _file_with(tmp_path: Path, data: bytes) -> int:
+    path = tmp_path / "blob"
+    path.write_bytes(b"HEAD" + data + b"TAIL")
+    return os.open(path, os.O_RDONLY)
+
+
+@pytest.fixture
+def helpers_for_every_range(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(digests, "HELPER_MIN", 0)
+
+
+@pytest.mark.usefixtures("helpers_for_every_range")
+def test_a_range_of_a_file_is_hashed_by_a_helper(tmp_path: Path) -> None:
+    descriptor = _file_with(tmp_path, DATA)
+    try:
+        window = Window(PositionedReader(descriptor, 4), len(DATA))
+        with DigestingReader(window) as reader:
+            assert reader.from_file
+            head = reader.read(512)  # what the scanner reads passes through unhashed
+            assert head == DATA[:512]
+            digest = reader.digest()
+        assert digest == "sha256:" + hashlib.sha256(DATA).hexdigest()
+    finally:
+        os.close(descriptor)
+
+
+@pytest.mark.usefixtures("helpers_for_every_range")
+def test_a_range_that_runs_past_the_file_hashes_what_is_there(tmp_path: Path) -> None:
+    descriptor = _file_with(tmp_path, DATA)
+    try:
+        window = Window(PositionedReader(descriptor, 4), len(DATA) + 100)
+        with DigestingReader(window) as reader:
+            digest = reader.digest()
+        assert digest == "sha256:" + hashlib.sha256(DATA + b"TAIL").hexdigest()
+    finally:
+        os.close(descriptor)
+
+
+@pytest.mark.usefixtures("helpers_for_every_range")
+@pytest.mark.parametrize("failure", ["no interpreter", "helper fails"])
+def test_a_helper_that_cannot_hash_leaves_it_to_this_process(
+    failure: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if failure == "no interpreter":
+        monkeypatch.setattr(sys, "executable", str(tmp_path / "missing-python"))
+    else:
+        monkeypatch.setattr(parallel, "_HASHER", "import sys; sys.stdout.write('zz'); sys.exit(3)")
+    descriptor = _file_with(tmp_path, DATA)
+    try:
+        window = Window(PositionedReader(descriptor, 4), len(DATA))
+        with DigestingReader(window) as reader:
+            assert reader.from_file is (failure == "helper fails")
+            while reader.read(1 << 20):
+                pass
+            digest = reader.digest()
+        assert digest == "sha256:" + hashlib.sha256(DATA).hexdigest()
+    finally:
+        os.close(descriptor)
+
+
+@pytest.mark.usefixtures("helpers_for_every_range")
+def test_a_helper_outlives_the_file_being_closed(tmp_path: Path) -> None:
+    """The digest is asked for after the store closed its file (as the pipeline settles)."""
+    descriptor = _file_with(tmp_path, DATA)
+    window = Window(PositionedReader(descriptor, 4), len(DATA))
+    reader = DigestingReader(window)
+    os.close(descriptor)
+    assert reader.digest() == "sha256:" + hashlib.sha256(DATA).hexdigest()
+
+
+def test_a_cancelled_helper_is_stopped_and_reaped() -> None:
+    zero = os.open("/dev/zero", os.O_RDONLY)
+    try:
+        helper = parallel.RangeDigest.start(zero, 0, 1 << 50, "sha256")  # would take hours
+        assert helper is not None
+        pid = helper._pid
+        assert pid is not None
+        helper.cancel()
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+    finally:
+        os.close(zero)

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from auger.layers import digests
 from auger.sources.interface import ArchiveError, DigestMismatchError
 from auger.testing.images import (
     ImageSpec,
@@ -87,6 +88,14 @@ def expect_mismatch(reference: str, start: str, environ: dict[str, str] | None =
     with pytest.raises(DigestMismatchError):
         analyze_reference(reference)
     return line
+
+
+@pytest.fixture(autouse=True, params=["hashed as read", "hashed by helpers"])
+def hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every check holds whether a layer is hashed as it is read or by a helper process from
+    its file, its check then settled after the analysis (layers of 16 MiB and more)."""
+    if request.param == "hashed by helpers":
+        monkeypatch.setattr(digests, "HELPER_MIN", 0)
 
 
 def test_a_config_that_lies_about_a_diff_id_fails(tmp_path: Path) -> None:

@@ -8,16 +8,25 @@ the digest is almost free. The chunks read are immutable ``bytes``, handed to th
 batches of :data:`BATCH` bytes (each hashed in one call, long enough to be worth the wait for the
 GIL that follows it), at most :data:`QUEUED` batches at a time: memory stays bounded whatever
 the stream's length.
+
+A stream whose bytes also lie in a regular file (``byte_span()``, as a blob of an archive or
+layout on disk does) and are many is hashed differently: a helper process
+(:class:`~auger.parallel.RangeDigest`) reads that range of the file and hashes it while the
+reader's reads pass through untouched, so the scan and the digest use two processors, share
+no GIL, and the scan copies nothing for the hasher. Both read the same range of the same open
+file.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import queue
 import threading
 from typing import Any
 
 from auger.model import Digest, Readable
+from auger.parallel import RangeDigest
 
 ALGORITHMS = frozenset({"sha256", "sha384", "sha512"})
 """Digest algorithms auger can verify (the OCI image spec registers sha256 and sha512)."""
@@ -27,6 +36,12 @@ BATCH = 8 << 20
 QUEUED = 3
 """Batches at most waiting for the background hasher."""
 _CHUNK = 1 << 20
+HELPER_MIN = 16 << 20
+"""Ranges this long or longer are hashed by a helper process (shorter ones cost less to hash
+as they are read than a helper costs to start)."""
+SPAN_CHUNK = 256 << 10
+"""Bytes of a file range hashed per read: small enough to stay in the processor's cache
+between the read's copy and the hash (measured 7 % faster than 1 MiB on a 1.3 GB layer)."""
 
 
 def algorithm_of(digest: str) -> str | None:
@@ -42,7 +57,7 @@ class DigestingReader:
 
     def __init__(self, inner: Readable, algorithm: str = "sha256", *, background: bool = False):
         self._inner = inner
-        self._algorithm = algorithm
+        self.algorithm = algorithm
         self._hash = hashlib.new(algorithm)
         self._thread: threading.Thread | None = None
         self._queue: queue.Queue[list[bytes]] | None = None
@@ -51,7 +66,18 @@ class DigestingReader:
         self._failure: BaseException | None = None
         self.position = 0
         """Bytes read through the wrapper so far."""
-        if background:
+        span = getattr(inner, "byte_span", None)
+        located: tuple[int, int, int] | None = span() if span is not None else None
+        self._helper: RangeDigest | None = None
+        self._located: tuple[int, int, int] | None = None
+        if located is not None and located[2] >= HELPER_MIN:
+            self._helper = RangeDigest.start(*located, algorithm)
+            if self._helper is not None:  # kept for a helper that fails, whoever closes the file
+                self._located = (os.dup(located[0]), located[1], located[2])
+        self.from_file = self._helper is not None
+        """True when a helper process hashes the stream's bytes from the file they lie in
+        (it goes on after the reading ends, until :meth:`digest` or :meth:`cancel`)."""
+        if background and not self.from_file:
             self._queue = queue.Queue(QUEUED)
             self._thread = threading.Thread(target=self._hash_queued, name="digest", daemon=True)
             self._thread.start()
@@ -68,11 +94,31 @@ class DigestingReader:
             while get():  # keep taking batches, so the reading thread never waits forever
                 pass
 
+    def _hash_range(self) -> None:
+        """Hash the stream's range of its file here (a helper that failed leaves it to us)."""
+        assert self._located is not None
+        descriptor, offset, length = self._located
+        buffer = memoryview(bytearray(SPAN_CHUNK))
+        end = offset + length
+        while offset < end:
+            count = os.preadv(descriptor, [buffer[: min(SPAN_CHUNK, end - offset)]], offset)
+            if not count:
+                break
+            self._hash.update(buffer[:count])
+            offset += count
+
+    def _release_range(self) -> None:
+        located, self._located = self._located, None
+        if located is not None:
+            os.close(located[0])
+
     def read(self, size: int = -1, /) -> bytes:
         data = self._inner.read(size)
         if data:
             self.position += len(data)
-            if self._queue is None:
+            if self.from_file:
+                pass  # hashed from the file by the helper
+            elif self._queue is None:
                 self._hash.update(data)
             else:
                 self._batch.append(data)
@@ -85,6 +131,8 @@ class DigestingReader:
 
     def readinto(self, buffer: Any, /) -> int:
         """Read into ``buffer``; in the background mode the chunk is copied for the hasher."""
+        if self.from_file:
+            return self._readinto_unhashed(buffer)
         if self._queue is not None:
             data = self.read(len(buffer))
             buffer[: len(data)] = data
@@ -100,30 +148,67 @@ class DigestingReader:
             self._hash.update(memoryview(buffer)[:count])
         return count
 
+    def _readinto_unhashed(self, buffer: Any) -> int:
+        inner = getattr(self._inner, "readinto", None)
+        if inner is None:
+            data = self._inner.read(len(buffer))
+            buffer[: len(data)] = data
+            count = len(data)
+        else:
+            count = inner(buffer) or 0
+        self.position += count
+        return count
+
     def drain(self) -> None:
-        """Read (and hash) whatever the reader left, up to the end of the stream."""
+        """Read (and hash) whatever the reader left, up to the end of the stream (nothing to
+        do when a helper hashes the file's range)."""
+        if self.from_file:
+            return
         while self.read(_CHUNK):
             pass
 
     def close(self) -> None:
         """Stop the background hasher, if any (the digest so far stays available)."""
         thread, self._thread = self._thread, None
-        if thread is not None and self._queue is not None:
+        if thread is None:
+            return
+        if self._queue is not None:
             if self._batch:
                 self._queue.put(self._batch)
                 self._batch = []
             self._queue.put([])  # the end
-            thread.join()
+        thread.join()
+
+    def cancel(self) -> None:
+        """Stop hashing: the digest is wanted no more."""
+        helper, self._helper = self._helper, None
+        if helper is not None:
+            helper.cancel()
+        self._release_range()
+        self.close()
 
     def digest(self) -> Digest:
-        """``ALG:HEX`` of every byte read so far (ends the background hasher)."""
+        """``ALG:HEX`` of every byte read so far (ends the background hasher); of the whole
+        range, when a helper hashes it from the file."""
+        helper, self._helper = self._helper, None
+        if helper is not None:
+            found = helper.result()
+            try:
+                if found is not None:
+                    return Digest(f"{self.algorithm}:{found}")
+                self._hash_range()
+            finally:
+                self._release_range()
         self.close()
         if self._failure is not None:
             raise self._failure
-        return Digest(f"{self._algorithm}:{self._hash.hexdigest()}")
+        return Digest(f"{self.algorithm}:{self._hash.hexdigest()}")
 
     def __enter__(self) -> DigestingReader:
         return self
 
-    def __exit__(self, *_: object) -> None:
-        self.close()
+    def __exit__(self, failure: type[BaseException] | None, *_: object) -> None:
+        if failure is not None:
+            self.cancel()
+        elif not self.from_file:  # a helper is waited for by whoever asks for the digest
+            self.close()

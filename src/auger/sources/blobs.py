@@ -222,9 +222,10 @@ class DirectoryStore(BlobStore):
     def scan_layer(self, ref: LayerRef, scan: LayerScanner, media: str | None) -> ScannedBlob:
         with self._open(ref.blob) as handle:
             size = os.fstat(handle.fileno()).st_size
-            prefix = handle.read(BLOCK)
+            blob = streams.PositionedReader(handle.fileno(), 0)
+            prefix = blob.read(BLOCK)
             return scan_blob(
-                handle,
+                blob,
                 prefix,
                 size,
                 scan,

@@ -7,6 +7,7 @@ more than one buffer is held in memory.
 from __future__ import annotations
 
 import io
+import os
 import zlib
 from collections.abc import Callable, Iterator
 from typing import IO, Any, cast
@@ -45,6 +46,31 @@ class ChunkStream(io.RawIOBase):
         return size
 
 
+class PositionedReader:
+    """Reads a file from ``offset`` on with ``pread``, leaving the file's own offset alone, so
+    that several readers may share one open file (and read it from several threads)."""
+
+    def __init__(self, descriptor: int, offset: int) -> None:
+        self._descriptor = descriptor
+        self._position = offset
+
+    def read(self, size: int = -1, /) -> bytes:
+        if size < 0:
+            size = BUFFER
+        data = os.pread(self._descriptor, size, self._position)
+        self._position += len(data)
+        return data
+
+    def readinto(self, buffer: memoryview, /) -> int:
+        count = os.preadv(self._descriptor, [buffer], self._position)
+        self._position += count
+        return count
+
+    def location(self) -> tuple[int, int]:
+        """The open file and the offset in it of the next byte to be read."""
+        return self._descriptor, self._position
+
+
 class Window:
     """The next ``size`` bytes of ``inner`` (after ``prefix``, bytes already taken from it).
 
@@ -60,9 +86,23 @@ class Window:
         on_read: Callable[[int], None] | None = None,
     ) -> None:
         self._inner = inner
+        self._size = size
         self._remaining = size - len(prefix)
         self._prefix = prefix
         self._on_read = on_read
+        location = getattr(inner, "location", None)
+        self._start: tuple[int, int] | None = None
+        if location is not None:
+            descriptor, offset = location()
+            self._start = descriptor, offset - len(prefix)
+
+    def byte_span(self) -> tuple[int, int, int] | None:
+        """Where the window's bytes lie in a regular file (descriptor, offset, length), while
+        none has been read yet and ``inner`` is a :class:`PositionedReader`; else ``None``."""
+        untouched = self._remaining + len(self._prefix) == self._size
+        if self._start is None or not untouched:
+            return None
+        return self._start[0], self._start[1], self._size
 
     def read(self, size: int = -1, /) -> bytes:
         if size < 0:

@@ -126,7 +126,7 @@ class SeekableTarStore(BlobStore):
 
     def scan_layer(self, ref: LayerRef, scan: LayerScanner, media: str | None) -> ScannedBlob:
         member = self._resolve(ref.blob)
-        blob = _PositionedReader(self._handle.fileno(), member.offset)
+        blob = streams.PositionedReader(self._handle.fileno(), member.offset)
         prefix = blob.read(min(BLOCK, member.size))
         return scan_blob(
             blob,
@@ -138,26 +138,6 @@ class SeekableTarStore(BlobStore):
             verify=self._verify,
             on_read=self._progress.bytes_read,
         )
-
-
-class _PositionedReader:
-    """Reads a file from ``offset`` on with ``pread``, leaving the file's own offset alone."""
-
-    def __init__(self, descriptor: int, offset: int) -> None:
-        self._descriptor = descriptor
-        self._position = offset
-
-    def read(self, size: int = -1, /) -> bytes:
-        if size < 0:
-            size = streams.BUFFER
-        data = os.pread(self._descriptor, size, self._position)
-        self._position += len(data)
-        return data
-
-    def readinto(self, buffer: memoryview, /) -> int:
-        count = os.preadv(self._descriptor, [buffer], self._position)
-        self._position += count
-        return count
 
 
 class _SeekingReader:
