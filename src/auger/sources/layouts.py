@@ -8,13 +8,13 @@ in manifest order and turns into an :class:`~auger.model.Image`.
 
 from __future__ import annotations
 
-import itertools
 import json
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from auger.errors import ImageReadError
 from auger.model import Digest, Image, Layer, LayerRef
 from auger.parallel import available_cpus
 from auger.progress import Progress
@@ -166,9 +166,9 @@ def assemble(
 
     layers = []
     progress.phase("scanning layers")
-    for index, (blob, found) in enumerate(
-        _in_order(read, count, store.concurrent_scans and options.concurrent)
-    ):
+    concurrent = store.concurrent_scans and options.concurrent
+    order = _largest_first(store, manifest_layers) if concurrent else range(count)
+    for index, (blob, found) in enumerate(_in_order(read, order, concurrent)):
         described = manifest_layers[index]
         ref = refs[index]
         label = ref.label
@@ -214,11 +214,27 @@ def assemble(
     )
 
 
+def _largest_first(store: BlobStore, manifest_layers: Sequence[ManifestLayer]) -> list[int]:
+    """The layers' indices, largest blob first: the longest scan (and hash) starts at once
+    instead of last, when it would keep every other processor waiting for it at the end (on
+    an image of 0.1, 0.4, 0.5 and 1 GB layers, 1.18 s -> PLACEHOLDER s)."""
+
+    def size(index: int) -> int:
+        try:
+            return store.blob_info(manifest_layers[index].blob).size
+        except ImageReadError:
+            return 0  # the scan will say what is wrong with it, in its turn
+
+    return sorted(range(len(manifest_layers)), key=lambda index: -size(index))
+
+
 def _in_order(
-    read: Callable[[int], tuple[ScannedBlob, list[str]]], count: int, concurrent: bool
+    read: Callable[[int], tuple[ScannedBlob, list[str]]],
+    order: Sequence[int],
+    concurrent: bool,
 ) -> Iterator[tuple[ScannedBlob, list[str]]]:
     """``read(0)``, ``read(1)`` ... in order; on a store whose blobs can be read side by side,
-    :data:`SCAN_THREADS` layers at a time.
+    :data:`SCAN_THREADS` layers at a time, taken in ``order`` (each index once).
 
     Hashing (SHA-256 of every byte), decompression, CRC-32 and the reads themselves release the
     GIL, and they are most of a layer's scan, so a second thread uses a second processor. The
@@ -226,6 +242,7 @@ def _in_order(
     Plain threads, not :mod:`concurrent.futures`, whose import (and :mod:`logging`'s) costs
     0.8 MiB and several milliseconds of every run.
     """
+    count = len(order)
     workers = min(SCAN_THREADS, count, available_cpus()) if concurrent else 1
     if workers < 2:
         for index in range(count):
@@ -233,12 +250,12 @@ def _in_order(
         return
     results: list[tuple[ScannedBlob, list[str]] | BaseException | None] = [None] * count
     finished = [threading.Event() for _ in range(count)]
-    indices = itertools.count()  # shared: each thread takes the next layer not yet taken
+    indices = iter(order)  # shared: each thread takes the next layer not yet taken
     stopping = threading.Event()
 
     def work() -> None:
         for index in indices:
-            if index >= count or stopping.is_set():
+            if stopping.is_set():
                 return
             try:
                 results[index] = read(index)
