@@ -60,6 +60,28 @@ def test_writes_leave_no_temporary_files(tmp_path: Path) -> None:
     )
 
 
+def test_a_staged_scan_is_kept_only_once_committed(tmp_path: Path) -> None:
+    """Staging writes the record at once under a temporary name; only commit names it."""
+    cache = LayerCache(tmp_path)
+    kept, dropped = cache.stage(digest(1), scan(4)), cache.stage(digest(2), scan(4, 2))
+    assert kept is not None
+    assert dropped is not None
+    assert kept.temporary.is_file()
+    assert fresh(cache).get(digest(1)) is None
+    written = cache.written
+    kept.commit()
+    dropped.discard()
+    kept.discard()  # after commit: nothing left to throw away
+    found = fresh(cache).get(digest(1))
+    assert found is not None
+    assert found.entries == scan(4).entries
+    assert fresh(cache).get(digest(2)) is None
+    assert cache.written > written
+    assert [path.name for path in (tmp_path / LAYERS).iterdir()] == [
+        record_path(cache, digest(1)).name
+    ]
+
+
 def test_a_damaged_record_counts_as_missing(tmp_path: Path) -> None:
     cache = LayerCache(tmp_path)
     cache.put(digest(1), scan(50))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 
+from auger.cache.store import LayerCache, StagedScan
 from auger.layers.digests import DigestingReader
 from auger.model import Digest, LayerRef, LayerScan, Readable
 from auger.sources.interface import LayerScanner, ScanCache
@@ -30,6 +31,9 @@ class _Pending:
     ref: LayerRef
     claimed: Digest
     scan: LayerScan
+    staged: StagedScan | None
+    """The scan, already written to the cache under a temporary name (while its encoding's
+    memory was free, not at the analysis's peak), to keep if the claim holds."""
 
 
 class Settlement:
@@ -43,8 +47,10 @@ class Settlement:
     def defer(
         self, digesting: DigestingReader, ref: LayerRef, claimed: Digest, scan: LayerScan
     ) -> None:
+        cache = self._cache
+        staged = cache.stage(claimed, scan) if isinstance(cache, LayerCache) else None
         with self._lock:
-            self._pending.append(_Pending(digesting, ref, claimed, scan))
+            self._pending.append(_Pending(digesting, ref, claimed, scan, staged))
 
     def settle(self) -> None:
         """Wait for every digest, keep each scan in the cache under it, and check it against
@@ -56,7 +62,9 @@ class Settlement:
             settled = []
             for item in pending:  # every scan is kept under the digest of its bytes, first
                 actual = item.digesting.digest()
-                if self._cache is not None:
+                if item.staged is not None and actual == item.claimed:
+                    item.staged.commit()
+                elif self._cache is not None:
                     self._cache.put(actual, dataclasses.replace(item.scan, diff_id=actual))
                 settled.append((item, actual))
             for item, actual in settled:
@@ -64,6 +72,8 @@ class Settlement:
         finally:
             for item in pending:
                 item.digesting.cancel()
+                if item.staged is not None:
+                    item.staged.discard()  # nothing once committed
 
     def abandon(self) -> None:
         """Stop waiting for any digest still outstanding (after an error elsewhere)."""
@@ -71,6 +81,8 @@ class Settlement:
             pending, self._pending = self._pending, []
         for item in pending:
             item.digesting.cancel()
+            if item.staged is not None:
+                item.staged.discard()
 
 
 def digesting_scanner(
@@ -100,8 +112,9 @@ def digesting_scanner(
                 and claimed.partition(":")[0] == digesting.algorithm
                 and ref.digest in (None, claimed)  # else a message could name the wrong digest
             ):
+                result = dataclasses.replace(result, diff_id=claimed)
                 settlement.defer(digesting, ref, claimed, result)
-                return dataclasses.replace(result, diff_id=claimed)
+                return result
             digesting.drain()
             diff_id = digesting.digest()
         result = dataclasses.replace(result, diff_id=diff_id)

@@ -190,21 +190,54 @@ class LayerCache:
                 os.utime(path)
         return data
 
+    def stage(self, diff_id: Digest, scan: LayerScan) -> StagedScan | None:
+        """Write ``scan`` as the scan of ``diff_id`` under a temporary name, to be kept by
+        :meth:`StagedScan.commit` once the layer is known to be ``diff_id`` (or thrown away):
+        the record is encoded and written now, while the memory it takes is free."""
+        name = _layer_name(diff_id)
+        if name is None:
+            return None
+        data = records.encode(diff_id, scan)
+        temporary = self._write_temporary(self.root / LAYERS, data)
+        if temporary is None:
+            return None
+        return StagedScan(self, temporary, name, diff_id, scan, len(data))
+
+    def keep_staged(self, staged: StagedScan) -> None:
+        """Keep a staged scan under its diff ID (see :meth:`StagedScan.commit`)."""
+        path = staged.temporary.parent / staged.name
+        if self._commit(staged.temporary, path, staged.size):
+            self._remember(staged.diff_id, staged.scan)
+
     def _write(self, folder: str, name: str, data: bytes) -> None:
-        directory = self.root / folder
+        temporary = self._write_temporary(self.root / folder, data)
+        if temporary is not None:
+            self._commit(temporary, self.root / folder / name, len(data))
+
+    def _write_temporary(self, directory: Path, data: bytes) -> Path | None:
         temporary = directory / f"{_TEMPORARY}{os.getpid()}-{os.urandom(6).hex()}"
         try:
             self._prepare(directory)
             with temporary.open("xb") as handle:
                 handle.write(data)
-            temporary.replace(directory / name)
         except OSError as error:
             self._problem("write", error)
             with suppress(OSError):
                 temporary.unlink(missing_ok=True)
-            return
+            return None
+        return temporary
+
+    def _commit(self, temporary: Path, path: Path, size: int) -> bool:
+        try:
+            temporary.replace(path)
+        except OSError as error:
+            self._problem("write", error)
+            with suppress(OSError):
+                temporary.unlink(missing_ok=True)
+            return False
         with self._lock:
-            self.written += len(data)
+            self.written += size
+        return True
 
     def _prepare(self, directory: Path) -> None:
         if directory.is_dir():
@@ -291,3 +324,25 @@ class LayerCache:
         """Remove every record and document; return bytes removed."""
         self._recent.clear()
         return sum(self._remove(item) for item in self.files())
+
+
+@dataclass(frozen=True, slots=True)
+class StagedScan:
+    """A scan written to the cache under a temporary name, not kept yet (see
+    :meth:`LayerCache.stage`)."""
+
+    cache: LayerCache
+    temporary: Path
+    name: str
+    diff_id: Digest
+    scan: LayerScan
+    size: int
+
+    def commit(self) -> None:
+        """Keep the scan under its diff ID."""
+        self.cache.keep_staged(self)
+
+    def discard(self) -> None:
+        """Throw the scan away."""
+        with suppress(OSError):
+            self.temporary.unlink(missing_ok=True)
