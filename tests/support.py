@@ -18,10 +18,15 @@ NO_ENGINE = {"DOCKER_HOST": "unix:///nonexistent/auger-test.sock"}
 
 
 def analyze_reference(
-    reference: str, *, source: str | None = None, platform: Platform | None = None
+    reference: str,
+    *,
+    source: str | None = None,
+    platform: Platform | None = None,
+    verify: bool = True,
 ) -> ImageAnalysis:
     """Run the real pipeline on ``reference`` with no engine reachable."""
-    return analyze(reference, AnalyzeOptions(source=source, platform=platform), None, NO_ENGINE)
+    options = AnalyzeOptions(source=source, platform=platform, verify=verify)
+    return analyze(reference, options, None, NO_ENGINE)
 
 
 def fingerprint(analysis: ImageAnalysis) -> dict[str, object]:

@@ -1,5 +1,7 @@
-"""Layers scanned side by side (an uncompressed archive, an OCI layout) give what one pass in
-layer order gives: the same layers in the same order, the same warnings, the first error."""
+"""Layers scanned side by side or largest first (an uncompressed archive, an OCI layout) give
+what one pass in layer order gives: the same layers in the same order, the same warnings, the
+first error. A verified uncompressed archive is scanned one layer at a time, largest first (its
+large blobs are hashed by helper processes); without verification, two threads scan it."""
 
 from __future__ import annotations
 
@@ -34,16 +36,17 @@ def many_layers() -> ImageSpec:
     return ImageSpec(layers=layers)
 
 
-def test_side_by_side_scans_match_a_streamed_pass(tmp_path: Path) -> None:
+@pytest.mark.parametrize("verify", [True, False], ids=["largest first", "two threads"])
+def test_side_by_side_scans_match_a_streamed_pass(verify: bool, tmp_path: Path) -> None:
     archive = docker_archive(many_layers())
     plain = tmp_path / "image.tar"
     plain.write_bytes(archive)  # seekable: layers scanned by two threads
     streamed = tmp_path / "image.tar.gz"
     streamed.write_bytes(gzip.compress(archive, 1))  # one forward pass, in order
     layout = write_directory(oci_layout([many_layers()]), tmp_path / "layout")
-    expected = analyze_reference(f"docker-archive://{streamed}")
+    expected = analyze_reference(f"docker-archive://{streamed}", verify=verify)
     for reference in (f"docker-archive://{plain}", f"oci://{layout}"):
-        found = analyze_reference(reference)
+        found = analyze_reference(reference, verify=verify)
         assert fingerprint(found) == fingerprint(expected)
         assert [layer.created_by for layer in found.image.layers] == [
             f"step {index}" for index in range(8)
@@ -52,14 +55,21 @@ def test_side_by_side_scans_match_a_streamed_pass(tmp_path: Path) -> None:
         assert found.image.warnings == expected.image.warnings
 
 
-def test_the_first_broken_layer_is_the_one_reported(tmp_path: Path) -> None:
+@pytest.mark.parametrize("later", ["smaller", "larger"])
+@pytest.mark.parametrize("verify", [True, False], ids=["largest first", "two threads"])
+def test_the_first_broken_layer_is_the_one_reported(
+    verify: bool, later: str, tmp_path: Path
+) -> None:
+    """Whichever of two broken layers is read first (a smaller one may be read first by a
+    second thread, a larger one is read first in largest-first order), the first is named."""
     spec = many_layers()
     broken = b"<html>not a layer</html>\n" * 400
     layers = list(spec.layers)
-    for index in (2, 5):  # the later one is the smaller, and may well be read first
-        layers[index] = LayerSpec(broken[: 10_000 // (index - 1)], f"step {index}")
+    for index in (2, 5):
+        size = 10_000 // (index - 1) if later == "smaller" else 2_500 * (index - 1)
+        layers[index] = LayerSpec(broken[:size], f"step {index}")
     plain = tmp_path / "image.tar"
     plain.write_bytes(docker_archive(ImageSpec(layers=layers)))
     with pytest.raises(ArchiveError, match="layer 2") as raised:
-        analyze_reference(f"docker-archive://{plain}")
+        analyze_reference(f"docker-archive://{plain}", verify=verify)
     assert "layer 5" not in raised.value.message

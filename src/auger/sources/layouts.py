@@ -18,7 +18,7 @@ from auger.errors import ImageReadError
 from auger.model import Digest, Image, Layer, LayerRef
 from auger.parallel import available_cpus
 from auger.progress import Progress
-from auger.sources.blobs import BlobStore, ScannedBlob
+from auger.sources.blobs import BlobInfo, BlobStore, ScannedBlob
 from auger.sources.interface import (
     ArchiveError,
     LayerScanner,
@@ -166,9 +166,8 @@ def assemble(
 
     layers = []
     progress.phase("scanning layers")
-    concurrent = store.concurrent_scans and options.concurrent
-    order = _largest_first(store, manifest_layers) if concurrent else range(count)
-    for index, (blob, found) in enumerate(_in_order(read, order, concurrent)):
+    order, threads = _scan_plan(store, manifest_layers, options)
+    for index, (blob, found) in enumerate(_in_order(read, order, threads)):
         described = manifest_layers[index]
         ref = refs[index]
         label = ref.label
@@ -214,27 +213,45 @@ def assemble(
     )
 
 
-def _largest_first(store: BlobStore, manifest_layers: Sequence[ManifestLayer]) -> list[int]:
-    """The layers' indices, largest blob first: the longest scan (and hash) starts at once
-    instead of last, when it would keep every other processor waiting for it at the end (on
-    an image of 0.1, 0.4, 0.5 and 1 GB layers, 1.18 s -> PLACEHOLDER s)."""
+def _scan_plan(
+    store: BlobStore, manifest_layers: Sequence[ManifestLayer], options: ReadOptions
+) -> tuple[Sequence[int], int]:
+    """In which order to scan the layers, and with how many threads.
 
-    def size(index: int) -> int:
+    Where the store can read blobs side by side, the largest blob goes first: the longest
+    scan (and the hash of its blob) then starts at once instead of last, when every other
+    processor would wait for it at the end (on an image of 0.1, 0.4, 0.5 and 1 GB layers the
+    1 GB one came third). Two threads scan at once where much of a scan releases the GIL
+    (decompression, CRC-32 of large contents); but when verification is on and no blob is
+    compressed, helper processes hash the large blobs (:mod:`auger.layers.digests`) and
+    what is left is mostly Python holding the GIL: a second scanning thread then cost more in
+    switching than it gained (one thread: 5-10 % less wall time on the realistic images).
+    """
+    count = len(manifest_layers)
+    if not (store.concurrent_scans and options.concurrent):
+        return range(count), 1
+    infos: list[BlobInfo | None] = []
+    for described in manifest_layers:
         try:
-            return store.blob_info(manifest_layers[index].blob).size
+            infos.append(store.blob_info(described.blob))
         except ImageReadError:
-            return 0  # the scan will say what is wrong with it, in its turn
+            infos.append(None)  # the scan will say what is wrong with it, in its turn
+    order = sorted(range(count), key=lambda index: -(infos[index] or _NO_INFO).size)
+    compressed = any(info is not None and info.compression != "none" for info in infos)
+    one_at_a_time = options.verify and not compressed
+    return order, 1 if one_at_a_time else min(SCAN_THREADS, available_cpus())
 
-    return sorted(range(len(manifest_layers)), key=lambda index: -size(index))
+
+_NO_INFO = BlobInfo(0, "none")
 
 
 def _in_order(
     read: Callable[[int], tuple[ScannedBlob, list[str]]],
     order: Sequence[int],
-    concurrent: bool,
+    threads: int,
 ) -> Iterator[tuple[ScannedBlob, list[str]]]:
-    """``read(0)``, ``read(1)`` ... in order; on a store whose blobs can be read side by side,
-    :data:`SCAN_THREADS` layers at a time, taken in ``order`` (each index once).
+    """``read(0)``, ``read(1)`` ... in that order, computed in ``order`` (each index once) by
+    up to ``threads`` threads.
 
     Hashing (SHA-256 of every byte), decompression, CRC-32 and the reads themselves release the
     GIL, and they are most of a layer's scan, so a second thread uses a second processor. The
@@ -243,10 +260,9 @@ def _in_order(
     0.8 MiB and several milliseconds of every run.
     """
     count = len(order)
-    workers = min(SCAN_THREADS, count, available_cpus()) if concurrent else 1
+    workers = min(threads, count)
     if workers < 2:
-        for index in range(count):
-            yield read(index)
+        yield from _one_at_a_time(read, order)
         return
     results: list[tuple[ScannedBlob, list[str]] | BaseException | None] = [None] * count
     finished = [threading.Event() for _ in range(count)]
@@ -263,8 +279,8 @@ def _in_order(
                 results[index] = error
             finished[index].set()
 
-    threads = [threading.Thread(target=work, name="scan", daemon=True) for _ in range(workers)]
-    for thread in threads:
+    pool = [threading.Thread(target=work, name="scan", daemon=True) for _ in range(workers)]
+    for thread in pool:
         thread.start()
     try:
         for index in range(count):
@@ -276,8 +292,29 @@ def _in_order(
             yield result
     finally:  # an error, or a caller that stopped early: start no further layer
         stopping.set()
-        for thread in threads:
+        for thread in pool:
             thread.join()
+
+
+def _one_at_a_time(
+    read: Callable[[int], tuple[ScannedBlob, list[str]]], order: Sequence[int]
+) -> Iterator[tuple[ScannedBlob, list[str]]]:
+    """:func:`_in_order` in this thread; the first error by layer order is the one raised."""
+    if list(order) == sorted(order):
+        for index in order:
+            yield read(index)
+        return
+    done: dict[int, tuple[ScannedBlob, list[str]] | BaseException] = {}
+    for index in order:
+        try:
+            done[index] = read(index)
+        except Exception as error:  # raised in its turn, after the layers before it
+            done[index] = error
+    for index in range(len(order)):
+        result = done.pop(index)
+        if isinstance(result, BaseException):
+            raise result
+        yield result
 
 
 def _read_layer(
