@@ -101,6 +101,14 @@ def test_the_image_benchmark_gives_a_row_per_image_with_both_ratios(
             assert run["auger"]["cpu_seconds"] > 0 and run["dive"]["peak_rss_kib"] > 0
     listed = run_script("bench_images.py", "list", *arguments, environ=cache)
     assert re.findall(r"^(\S+) +built ", listed, re.MULTILINE) == ["small-files", "whiteouts"]
+    unverified = run_script(
+        "bench_images.py",
+        "measure",
+        *("--only", "small-files", "--scale", "0.01", "--repeat", "1", "--warmup", "0"),
+        *("--auger-flag=--no-verify", "--python", sys.executable),
+        environ=cache,
+    )
+    assert len([line for line in unverified.splitlines() if "MB |" in line]) == 1, unverified
 
 
 def test_the_profile_splits_a_run_into_phases_and_bytes_per_entry(tmp_path: Path) -> None:
