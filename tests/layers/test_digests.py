@@ -7,6 +7,8 @@ import io
 import os
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,6 +67,16 @@ def _file_with(tmp_path: Path, data: bytes) -> int:
     return os.open(path, os.O_RDONLY)
 
 
+@contextmanager
+def _blob_in_a_file(tmp_path: Path, length: int = len(DATA)) -> Iterator[Window]:
+    """``DATA`` as the blob between ``HEAD`` and ``TAIL`` of a file, ``length`` bytes long."""
+    descriptor = _file_with(tmp_path, DATA)
+    try:
+        yield Window(PositionedReader(descriptor, 4), length)
+    finally:
+        os.close(descriptor)
+
+
 @pytest.fixture
 def helpers_for_every_range(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(digests, "HELPER_MIN", 0)
@@ -72,29 +84,17 @@ def helpers_for_every_range(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("helpers_for_every_range")
 def test_a_range_of_a_file_is_hashed_by_a_helper(tmp_path: Path) -> None:
-    descriptor = _file_with(tmp_path, DATA)
-    try:
-        window = Window(PositionedReader(descriptor, 4), len(DATA))
-        with DigestingReader(window) as reader:
-            assert reader.from_file
-            head = reader.read(512)  # what the scanner reads passes through unhashed
-            assert head == DATA[:512]
-            digest = reader.digest()
-        assert digest == "sha256:" + hashlib.sha256(DATA).hexdigest()
-    finally:
-        os.close(descriptor)
+    with _blob_in_a_file(tmp_path) as window, DigestingReader(window) as reader:
+        assert reader.from_file
+        head = reader.read(512)  # what the scanner reads passes through unhashed
+        assert head == DATA[:512]
+        assert reader.digest() == "sha256:" + hashlib.sha256(DATA).hexdigest()
 
 
 @pytest.mark.usefixtures("helpers_for_every_range")
 def test_a_range_that_runs_past_the_file_hashes_what_is_there(tmp_path: Path) -> None:
-    descriptor = _file_with(tmp_path, DATA)
-    try:
-        window = Window(PositionedReader(descriptor, 4), len(DATA) + 100)
-        with DigestingReader(window) as reader:
-            digest = reader.digest()
-        assert digest == "sha256:" + hashlib.sha256(DATA + b"TAIL").hexdigest()
-    finally:
-        os.close(descriptor)
+    with _blob_in_a_file(tmp_path, len(DATA) + 100) as window, DigestingReader(window) as reader:
+        assert reader.digest() == "sha256:" + hashlib.sha256(DATA + b"TAIL").hexdigest()
 
 
 @pytest.mark.usefixtures("helpers_for_every_range")
@@ -106,17 +106,11 @@ def test_a_helper_that_cannot_hash_leaves_it_to_this_process(
         monkeypatch.setattr(sys, "executable", str(tmp_path / "missing-python"))
     else:
         monkeypatch.setattr(parallel, "_HASHER", "import sys; sys.stdout.write('zz'); sys.exit(3)")
-    descriptor = _file_with(tmp_path, DATA)
-    try:
-        window = Window(PositionedReader(descriptor, 4), len(DATA))
-        with DigestingReader(window) as reader:
-            assert reader.from_file is (failure == "helper fails")
-            while reader.read(1 << 20):
-                pass
-            digest = reader.digest()
-        assert digest == "sha256:" + hashlib.sha256(DATA).hexdigest()
-    finally:
-        os.close(descriptor)
+    with _blob_in_a_file(tmp_path) as window, DigestingReader(window) as reader:
+        assert reader.from_file is (failure == "helper fails")
+        while reader.read(1 << 20):
+            pass
+        assert reader.digest() == "sha256:" + hashlib.sha256(DATA).hexdigest()
 
 
 @pytest.mark.usefixtures("helpers_for_every_range")

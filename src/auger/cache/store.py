@@ -221,9 +221,7 @@ class LayerCache:
             with temporary.open("xb") as handle:
                 handle.write(data)
         except OSError as error:
-            self._problem("write", error)
-            with suppress(OSError):
-                temporary.unlink(missing_ok=True)
+            self._failed_write(temporary, error)
             return None
         return temporary
 
@@ -231,13 +229,16 @@ class LayerCache:
         try:
             temporary.replace(path)
         except OSError as error:
-            self._problem("write", error)
-            with suppress(OSError):
-                temporary.unlink(missing_ok=True)
+            self._failed_write(temporary, error)
             return False
         with self._lock:
             self.written += size
         return True
+
+    def _failed_write(self, temporary: Path, error: OSError) -> None:
+        self._problem("write", error)
+        with suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
     def _prepare(self, directory: Path) -> None:
         if directory.is_dir():
