@@ -7,6 +7,7 @@ import math
 import pytest
 
 from auger.attribution.whatif import (
+    Change,
     Drop,
     DropPaths,
     DropStored,
@@ -15,6 +16,7 @@ from auger.attribution.whatif import (
     WhatIfError,
     apply,
     measure,
+    saved_bytes,
     simulate,
 )
 from auger.testing.images import TarEntry, directory, file, hardlink, opaque, whiteout
@@ -154,3 +156,21 @@ def test_impossible_squashes_are_refused(changes: list[Squash]) -> None:
     original = build(BASE, INSTALL, CLEANUP, [file("a", 1)])
     with pytest.raises(WhatIfError):
         apply(original.layers, original.sizes, changes)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        [Drop(("/var/lib/apt/lists/**",))],
+        [Drop(("/usr/share/doc/**",)), DropPaths(frozenset({"usr/bin/curl"}))],
+        [DropStored(frozenset({(1, "var/lib/apt/lists/deb.debian.org_main_Packages")}))],
+        [Squash(1, 2)],
+        [Drop(("/usr/share/doc/**",)), Squash(0, 1)],
+        [Drop(("/nothing/**",))],
+    ],
+)
+def test_the_saving_alone_is_the_simulated_saving(changes: list[Change]) -> None:
+    """What advice shows (``saved_bytes``) is the saving of the whole simulation."""
+    original = build(BASE, INSTALL, CLEANUP)
+    outcome = simulate(original.layers, original.sizes, changes)
+    assert saved_bytes(original.layers, original.sizes, changes) == outcome.saves_bytes

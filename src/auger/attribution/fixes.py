@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 
 from auger.analysis.advice import AdviceRule, Finding, is_run, waste_rule_index
 from auger.attribution.groups import Group
-from auger.attribution.whatif import Change, Drop, DropStored, Measures, Squash, simulate
+from auger.attribution.whatif import Change, Drop, DropStored, Squash, saved_bytes
 from auger.model import ImageAnalysis
 
 
@@ -83,14 +83,12 @@ class _Simulations:
         layers = analysis.image.layers
         self.entries = [layer.scan.entries for layer in layers]
         self.sizes = [layer.size for layer in layers]
-        self.before = Measures(analysis.size, analysis.final_size, len(layers), float("nan"))
         self.saved: dict[tuple[Change, ...], int] = {}
 
     def saves(self, changes: tuple[Change, ...]) -> int:
         known = self.saved.get(changes)
         if known is None:
-            outcome = simulate(self.entries, self.sizes, changes, self.before, efficiency=False)
-            known = self.saved[changes] = outcome.saves_bytes
+            known = self.saved[changes] = saved_bytes(self.entries, self.sizes, changes)
         return known
 
 

@@ -174,6 +174,13 @@ def apply_drops(
     tests = [_dropped(change) for change in changes if not isinstance(change, Squash)]
     if not tests:
         return list(layers), list(sizes)
+    if len(tests) == 1:  # the usual case, without a generator per entry (a third of the time)
+        drops = tests[0]
+    else:
+
+        def drops(layer: int, path: str) -> bool:
+            return any(test(layer, path) for test in tests)
+
     new_layers = []
     new_sizes = []
     dropped: set[str] = set()
@@ -190,7 +197,7 @@ def apply_drops(
                     and not lower.provides(entry.path)
                 ):
                     kept.append(entry)
-            elif any(test(index, entry.path) for test in tests):
+            elif drops(index, entry.path):
                 gone.append(entry.path)
             else:
                 kept.append(entry)
@@ -259,6 +266,14 @@ def measure(
     return Measures(
         size=sum(sizes), final_size=result.final_size, layers=len(layers), efficiency=score
     )
+
+
+def saved_bytes(
+    layers: Sequence[tuple[Entry, ...]], sizes: Sequence[int], changes: Sequence[Change]
+) -> int:
+    """:attr:`Outcome.saves_bytes` of :func:`simulate`, without stacking the changed layers
+    for the measures that saving does not use (the image's size is the sum of its layers')."""
+    return sum(sizes) - sum(apply(layers, sizes, changes)[1])
 
 
 def simulate(
