@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from auger.attribution.whatif import (
     Change,
@@ -15,10 +17,12 @@ from auger.attribution.whatif import (
     Squash,
     WhatIfError,
     apply,
+    apply_drops,
     measure,
     saved_bytes,
     simulate,
 )
+from auger.model import Entry, EntryKind
 from auger.testing.images import TarEntry, directory, file, hardlink, opaque, whiteout
 from tests.attribution.support import Built, build
 
@@ -174,3 +178,17 @@ def test_the_saving_alone_is_the_simulated_saving(changes: list[Change]) -> None
     original = build(BASE, INSTALL, CLEANUP)
     outcome = simulate(original.layers, original.sizes, changes)
     assert saved_bytes(original.layers, original.sizes, changes) == outcome.saves_bytes
+
+
+@given(
+    st.lists(st.sampled_from(["a", "b", "c"]), min_size=1, max_size=5).map("/".join),
+    st.sets(st.lists(st.sampled_from(["a", "b", "c"]), max_size=4).map("/".join), max_size=4),
+)
+def test_a_directory_drop_takes_what_lies_within_it(path: str, under: set[str]) -> None:
+    """A path goes when it, or one of its ancestors (never the root itself), is named."""
+    change = DropPaths(frozenset(), under=tuple(sorted(under)))
+    entries = (Entry(path, EntryKind.FILE, 5, 0o644, 0, 0),)
+    kept, _ = apply_drops([entries], [5], [change])
+    parts = path.split("/")
+    ancestors = {"/".join(parts[: count + 1]) for count in range(len(parts))}
+    assert (kept == [()]) is bool(ancestors & under)

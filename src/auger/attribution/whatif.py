@@ -116,13 +116,25 @@ def _dropped(change: Drop | DropPaths | DropStored) -> Callable[[int, str], bool
         return by_glob
     if isinstance(change, DropPaths):
         exact, under = change.paths, frozenset(change.under)
+        within: dict[str, bool] = {"": False}  # the root itself is never one of them
+        """Directories already looked at: in or below a directory of ``under``."""
+
+        def inside(directory: str) -> bool:
+            chain = []
+            while (known := within.get(directory)) is None:
+                chain.append(directory)
+                directory = paths.parent(directory)
+            for walked in reversed(chain):  # from the top down, each one's answer once
+                known = known or walked in under
+                within[walked] = known
+            return known
 
         def by_path(layer: int, path: str) -> bool:
             if path in exact:
                 return True
             if not under:
                 return False
-            return any(ancestor in under for ancestor in _ancestors(path))
+            return path in under or inside(paths.parent(path))
 
         return by_path
     stored = change.stored

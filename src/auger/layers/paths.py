@@ -22,8 +22,11 @@ def normalize(name: str) -> tuple[str, bool]:
     ``.`` components and repeated slashes vanish, ``..`` climbs but never above the root
     (as a container runtime would confine it). The root itself normalises to ``""``.
     """
-    if "//" not in name and not name.startswith((".", "/")) and "/." not in name:
-        return name.rstrip("/"), False  # already normal: the common case
+    if "//" not in name and "/." not in name:
+        if not name.startswith((".", "/")):
+            return name.rstrip("/"), False  # already normal: the common case
+        if name[0] == "/":  # absolute, otherwise normal (as package databases list paths)
+            return name[1:].rstrip("/"), False
     parts: list[str] = []
     escaped = False
     for part in name.split("/"):
