@@ -201,23 +201,29 @@ def apply_drops(
     for index, (entries, size) in enumerate(zip(layers, sizes, strict=True)):
         kept = []
         gone: list[str] = []
+        removed = 0
         for entry in entries:
             if entry.kind.is_marker:
-                if not (
+                if (
                     entry.kind is EntryKind.WHITEOUT
                     and entry.path in dropped
                     and not lower.provides(entry.path)
                 ):
+                    removed += entry.size
+                else:
                     kept.append(entry)
             elif drops(index, entry.path):
                 gone.append(entry.path)
+                removed += entry.size
             else:
                 kept.append(entry)
         for path in gone:
-            dropped.update(_ancestors(path))
+            for ancestor in _ancestors(path):  # up to the first one already there
+                if ancestor in dropped:
+                    break
+                dropped.add(ancestor)
         lower.add(kept)
-        removed = sum(entry.size for entry in entries) - sum(entry.size for entry in kept)
-        new_layers.append(tuple(kept))
+        new_layers.append(entries if len(kept) == len(entries) else tuple(kept))
         new_sizes.append(size - removed)
     return new_layers, new_sizes
 
