@@ -93,7 +93,7 @@ def analyze_source(
             progress.phase("analysing")
             try:
                 analysis = analyze_image(image)
-            except BaseException:
+            except Exception:  # (an interrupt is not kept waiting for the digests)
                 settlement.settle()  # a layer that is not what it claims explains the failure
                 raise
             progress.phase("verifying")
