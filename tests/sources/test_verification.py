@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from auger import pipeline
 from auger.layers import digests
 from auger.sources.interface import ArchiveError, DigestMismatchError
 from auger.testing.images import (
@@ -104,6 +105,21 @@ def test_a_config_that_lies_about_a_diff_id_fails(tmp_path: Path) -> None:
     line = expect_mismatch(str(archive), "digest mismatch: layer 1")
     assert sha256(LAYERS[1]) in line
     assert sha256(b"other") in line
+
+
+def test_a_lie_is_reported_before_what_it_made_the_analysis_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the analysis of a layer that is not what its config claims fails, the mismatch is
+    what is reported (checked after the analysis, when a helper hashes the layer)."""
+
+    def broken(image: object) -> None:
+        raise ValueError("the analysis of unverified bytes went wrong")
+
+    monkeypatch.setattr(pipeline, "analyze_image", broken)
+    archive = tmp_path / "image.tar"
+    archive.write_bytes(legacy_archive(LAYERS, lying_config()))
+    expect_mismatch(str(archive), "digest mismatch: layer 1")
 
 
 def test_a_compressed_archive_whose_config_lies_fails(tmp_path: Path) -> None:
