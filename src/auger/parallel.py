@@ -168,7 +168,8 @@ class RangeDigest:
     def start(cls, descriptor: int, offset: int, length: int, algorithm: str) -> RangeDigest | None:
         """Start hashing; ``None`` when no helper can be started (hash some other way)."""
         executable = sys.executable
-        if not executable or not hasattr(os, "posix_spawn"):
+        frozen = getattr(sys, "frozen", False)  # a bundled app's executable is not Python
+        if not executable or frozen or not hasattr(os, "posix_spawn"):
             return None
         reader, writer = os.pipe()
         actions = [

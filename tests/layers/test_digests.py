@@ -98,12 +98,14 @@ def test_a_range_that_runs_past_the_file_hashes_what_is_there(tmp_path: Path) ->
 
 
 @pytest.mark.usefixtures("helpers_for_every_range")
-@pytest.mark.parametrize("failure", ["no interpreter", "helper fails"])
+@pytest.mark.parametrize("failure", ["no interpreter", "frozen", "helper fails"])
 def test_a_helper_that_cannot_hash_leaves_it_to_this_process(
     failure: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if failure == "no interpreter":
         monkeypatch.setattr(sys, "executable", str(tmp_path / "missing-python"))
+    elif failure == "frozen":  # a bundled app: its executable would not run the helper
+        monkeypatch.setattr(sys, "frozen", True, raising=False)
     else:
         monkeypatch.setattr(parallel, "_HASHER", "import sys; sys.stdout.write('zz'); sys.exit(3)")
     with _blob_in_a_file(tmp_path) as window, DigestingReader(window) as reader:
