@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -9,21 +11,16 @@ from auger.layers import paths
 
 
 def _by_components(name: str) -> tuple[str, bool]:
-    """The rule itself: ``.`` and empty components vanish, ``..`` climbs, never above the
-    root."""
-    parts: list[str] = []
-    escaped = False
+    """The rule, from the standard library: resolved as if below a root (which ``..`` cannot
+    leave), and escaped when some ``..`` climbs from the root itself."""
+    depth, escaped = 0, False
     for part in name.split("/"):
-        if part in ("", "."):
-            continue
         if part == "..":
-            if parts:
-                parts.pop()
-            else:
-                escaped = True
-            continue
-        parts.append(part)
-    return "/".join(parts), escaped
+            escaped = escaped or depth == 0
+            depth = max(depth - 1, 0)
+        elif part not in ("", "."):
+            depth += 1
+    return posixpath.normpath("/" + name).lstrip("/"), escaped
 
 
 names = st.lists(
