@@ -189,11 +189,9 @@ class RangeDigest:
 
     def result(self) -> str | None:
         """The hex digest, once the helper is done; ``None`` if it failed."""
-        chunks = []
         with os.fdopen(self._output, "rb") as output:
-            chunks.append(output.read())
+            text = output.read().decode("ascii", "replace")
         code = self._wait()
-        text = b"".join(chunks).decode("ascii", "replace")
         if code != 0 or not text or not all(c in "0123456789abcdef" for c in text):
             return None
         return text

@@ -5,7 +5,7 @@ The key is the digest of the bytes actually read, never the diff ID an image con
 a wrong or hostile config cannot store a scan under another layer's name. Sources compare the
 digest (:attr:`~auger.model.LayerScan.diff_id`) with the config and the manifest.
 
-A layer whose bytes lie in a file on disk is hashed by a thread of its own, from the file,
+A large layer whose bytes lie in a file on disk is hashed by a helper process, from the file,
 beside the scan (see :mod:`auger.layers.digests`). When the config names the layer's diff ID,
 the scan need not wait for that hash: it carries the claimed diff ID at once, and a
 :class:`Settlement` holds the comparison of the claim with the digest, and the keeping in the
@@ -70,19 +70,22 @@ class Settlement:
             for item, actual in settled:
                 check_diff_id(item.ref.label, actual, item.claimed, [])
         finally:
-            for item in pending:
-                item.digesting.cancel()
-                if item.staged is not None:
-                    item.staged.discard()  # nothing once committed
+            _release(pending)
 
     def abandon(self) -> None:
         """Stop waiting for any digest still outstanding (after an error elsewhere)."""
         with self._lock:
             pending, self._pending = self._pending, []
-        for item in pending:
-            item.digesting.cancel()
-            if item.staged is not None:
-                item.staged.discard()
+        _release(pending)
+
+
+def _release(pending: list[_Pending]) -> None:
+    """Stop what is left of each helper and throw away each record not kept (nothing is left
+    of one settled)."""
+    for item in pending:
+        item.digesting.cancel()
+        if item.staged is not None:
+            item.staged.discard()
 
 
 def digesting_scanner(

@@ -40,8 +40,8 @@ HELPER_MIN = 16 << 20
 """Ranges this long or longer are hashed by a helper process (shorter ones cost less to hash
 as they are read than a helper costs to start)."""
 SPAN_CHUNK = 256 << 10
-"""Bytes of a file range hashed per read: small enough to stay in the processor's cache
-between the read's copy and the hash (measured 7 % faster than 1 MiB on a 1.3 GB layer)."""
+"""Bytes of a file range read per call when this process hashes the range itself (a helper
+that failed)."""
 
 
 def algorithm_of(digest: str) -> str | None:
@@ -116,9 +116,9 @@ class DigestingReader:
         data = self._inner.read(size)
         if data:
             self.position += len(data)
-            if self.from_file:
-                pass  # hashed from the file by the helper
-            elif self._queue is None:
+            if self.from_file:  # hashed from the file by the helper
+                return data
+            if self._queue is None:
                 self._hash.update(data)
             else:
                 self._batch.append(data)

@@ -230,19 +230,18 @@ def _scan_plan(
     count = len(manifest_layers)
     if not (store.concurrent_scans and options.concurrent):
         return range(count), 1
-    infos: list[BlobInfo | None] = []
+    sizes: list[int] = []
+    compressed = False
     for described in manifest_layers:
         try:
-            infos.append(store.blob_info(described.blob))
-        except ImageReadError:
-            infos.append(None)  # the scan will say what is wrong with it, in its turn
-    order = sorted(range(count), key=lambda index: -(infos[index] or _NO_INFO).size)
-    compressed = any(info is not None and info.compression != "none" for info in infos)
+            info = store.blob_info(described.blob)
+        except ImageReadError:  # the scan will say what is wrong with it, in its turn
+            info = BlobInfo(0, "none")
+        sizes.append(info.size)
+        compressed = compressed or info.compression != "none"
+    order = sorted(range(count), key=lambda index: -sizes[index])
     one_at_a_time = options.verify and not compressed
     return order, 1 if one_at_a_time else min(SCAN_THREADS, available_cpus())
-
-
-_NO_INFO = BlobInfo(0, "none")
 
 
 def _in_order(
