@@ -330,6 +330,7 @@ def _entry_bytes(layers: list[tuple[Entry, ...]]) -> str:
 
 
 def auger_command(archive: Path, output: Path) -> list[str]:
+    """A real run writing JSON to ``output``; run it with ``cold_cache`` for a cold start."""
     return [
         sys.executable,
         "-m",
@@ -339,6 +340,11 @@ def auger_command(archive: Path, output: Path) -> list[str]:
         str(output),
         "-q",
     ]
+
+
+def cold_cache(scratch: str) -> dict[str, str]:
+    """The environment of a cold run: an empty layer cache in ``scratch``, as the bench uses."""
+    return {**os.environ, "AUGER_CACHE_DIR": str(Path(scratch) / "cache")}
 
 
 def _rss_kib(pid: int) -> int:
@@ -361,7 +367,9 @@ def rss(archive: Path, interval: float) -> None:
     """Sample the RSS of a real run and of its children."""
     with tempfile.TemporaryDirectory() as scratch:
         start = time.perf_counter()
-        process = subprocess.Popen(auger_command(archive, Path(scratch) / "out.json"))
+        process = subprocess.Popen(
+            auger_command(archive, Path(scratch) / "out.json"), env=cold_cache(scratch)
+        )
         samples: list[tuple[float, int, int]] = []
         while process.poll() is None:
             parent = _rss_kib(process.pid)
@@ -438,6 +446,19 @@ def _source_path(file: str) -> str:
     return str(root / file[file.index("auger/") :])
 
 
+def _sample_lines(text: str) -> list[str]:
+    """py-spy's raw samples, one per item: a process whose command line holds newlines (the
+    hashing helper's ``-c`` program) spreads a sample over several lines of the file."""
+    samples: list[str] = []
+    pending = ""
+    for line in text.splitlines():
+        pending = f"{pending}\n{line}" if pending else line
+        if pending.count('"') % 2 == 0 and pending.rpartition(" ")[2].isdigit():
+            samples.append(pending)
+            pending = ""
+    return samples
+
+
 def spy(archive: Path, rate: int, top: int) -> None:
     py_spy = shutil.which("py-spy")
     if py_spy is None:
@@ -449,8 +470,9 @@ def spy(archive: Path, rate: int, top: int) -> None:
             [*command, "--", *auger_command(archive, Path(scratch) / "out.json")],
             check=True,
             capture_output=True,
+            env=cold_cache(scratch),
         )
-        lines = raw.read_text().splitlines()
+        lines = _sample_lines(raw.read_text())
     by_process: dict[int, Counter[str]] = defaultdict(Counter)
     functions: Counter[str] = Counter()
     parent = 0

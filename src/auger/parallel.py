@@ -58,6 +58,41 @@ def in_parallel(
     """
     if not can_fork():
         return background(), foreground()
+    sent, foreground_result = _forked(background, foreground, send, lambda _: True)
+    if sent is _NOTHING:
+        return background(), foreground_result
+    return receive(sent), foreground_result
+
+
+def beside(
+    background: Callable[[], B],
+    foreground: Callable[[], F],
+    *,
+    send: Callable[[B], Any],
+    receive: Callable[[Any], B],
+    wanted: Callable[[F], bool],
+) -> tuple[B | None, F]:
+    """:func:`in_parallel` for work the caller can do without: ``None`` in place of
+    ``background``'s result when the child fails, or when ``wanted`` says, of ``foreground``'s
+    result, that it is not needed (the child is then stopped). Call it only where
+    :func:`can_fork`: ``background`` never runs in this process.
+    """
+    sent, foreground_result = _forked(background, foreground, send, wanted)
+    return (None if sent is _NOTHING else receive(sent)), foreground_result
+
+
+_NOTHING = object()
+"""What a child that sent no whole result sent."""
+
+
+def _forked(
+    background: Callable[[], B],
+    foreground: Callable[[], F],
+    send: Callable[[B], Any],
+    wanted: Callable[[F], bool],
+) -> tuple[Any, F]:
+    """Fork a child that sends ``send(background())``, run ``foreground`` here; return what the
+    child sent (loaded) or :data:`_NOTHING`, and ``foreground``'s result."""
     reap_exited()
     reader, writer = os.pipe()
     pid = os.fork()
@@ -68,6 +103,9 @@ def in_parallel(
     with os.fdopen(reader, "rb") as stream:
         try:
             foreground_result = foreground()
+            if not wanted(foreground_result):
+                _reap(pid, kill=True)
+                return _NOTHING, foreground_result
             data = stream.read()
         except BaseException:
             _reap(pid, kill=True)
@@ -76,12 +114,12 @@ def in_parallel(
         plain = marshal.loads(data)
     except (EOFError, ValueError, TypeError):
         _reap(pid, kill=False)
-        return background(), foreground_result
+        return _NOTHING, foreground_result
     # the result is complete, so the child's exit (unmapping its copy of the heap, several
     # milliseconds for a large image) need not be waited for: it is reaped later
     _exiting.append(pid)
     reap_exited()
-    return receive(plain), foreground_result
+    return plain, foreground_result
 
 
 _exiting: list[int] = []

@@ -106,7 +106,7 @@ class Collector:
     layer that has a ``status.d`` directory makes the collector ask about every later file.
     """
 
-    __slots__ = ("files", "last", "tails", "total", "warnings")
+    __slots__ = ("files", "last", "peak", "tails", "total", "warnings")
 
     def __init__(self) -> None:
         self.last: set[bytes] = set(_LAST)
@@ -114,7 +114,14 @@ class Collector:
         self.files: dict[str, bytes] = {}
         """Normalised path to contents."""
         self.total = 0
+        self.peak = 0
+        """The largest total a file checked against :data:`MAX_LAYER` would have made."""
         self.warnings: list[str] = []
+
+    @property
+    def asks_about_every_file(self) -> bool:
+        """True once a ``status.d`` directory made the collector ask about every later file."""
+        return isinstance(self.tails, _Anything)
 
     def saw_directory(self, path: str) -> None:
         """Note a directory entry (a normalised path) of the layer."""
@@ -133,6 +140,7 @@ class Collector:
                 "its packages are not read"
             )
             return False
+        self.peak = max(self.peak, self.total + size)
         if self.total + size > MAX_LAYER:
             self.warnings.append(
                 f"{display(path)}: the layer's package databases exceed {MAX_LAYER} "

@@ -159,6 +159,20 @@ class DigestingReader:
         self.position += count
         return count
 
+    def byte_span(self) -> tuple[int, int, int] | None:
+        """Where the stream's bytes lie in a regular file (descriptor, offset, length), when a
+        helper hashes them from there and none has been read yet; else ``None`` (a reader that
+        read them from the file itself would leave this process's hash short of them)."""
+        span = getattr(self._inner, "byte_span", None)
+        return span() if span is not None and self.from_file and not self.position else None
+
+    def skip_rest(self) -> None:
+        """Count the rest of the stream as read (only where :meth:`byte_span` named a file)."""
+        skip = getattr(self._inner, "skip_rest", None)
+        if skip is None or not self.from_file:
+            raise ValueError("bytes skipped would be missing from the digest")
+        skip()
+
     def drain(self) -> None:
         """Read (and hash) whatever the reader left, up to the end of the stream (nothing to
         do when a helper hashes the file's range)."""

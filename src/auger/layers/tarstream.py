@@ -33,6 +33,10 @@ _NO_DATA = frozenset("123456")
 """Typeflags whose size field does not count stored bytes (links, devices, directories)."""
 _REGULAR = frozenset("07")
 """Typeflags of regular files (contiguous files are regular files too)."""
+_MAGIC_AT = 257
+"""Where a header's ``ustar`` magic starts."""
+_NEVER = 1 << 63
+"""A stream position no stream reaches."""
 _MAX_META = 1 << 20
 """Largest GNU long-name or pax header accepted."""
 
@@ -133,6 +137,29 @@ def _checksum_ok(block: bytes | bytearray) -> bool:
     return signed == expected
 
 
+def find_header(data: bytes, start: int = 0) -> int | None:
+    """The offset of the first block of ``data`` at or after ``start`` (both counted from a
+    block boundary of the archive) that reads as a ustar or GNU header: its magic in place and
+    its checksum right. Contents can look like that too (a tar archive kept as a file), so a
+    reader that starts there must have the guess confirmed by a reader that got there from the
+    archive's start."""
+    position = start + _MAGIC_AT
+    while (found := data.find(b"ustar", position)) >= 0:
+        begin = found - _MAGIC_AT
+        block = data[begin : begin + BLOCK]
+        if begin % BLOCK == 0 and len(block) == BLOCK and _checksum_ok(block):
+            return begin
+        position = found + 1
+    return None
+
+
+def end_of_member(header: TarHeader) -> int:
+    """Where the header after ``header``'s member starts (its stored contents padded to a
+    block; links, devices and directories store none, whatever their size field says)."""
+    size = 0 if header.typeflag in _NO_DATA else header.size
+    return header.offset + size + (-size % BLOCK)
+
+
 def _parse_pax(data: bytes, what: str) -> dict[str, bytes]:
     """Parse pax extended header records (``LEN KEY=VALUE\\n``)."""
     records: dict[str, bytes] = {}
@@ -194,8 +221,14 @@ class TarReader:
         self._remaining = 0
         """Unread content bytes of the current member."""
         self._padding = 0
+        self._seen_any = False
         self.ended_cleanly = False
         """True once an end-of-archive marker was read."""
+        self.stop_at: int | None = None
+        """A stream position at which iteration ends early, when a header starts exactly there
+        (with no extended header before it pending): :attr:`stopped` is then set, and iterating
+        again goes on from there. A position passed inside a member is forgotten."""
+        self.stopped = False
 
     @property
     def position(self) -> int:
@@ -328,7 +361,9 @@ class TarReader:
         long_name: bytes | None = None
         long_link: bytes | None = None
         pax: dict[str, bytes] = {}
-        seen_any = False
+        seen_any = self._seen_any
+        stop = _NEVER if self.stop_at is None else self.stop_at
+        self.stopped = False
         unpack = _FIELDS.unpack_from
         adler32 = zlib.adler32
         crc32 = _crc32
@@ -341,6 +376,12 @@ class TarReader:
             if self._remaining or self._padding:
                 self._skip(self._remaining + self._padding, "inside a member")
                 self._remaining = self._padding = 0
+            if self._pos >= stop:
+                if self._pos == stop and long_name is None and long_link is None and not pax:
+                    self._seen_any = seen_any
+                    self.stop_at, self.stopped = None, True
+                    return
+                self.stop_at, stop = None, _NEVER  # it lies inside a member: no header there
             start = self._start
             if self._end - start < BLOCK:
                 have = self._fill(BLOCK)

@@ -222,10 +222,11 @@ def _scan_plan(
     scan (and the hash of its blob) then starts at once instead of last, when every other
     processor would wait for it at the end (on an image of 0.1, 0.4, 0.5 and 1 GB layers the
     1 GB one came third). Two threads scan at once where much of a scan releases the GIL
-    (decompression, CRC-32 of large contents); but when verification is on and no blob is
-    compressed, helper processes hash the large blobs (:mod:`auger.layers.digests`) and
-    what is left is mostly Python holding the GIL: a second scanning thread then cost more in
-    switching than it gained (one thread: 5-10 % less wall time on the realistic images).
+    (decompression). When no blob is compressed, what is left is mostly Python holding the GIL,
+    and a second thread cost more in switching than it gained (5-10 % more wall time on the
+    realistic images, verified); one thread instead scans each large blob in two halves on two
+    processors (:func:`auger.layers.scanner.scan_layer`, which may fork only while this process
+    runs one thread), while helper processes hash them (:mod:`auger.layers.digests`).
     """
     count = len(manifest_layers)
     if not (store.concurrent_scans and options.concurrent):
@@ -240,8 +241,7 @@ def _scan_plan(
         sizes.append(info.size)
         compressed = compressed or info.compression != "none"
     order = sorted(range(count), key=lambda index: -sizes[index])
-    one_at_a_time = options.verify and not compressed
-    return order, 1 if one_at_a_time else min(SCAN_THREADS, available_cpus())
+    return order, min(SCAN_THREADS, available_cpus()) if compressed else 1
 
 
 def _in_order(

@@ -104,6 +104,13 @@ class Window:
             return None
         return self._start[0], self._start[1], self._size
 
+    def skip_rest(self) -> None:
+        """Count the rest of the window as read without reading it (another reader read those
+        bytes from the file :meth:`byte_span` named)."""
+        rest, self._remaining, self._prefix = self._remaining, 0, b""
+        if self._on_read is not None and rest > 0:
+            self._on_read(rest)
+
     def read(self, size: int = -1, /) -> bytes:
         if size < 0:
             size = self._remaining + len(self._prefix)
