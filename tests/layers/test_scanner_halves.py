@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import random
 import tarfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -54,25 +55,34 @@ class Halves:
     def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         self._tmp_path = tmp_path
         self.outcomes: list[tuple[bool, bool]] = []
-        """(the child sent its half, this process stopped where it starts), per scan."""
+        """(the child sent its pieces, this process's first piece stopped where the next
+        starts), per scan in pieces."""
         monkeypatch.setattr(scanner, "SPLIT_MIN", 0)
         real_beside = parallel.beside
 
         def recording_beside(*args: Any, **kwargs: Any) -> Any:
-            rest, stopped = real_beside(*args, **kwargs)
-            self.outcomes.append((rest is not None, stopped))
-            return rest, stopped
+            rest, mine = real_beside(*args, **kwargs)
+            self.outcomes.append((rest is not None, kwargs["wanted"](mine)))
+            return rest, mine
 
         monkeypatch.setattr(scanner, "beside", recording_beside)
         self._monkeypatch = monkeypatch
 
-    def scan(self, data: bytes, split: int | None = None, *, prefix: int = BLOCK) -> LayerScan:
-        """Scan ``data`` from a file as a source does (its first ``prefix`` bytes already
-        taken), the second half starting at ``split`` (else where the scanner guesses)."""
-        if split is not None:
-            self._monkeypatch.setattr(scanner, "_split_point", lambda *_: split)
+    def path(self, data: bytes) -> Path:
+        """``data`` written to a file."""
         path = self._tmp_path / "layer.tar"
         path.write_bytes(data)
+        return path
+
+    def scan(
+        self, data: bytes, split: int | list[int] | None = None, *, prefix: int = BLOCK
+    ) -> LayerScan:
+        """Scan ``data`` from a file as a source does (its first ``prefix`` bytes already
+        taken), in pieces starting at 0 and ``split`` (else where the scanner guesses)."""
+        if split is not None:
+            starts = [0, *([split] if isinstance(split, int) else split)]
+            self._monkeypatch.setattr(scanner, "_piece_starts", lambda *_: starts)
+        path = self.path(data)
         descriptor = os.open(path, os.O_RDONLY)
         try:
             head = os.pread(descriptor, prefix, 0)
@@ -163,7 +173,10 @@ def test_a_second_half_starting_at_any_block_gives_one_pass_result(
     assert taken == clean - {0}
 
 
-def test_a_guess_inside_contents_that_hold_a_tar_archive_is_not_trusted(halves: Halves) -> None:
+def test_a_guess_inside_contents_that_hold_a_tar_archive_is_not_trusted(
+    halves: Halves, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scanner, "PIECES", 2)  # two halves, cut at the middle byte
     inner = layer_tar([file(f"inner/f{index}", 600) for index in range(200)])
     data = layer_tar([file("a", 100), file("archive.tar", inner), file("z", 100)])
     middle = len(data) // 2 - len(data) // 2 % BLOCK
@@ -183,25 +196,29 @@ def test_the_guess_the_scanner_makes_is_used_on_an_ordinary_layer(halves: Halves
 def test_a_large_file_across_the_middle_puts_the_second_half_after_it(
     halves: Halves, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(scanner, "PIECES", 2)  # two halves, cut at the middle byte
     monkeypatch.setattr(scanner, "_SYNC_WINDOW", 4 * BLOCK)  # no header near the middle
+    monkeypatch.setattr(scanner, "_SYNC_MAX", 4 * BLOCK)
     data = layer_tar([file("a", 10), file("big", 64 * BLOCK), file("y", 10), file("z", 10)])
-    points: list[int | None] = []
-    real_split_point = scanner._split_point
+    points: list[list[int]] = []
+    real_piece_starts = scanner._piece_starts
 
-    def recording(*args: int) -> int | None:
-        points.append(real_split_point(*args))
+    def recording(*args: int) -> list[int]:
+        points.append(real_piece_starts(*args))
         return points[-1]
 
-    monkeypatch.setattr(scanner, "_split_point", recording)
+    monkeypatch.setattr(scanner, "_piece_starts", recording)
     assert_same(halves.scan(data), one_pass(data))
-    assert points == [header_offsets(data)[2]]  # found by walking the headers: y's
+    assert points == [[0, header_offsets(data)[2]]]  # found by walking the headers: y's
     assert halves.outcomes == [(True, True)]
 
 
 def test_a_layer_of_one_large_file_is_scanned_in_one_pass(
     halves: Halves, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(scanner, "PIECES", 2)  # two halves, cut at the middle byte
     monkeypatch.setattr(scanner, "_SYNC_WINDOW", 4 * BLOCK)
+    monkeypatch.setattr(scanner, "_SYNC_MAX", 4 * BLOCK)
     data = layer_tar([file("a", 10), file("big", 64 * BLOCK)])
     assert_same(halves.scan(data), one_pass(data))
     assert halves.outcomes == []  # nothing after it but the end-of-archive marker
@@ -210,7 +227,9 @@ def test_a_layer_of_one_large_file_is_scanned_in_one_pass(
 def test_a_long_walk_to_the_middle_is_given_up(
     halves: Halves, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(scanner, "PIECES", 2)  # two halves, cut at the middle byte
     monkeypatch.setattr(scanner, "_SYNC_WINDOW", 4 * BLOCK)
+    monkeypatch.setattr(scanner, "_SYNC_MAX", 4 * BLOCK)
     monkeypatch.setattr(scanner, "_WALK_MAX", 5)
     small = [file(f"s{index}", 10) for index in range(20)]
     data = layer_tar([*small, file("big", 64 * BLOCK), file("z", 10)])
@@ -221,7 +240,9 @@ def test_a_long_walk_to_the_middle_is_given_up(
 def test_a_corrupt_header_before_the_middle_leaves_the_walk_to_the_scan(
     halves: Halves, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(scanner, "PIECES", 2)  # two halves, cut at the middle byte
     monkeypatch.setattr(scanner, "_SYNC_WINDOW", 4 * BLOCK)
+    monkeypatch.setattr(scanner, "_SYNC_MAX", 4 * BLOCK)
     data = layer_tar([file("a", 10), file("b", 10), file("big", 64 * BLOCK), file("z", 10)])
     bad = corrupt_at(data, header_offsets(data)[1])
     assert error_of(lambda: halves.scan(bad)) == error_of(lambda: one_pass(bad))
@@ -395,3 +416,44 @@ def test_an_archive_analysed_with_layers_in_halves_matches_one_pass(
     assert [layer.scan for layer in in_halves.image.layers] == [
         layer.scan for layer in in_one_pass.image.layers
     ]
+
+
+def test_an_ordinary_layer_is_cut_into_pieces_at_headers(halves: Halves) -> None:
+    data = layer_tar([file(f"usr/lib/f{index:04d}", 300 + index) for index in range(400)])
+    path = halves.path(data)
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        starts = scanner._piece_starts(descriptor, 0, len(data))
+    finally:
+        os.close(descriptor)
+    assert len(starts) == scanner.PIECES
+    assert set(starts) <= set(header_offsets(data))
+    assert starts == sorted(starts)
+    assert_same(halves.scan(data), one_pass(data))
+    assert halves.outcomes == [(True, True)]
+
+
+def test_any_pieces_at_any_blocks_give_one_pass_result(halves: Halves) -> None:
+    data = mixed_layer()
+    expected = one_pass(data)
+    chooser = random.Random(7)
+    blocks = list(every_block(data))
+    for _ in range(40):
+        starts = sorted(chooser.sample(blocks, chooser.randint(2, 7)))
+        assert_same(halves.scan(data, starts), expected)
+    bad = corrupt_at(data, header_offsets(data)[9])
+    expected_error = error_of(lambda: one_pass(bad))
+    for _ in range(20):
+        starts = sorted(chooser.sample(blocks, chooser.randint(2, 7)))
+        assert error_of(lambda: halves.scan(bad, starts)) == expected_error  # noqa: B023
+
+
+def test_a_status_d_directory_in_one_piece_reaches_every_later_piece(halves: Halves) -> None:
+    entries = [directory("var/lib/dpkg/status.d")]
+    entries += [file(f"usr/share/doc/f{index}", 900) for index in range(20)]
+    entries += [file("var/lib/dpkg/status.d/libc6", b"Package: libc6\n")]
+    data = layer_tar(entries)
+    offsets = header_offsets(data)
+    found = halves.scan(data, [offsets[5], offsets[10], offsets[-1]])
+    assert_same(found, one_pass(data))
+    assert "var/lib/dpkg/status.d/libc6" in found.captured

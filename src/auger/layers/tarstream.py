@@ -137,17 +137,21 @@ def _checksum_ok(block: bytes | bytearray) -> bool:
     return signed == expected
 
 
-def find_header(data: bytes, start: int = 0) -> int | None:
-    """The offset of the first block of ``data`` at or after ``start`` (both counted from a
-    block boundary of the archive) that reads as a ustar or GNU header: its magic in place and
-    its checksum right. Contents can look like that too (a tar archive kept as a file), so a
-    reader that starts there must have the guess confirmed by a reader that got there from the
-    archive's start."""
+def find_header(data: bytes | bytearray, start: int = 0, end: int | None = None) -> int | None:
+    """The offset of the first block of ``data`` (up to ``end``) at or after ``start`` (both
+    counted from a block boundary of the archive) that reads as a ustar or GNU header: its
+    magic in place and its checksum right. Contents can look like that too (a tar archive kept
+    as a file), so a reader that starts there must have the guess confirmed by a reader that
+    got there from the archive's start."""
+    end = len(data) if end is None else end
     position = start + _MAGIC_AT
-    while (found := data.find(b"ustar", position)) >= 0:
+    while (found := data.find(b"ustar", position, end)) >= 0:
         begin = found - _MAGIC_AT
-        block = data[begin : begin + BLOCK]
-        if begin % BLOCK == 0 and len(block) == BLOCK and _checksum_ok(block):
+        if (
+            begin % BLOCK == 0
+            and begin + BLOCK <= end
+            and _checksum_ok(data[begin : begin + BLOCK])
+        ):
             return begin
         position = found + 1
     return None
@@ -192,6 +196,10 @@ class TarReader:
     ``skip(n)`` method (a seekable file) is instead read one header at a time and its contents
     are skipped, not read.
 
+    ``start`` is where the stream begins in the archive, for a reader of a later part of it
+    (a header there is a member's, not the archive's first): positions and messages count from
+    the archive's start.
+
     With ``checksums``, the reader consumes each regular file's contents itself and puts their
     CRC-32 in the header (the layer scanner's fingerprint, computed where the bytes already are);
     a ``sink`` is then handed the contents of the files it wants as they pass.
@@ -204,6 +212,7 @@ class TarReader:
         *,
         checksums: bool = False,
         sink: ContentSink | None = None,
+        start: int = 0,
     ) -> None:
         self._stream = stream
         self._label = label
@@ -217,11 +226,11 @@ class TarReader:
         """The first unread byte of the buffer."""
         self._end = 0
         """The end of the bytes read into the buffer."""
-        self._pos = 0
+        self._pos = start
         self._remaining = 0
         """Unread content bytes of the current member."""
         self._padding = 0
-        self._seen_any = False
+        self._seen_any = start > 0
         self.ended_cleanly = False
         """True once an end-of-archive marker was read."""
         self.stop_at: int | None = None
