@@ -12,10 +12,10 @@ for the diff ID asked for, so a damaged or foreign file is scanned again, never 
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import struct
 
+from auger import hashes
 from auger.layers import scanner
 from auger.layers.columns import from_columns, to_columns
 from auger.model import Digest, LayerScan
@@ -46,7 +46,7 @@ def encode(diff_id: Digest, scan: LayerScan) -> bytes:
         marshal.version,
         len(key),
         len(payload),
-        hashlib.sha256(payload).digest(),
+        hashes.sha256(payload),
     )
     return header + key + payload
 
@@ -68,7 +68,7 @@ def decode(diff_id: Digest, record: bytes) -> LayerScan | None:
     ):
         return None
     payload = memoryview(record)[start:]
-    if hashlib.sha256(payload).digest() != checksum:
+    if hashes.sha256(payload) != checksum:
         return None
     import zstandard  # noqa: PLC0415
 

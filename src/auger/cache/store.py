@@ -19,7 +19,6 @@ a cache that cannot be read or written behaves as an empty one, and says why in
 
 from __future__ import annotations
 
-import hashlib
 import os
 import struct
 import threading
@@ -30,6 +29,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from auger import hashes
 from auger.cache import records
 from auger.model import Digest, LayerScan
 
@@ -161,14 +161,14 @@ class LayerCache:
         body = data[_DOCUMENT_HEADER.size :]
         if (magic, version, length) != (_DOCUMENT_MAGIC, _DOCUMENT_VERSION, len(body)):
             return None
-        return body if hashlib.sha256(body).digest() == checksum else None
+        return body if hashes.sha256(body) == checksum else None
 
     def put_document(self, key: str, data: bytes) -> None:
         """Keep ``data`` under ``key``."""
         name = _document_name(key)
         if name is not None:
             header = _DOCUMENT_HEADER.pack(
-                _DOCUMENT_MAGIC, _DOCUMENT_VERSION, len(data), hashlib.sha256(data).digest()
+                _DOCUMENT_MAGIC, _DOCUMENT_VERSION, len(data), hashes.sha256(data)
             )
             self._write(DOCUMENTS, name, header + data)
 

@@ -14,17 +14,18 @@ layout on disk does) and are many is hashed differently: a helper process
 (:class:`~auger.parallel.RangeDigest`) reads that range of the file and hashes it while the
 reader's reads pass through untouched, so the scan and the digest use two processors, share
 no GIL, and the scan copies nothing for the hasher. Both read the same range of the same open
-file.
+file. A range of at most :data:`auger.hashes.SMALL` bytes is hashed here with CPython's own
+code, so that a run whose other layers all go to helpers never loads OpenSSL.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import queue
 import threading
 from typing import Any
 
+from auger import hashes
 from auger.model import Digest, Readable
 from auger.parallel import RangeDigest
 
@@ -44,6 +45,13 @@ SPAN_CHUNK = 256 << 10
 that failed)."""
 
 
+def _hashlib_hash(algorithm: str) -> Any:
+    """OpenSSL's hash object (loaded only here: see :mod:`auger.hashes`)."""
+    import hashlib  # noqa: PLC0415
+
+    return hashlib.new(algorithm)
+
+
 def algorithm_of(digest: str) -> str | None:
     """The algorithm of ``ALG:HEX`` when auger can compute it, else ``None``."""
     algorithm, sep, encoded = digest.partition(":")
@@ -58,7 +66,6 @@ class DigestingReader:
     def __init__(self, inner: Readable, algorithm: str = "sha256", *, background: bool = False):
         self._inner = inner
         self.algorithm = algorithm
-        self._hash = hashlib.new(algorithm)
         self._thread: threading.Thread | None = None
         self._queue: queue.Queue[list[bytes]] | None = None
         self._batch: list[bytes] = []
@@ -77,6 +84,10 @@ class DigestingReader:
         self.from_file = self._helper is not None
         """True when a helper process hashes the stream's bytes from the file they lie in
         (it goes on after the reading ends, until :meth:`digest` or :meth:`cancel`)."""
+        small = located is not None and located[2] <= hashes.SMALL
+        self._hash: Any = hashes.small_hash(algorithm) if small else None
+        if self._hash is None and not self.from_file:
+            self._hash = _hashlib_hash(algorithm)
         if background and not self.from_file:
             self._queue = queue.Queue(QUEUED)
             self._thread = threading.Thread(target=self._hash_queued, name="digest", daemon=True)
@@ -98,6 +109,7 @@ class DigestingReader:
         """Hash the stream's range of its file here (a helper that failed leaves it to us)."""
         assert self._located is not None
         descriptor, offset, length = self._located
+        self._hash = self._hash or _hashlib_hash(self.algorithm)
         buffer = memoryview(bytearray(SPAN_CHUNK))
         end = offset + length
         while offset < end:

@@ -269,9 +269,9 @@ def _scan_in_pieces(stream: Readable, ref: LayerRef, span: tuple[int, int, int])
     what one pass would have found (no dpkg ``status.d`` directory before it, whose files in it
     its scan would not have kept; package databases within the per-layer cap at every step).
     Otherwise, or if its scan failed, this process scans on from the piece's start by itself:
-    the result and the errors are always those of one pass. Scanning 168,000 entries took
-    0.78 s in one pass and 0.60 s in two halves (the child's entries cross as columns,
-    :mod:`auger.layers.columns`).
+    the result and the errors are always those of one pass. Scanning a layer of 168,000 small
+    files took 0.50 s in pieces against 0.74 s in one pass, a Debian base layer 51 ms against
+    84 ms (the child's entries cross as columns, :mod:`auger.layers.columns`).
     """
     descriptor, offset, length = span
     starts = _piece_starts(descriptor, offset, length)

@@ -224,7 +224,7 @@ def _scan_plan(
     1 GB one came third). Two threads scan at once where much of a scan releases the GIL
     (decompression). When no blob is compressed, what is left is mostly Python holding the GIL,
     and a second thread cost more in switching than it gained (5-10 % more wall time on the
-    realistic images, verified); one thread instead scans each large blob in two halves on two
+    realistic images, verified); one thread instead scans each large blob in pieces on two
     processors (:func:`auger.layers.scanner.scan_layer`, which may fork only while this process
     runs one thread), while helper processes hash them (:mod:`auger.layers.digests`).
     """

@@ -13,11 +13,11 @@ the diff IDs the engine gives, and layers taken by name are still checked agains
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
 
+from auger.hashes import small_hash
 from auger.model import Digest, Image, LayerRef
 from auger.sources.blobs import BlobInfo, BlobStore, ScannedBlob
 from auger.sources.interface import DocumentCache, LayerScanner, ScanCache
@@ -72,7 +72,7 @@ def saved_image_store(
         layer_paths = entry["Layers"]
         blobs = record["blobs"]
         algorithm, _, expected = image_id.partition(":")
-        if hashlib.new(algorithm, config).hexdigest() != expected or kept != list(diff_ids):
+        if small_hash(algorithm, config).hexdigest() != expected or kept != list(diff_ids):
             return None
         scanned = {}
         for path, diff_id in zip(layer_paths, kept, strict=True):

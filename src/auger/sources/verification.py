@@ -8,9 +8,8 @@ algorithm other than sha256) is not checked, and a warning says so.
 
 from __future__ import annotations
 
-import hashlib
-
 from auger.display import display
+from auger.hashes import small_hash
 from auger.layers.digests import algorithm_of
 from auger.model import Digest
 from auger.sources.interface import DigestMismatchError
@@ -69,7 +68,7 @@ def check_document(what: str, data: bytes, digest: str | None, size: object) -> 
     algorithm = algorithm_of(digest) if digest else None
     if digest is None or algorithm is None:
         return
-    actual = f"{algorithm}:{hashlib.new(algorithm, data).hexdigest()}"
+    actual = f"{algorithm}:{small_hash(algorithm, data).hexdigest()}"
     if actual != digest:
         raise DigestMismatchError(
             f"digest mismatch: {what} hashes to {actual}, not to {display(digest)}",
