@@ -1,8 +1,8 @@
-"""Scanning a layer that lies in a file in two halves at once gives what one pass gives.
+"""Scanning a layer that lies in a file in pieces on two processors gives what one pass gives.
 
-The second half starts at a header guessed near the middle; these tests put that start
-everywhere a guess could land (every block of a layer: headers, extended headers, contents, a
-tar archive inside a file) and check the result, and the errors, against one pass.
+Each piece starts at a header guessed near a cut; these tests put the starts everywhere a guess
+could land (every block of a layer: headers, extended headers, contents, a tar archive inside a
+file, several at random) and check the result, and the errors, against one pass.
 """
 
 from __future__ import annotations
@@ -36,9 +36,11 @@ from auger.testing.images import (
     file,
     hardlink,
     layer_tar,
+    oci_layout,
     opaque,
     symlink,
     whiteout,
+    write_directory,
 )
 
 REF = LayerRef("layer.tar", 0, None, None)
@@ -49,8 +51,8 @@ def one_pass(data: bytes) -> LayerScan:
     return scan_layer(io.BytesIO(data), REF)
 
 
-class Halves:
-    """Scans files of layers in halves, with the second half starting where a test says."""
+class Pieces:
+    """Scans files of layers in pieces, starting where a test says."""
 
     def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         self._tmp_path = tmp_path
@@ -95,9 +97,9 @@ class Halves:
 
 
 @pytest.fixture
-def halves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Halves:
+def pieces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pieces:
     assert can_fork(), "these tests need fork and two processors"
-    return Halves(tmp_path, monkeypatch)
+    return Pieces(tmp_path, monkeypatch)
 
 
 def assert_same(found: LayerScan, expected: LayerScan) -> None:
@@ -155,48 +157,48 @@ def mixed_layer(tar_format: int = tarfile.PAX_FORMAT) -> bytes:
 
 @pytest.mark.parametrize("tar_format", [tarfile.PAX_FORMAT, tarfile.GNU_FORMAT])
 def test_a_second_half_starting_at_any_block_gives_one_pass_result(
-    halves: Halves, tar_format: int
+    pieces: Pieces, tar_format: int
 ) -> None:
     data = mixed_layer(tar_format)
     expected = one_pass(data)
     for split in every_block(data):
-        assert_same(halves.scan(data, split), expected)
+        assert_same(pieces.scan(data, split), expected)
     # the child's half was taken exactly where a header starts with no extended header before
     # it pending (tarfile's offset of a member is that of its first extended header), or at
     # the end-of-archive marker
     clean = set(header_offsets(data)) | {archive_end(data)}
     taken = {
         split
-        for split, (sent, stopped) in zip(every_block(data), halves.outcomes, strict=True)
+        for split, (sent, stopped) in zip(every_block(data), pieces.outcomes, strict=True)
         if sent and stopped
     }
     assert taken == clean - {0}
 
 
 def test_a_guess_inside_contents_that_hold_a_tar_archive_is_not_trusted(
-    halves: Halves, monkeypatch: pytest.MonkeyPatch
+    pieces: Pieces, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(scanner, "PIECES", 2)  # two halves, cut at the middle byte
+    monkeypatch.setattr(scanner, "PIECES", 2)  # two pieces, cut at the middle byte
     inner = layer_tar([file(f"inner/f{index}", 600) for index in range(200)])
     data = layer_tar([file("a", 100), file("archive.tar", inner), file("z", 100)])
     middle = len(data) // 2 - len(data) // 2 % BLOCK
     path_start = header_offsets(data)[1] + BLOCK  # archive.tar's contents
     assert path_start < middle < path_start + len(inner)
     assert find_header(data[middle:]) is not None  # the inner archive's header looks right
-    assert_same(halves.scan(data), one_pass(data))
-    assert halves.outcomes == [(False, False)]  # this process ran past it: the child was stopped
+    assert_same(pieces.scan(data), one_pass(data))
+    assert pieces.outcomes == [(False, False)]  # this process ran past it: the child was stopped
 
 
-def test_the_guess_the_scanner_makes_is_used_on_an_ordinary_layer(halves: Halves) -> None:
+def test_the_guess_the_scanner_makes_is_used_on_an_ordinary_layer(pieces: Pieces) -> None:
     data = layer_tar([file(f"usr/lib/f{index:04d}", 300 + index) for index in range(400)])
-    assert_same(halves.scan(data), one_pass(data))
-    assert halves.outcomes == [(True, True)]
+    assert_same(pieces.scan(data), one_pass(data))
+    assert pieces.outcomes == [(True, True)]
 
 
 def test_a_large_file_across_the_middle_puts_the_second_half_after_it(
-    halves: Halves, monkeypatch: pytest.MonkeyPatch
+    pieces: Pieces, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(scanner, "PIECES", 2)  # two halves, cut at the middle byte
+    monkeypatch.setattr(scanner, "PIECES", 2)  # two pieces, cut at the middle byte
     monkeypatch.setattr(scanner, "_SYNC_WINDOW", 4 * BLOCK)  # no header near the middle
     monkeypatch.setattr(scanner, "_SYNC_MAX", 4 * BLOCK)
     data = layer_tar([file("a", 10), file("big", 64 * BLOCK), file("y", 10), file("z", 10)])
@@ -208,63 +210,63 @@ def test_a_large_file_across_the_middle_puts_the_second_half_after_it(
         return points[-1]
 
     monkeypatch.setattr(scanner, "_piece_starts", recording)
-    assert_same(halves.scan(data), one_pass(data))
+    assert_same(pieces.scan(data), one_pass(data))
     assert points == [[0, header_offsets(data)[2]]]  # found by walking the headers: y's
-    assert halves.outcomes == [(True, True)]
+    assert pieces.outcomes == [(True, True)]
 
 
 def test_a_layer_of_one_large_file_is_scanned_in_one_pass(
-    halves: Halves, monkeypatch: pytest.MonkeyPatch
+    pieces: Pieces, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(scanner, "PIECES", 2)  # two halves, cut at the middle byte
+    monkeypatch.setattr(scanner, "PIECES", 2)  # two pieces, cut at the middle byte
     monkeypatch.setattr(scanner, "_SYNC_WINDOW", 4 * BLOCK)
     monkeypatch.setattr(scanner, "_SYNC_MAX", 4 * BLOCK)
     data = layer_tar([file("a", 10), file("big", 64 * BLOCK)])
-    assert_same(halves.scan(data), one_pass(data))
-    assert halves.outcomes == []  # nothing after it but the end-of-archive marker
+    assert_same(pieces.scan(data), one_pass(data))
+    assert pieces.outcomes == []  # nothing after it but the end-of-archive marker
 
 
 def test_a_long_walk_to_the_middle_is_given_up(
-    halves: Halves, monkeypatch: pytest.MonkeyPatch
+    pieces: Pieces, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(scanner, "PIECES", 2)  # two halves, cut at the middle byte
+    monkeypatch.setattr(scanner, "PIECES", 2)  # two pieces, cut at the middle byte
     monkeypatch.setattr(scanner, "_SYNC_WINDOW", 4 * BLOCK)
     monkeypatch.setattr(scanner, "_SYNC_MAX", 4 * BLOCK)
     monkeypatch.setattr(scanner, "_WALK_MAX", 5)
     small = [file(f"s{index}", 10) for index in range(20)]
     data = layer_tar([*small, file("big", 64 * BLOCK), file("z", 10)])
-    assert_same(halves.scan(data), one_pass(data))
-    assert halves.outcomes == []  # scanned in one pass
+    assert_same(pieces.scan(data), one_pass(data))
+    assert pieces.outcomes == []  # scanned in one pass
 
 
 def test_a_corrupt_header_before_the_middle_leaves_the_walk_to_the_scan(
-    halves: Halves, monkeypatch: pytest.MonkeyPatch
+    pieces: Pieces, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(scanner, "PIECES", 2)  # two halves, cut at the middle byte
+    monkeypatch.setattr(scanner, "PIECES", 2)  # two pieces, cut at the middle byte
     monkeypatch.setattr(scanner, "_SYNC_WINDOW", 4 * BLOCK)
     monkeypatch.setattr(scanner, "_SYNC_MAX", 4 * BLOCK)
     data = layer_tar([file("a", 10), file("b", 10), file("big", 64 * BLOCK), file("z", 10)])
     bad = corrupt_at(data, header_offsets(data)[1])
-    assert error_of(lambda: halves.scan(bad)) == error_of(lambda: one_pass(bad))
-    assert halves.outcomes == []
+    assert error_of(lambda: pieces.scan(bad)) == error_of(lambda: one_pass(bad))
+    assert pieces.outcomes == []
 
 
 def test_a_dpkg_status_d_directory_in_the_first_half_makes_one_pass_of_the_rest(
-    halves: Halves,
+    pieces: Pieces,
 ) -> None:
     entries = [directory("var/lib/dpkg/status.d")]
     entries += [file(f"usr/share/doc/f{index}", 900) for index in range(20)]
     entries += [file("var/lib/dpkg/status.d/libc6", b"Package: libc6\n")]
     data = layer_tar(entries)
     split = header_offsets(data)[-1]
-    found = halves.scan(data, split)
+    found = pieces.scan(data, split)
     assert_same(found, one_pass(data))
     assert "var/lib/dpkg/status.d/libc6" in found.captured
-    assert halves.outcomes == [(True, True)]  # sent, stopped, but not taken
+    assert pieces.outcomes == [(True, True)]  # sent, stopped, but not taken
 
 
 def test_package_databases_over_the_layer_cap_together_make_one_pass_of_the_rest(
-    halves: Halves, monkeypatch: pytest.MonkeyPatch
+    pieces: Pieces, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(capture, "MAX_LAYER", 3000)
     entries = [file("var/lib/dpkg/status", b"s" * 2000)]
@@ -274,7 +276,7 @@ def test_package_databases_over_the_layer_cap_together_make_one_pass_of_the_rest
     split = header_offsets(data)[6]
     expected = one_pass(data)
     assert "app/package.json" not in expected.captured  # one pass hits the cap here
-    assert_same(halves.scan(data, split), expected)
+    assert_same(pieces.scan(data, split), expected)
 
 
 def corrupt_at(data: bytes, offset: int) -> bytes:
@@ -291,41 +293,41 @@ def error_of(scan: Callable[[], object]) -> str:
 
 
 @pytest.mark.parametrize("which", ["first", "second"])
-def test_a_corrupt_header_in_either_half_raises_one_pass_error(halves: Halves, which: str) -> None:
+def test_a_corrupt_header_in_either_half_raises_one_pass_error(pieces: Pieces, which: str) -> None:
     data = layer_tar([file(f"f{index}", 700) for index in range(12)])
     offsets = header_offsets(data)
     split = offsets[6]
     bad = corrupt_at(data, offsets[3] if which == "first" else offsets[9])
-    assert error_of(lambda: halves.scan(bad, split)) == error_of(lambda: one_pass(bad))
+    assert error_of(lambda: pieces.scan(bad, split)) == error_of(lambda: one_pass(bad))
 
 
-def test_a_layer_cut_short_in_its_second_half_raises_one_pass_error(halves: Halves) -> None:
+def test_a_layer_cut_short_in_its_second_half_raises_one_pass_error(pieces: Pieces) -> None:
     data = layer_tar([file(f"f{index}", 700) for index in range(12)])
     split = header_offsets(data)[6]
     cut = data[: header_offsets(data)[10] + 300]
-    message = error_of(lambda: halves.scan(cut, split))
+    message = error_of(lambda: pieces.scan(cut, split))
     assert message == error_of(lambda: one_pass(cut))
     assert "truncated" in message
 
 
 def test_a_layer_smaller_than_the_threshold_is_scanned_in_one_pass(
-    halves: Halves, monkeypatch: pytest.MonkeyPatch
+    pieces: Pieces, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = mixed_layer()
     monkeypatch.setattr(scanner, "SPLIT_MIN", len(data) + 1)
-    assert_same(halves.scan(data), one_pass(data))
-    assert halves.outcomes == []
+    assert_same(pieces.scan(data), one_pass(data))
+    assert pieces.outcomes == []
 
 
-def test_a_verified_layer_is_scanned_in_halves_only_when_a_helper_hashes_its_file(
-    halves: Halves, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_verified_layer_is_scanned_in_pieces_only_when_a_helper_hashes_its_file(
+    pieces: Pieces, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = layer_tar([file(f"usr/lib/f{index:04d}", 300 + index) for index in range(200)])
     path = tmp_path / "verified.tar"
     path.write_bytes(data)
     for helper_min, split_expected in ((0, True), (len(data) + 1, False)):
         monkeypatch.setattr("auger.layers.digests.HELPER_MIN", helper_min)
-        halves.outcomes.clear()
+        pieces.outcomes.clear()
         with path.open("rb") as handle:
             window = Window(PositionedReader(handle.fileno(), 0), len(data))
             with DigestingReader(window) as digesting:
@@ -335,7 +337,7 @@ def test_a_verified_layer_is_scanned_in_halves_only_when_a_helper_hashes_its_fil
                 digest = digesting.digest()
         assert_same(found, one_pass(data))
         assert digest == f"sha256:{hashlib.sha256(data).hexdigest()}"
-        assert bool(halves.outcomes) is split_expected
+        assert bool(pieces.outcomes) is split_expected
 
 
 def test_skipping_the_rest_of_a_stream_hashed_here_is_refused(tmp_path: Path) -> None:
@@ -393,34 +395,39 @@ def test_find_header_skips_what_only_looks_like_one() -> None:
 
 
 @pytest.mark.parametrize("verify", [True, False])
-@pytest.mark.parametrize("layout", ["legacy", "oci"])
-def test_an_archive_analysed_with_layers_in_halves_matches_one_pass(
-    halves: Halves, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, verify: bool, layout: str
+@pytest.mark.parametrize("layout", ["legacy", "oci", "directory"])
+def test_an_image_analysed_with_layers_in_pieces_matches_one_pass(
+    pieces: Pieces, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, verify: bool, layout: str
 ) -> None:
     layers = [
         LayerSpec(layer_tar([file(f"usr/lib/f{index:04d}", 100 + index) for index in range(300)])),
         LayerSpec(layer_tar([file(f"usr/lib/f{index:04d}", 7) for index in range(0, 300, 3)])),
         LayerSpec(layer_tar([whiteout(f"usr/lib/f{index:04d}") for index in range(1, 300, 7)])),
     ]
-    archive = tmp_path / "image.tar"
-    archive.write_bytes(docker_archive(ImageSpec(layers), layout))
+    if layout == "directory":  # an OCI image layout on disk, uncompressed
+        root = write_directory(oci_layout([ImageSpec(layers)], "none"), tmp_path / "layout")
+        reference = f"oci://{root}"
+    else:
+        archive = tmp_path / "image.tar"
+        archive.write_bytes(docker_archive(ImageSpec(layers), layout))
+        reference = str(archive)
     monkeypatch.setattr("auger.layers.digests.HELPER_MIN", 0)  # helpers hash every layer
     options = AnalyzeOptions(verify=verify)
-    in_halves = analyze(str(archive), options)
-    assert len(halves.outcomes) == 3
-    assert all(outcome == (True, True) for outcome in halves.outcomes)
+    in_pieces = analyze(reference, options)
+    assert len(pieces.outcomes) == 3
+    assert all(outcome == (True, True) for outcome in pieces.outcomes)
     monkeypatch.setattr(scanner, "SPLIT_MIN", 1 << 62)
-    in_one_pass = analyze(str(archive), options)
-    assert len(halves.outcomes) == 3
-    assert format_json(in_halves) == format_json(in_one_pass)
-    assert [layer.scan for layer in in_halves.image.layers] == [
+    in_one_pass = analyze(reference, options)
+    assert len(pieces.outcomes) == 3
+    assert format_json(in_pieces) == format_json(in_one_pass)
+    assert [layer.scan for layer in in_pieces.image.layers] == [
         layer.scan for layer in in_one_pass.image.layers
     ]
 
 
-def test_an_ordinary_layer_is_cut_into_pieces_at_headers(halves: Halves) -> None:
+def test_an_ordinary_layer_is_cut_into_pieces_at_headers(pieces: Pieces) -> None:
     data = layer_tar([file(f"usr/lib/f{index:04d}", 300 + index) for index in range(400)])
-    path = halves.path(data)
+    path = pieces.path(data)
     descriptor = os.open(path, os.O_RDONLY)
     try:
         starts = scanner._piece_starts(descriptor, 0, len(data))
@@ -429,31 +436,31 @@ def test_an_ordinary_layer_is_cut_into_pieces_at_headers(halves: Halves) -> None
     assert len(starts) == scanner.PIECES
     assert set(starts) <= set(header_offsets(data))
     assert starts == sorted(starts)
-    assert_same(halves.scan(data), one_pass(data))
-    assert halves.outcomes == [(True, True)]
+    assert_same(pieces.scan(data), one_pass(data))
+    assert pieces.outcomes == [(True, True)]
 
 
-def test_any_pieces_at_any_blocks_give_one_pass_result(halves: Halves) -> None:
+def test_any_pieces_at_any_blocks_give_one_pass_result(pieces: Pieces) -> None:
     data = mixed_layer()
     expected = one_pass(data)
     chooser = random.Random(7)
     blocks = list(every_block(data))
     for _ in range(40):
         starts = sorted(chooser.sample(blocks, chooser.randint(2, 7)))
-        assert_same(halves.scan(data, starts), expected)
+        assert_same(pieces.scan(data, starts), expected)
     bad = corrupt_at(data, header_offsets(data)[9])
     expected_error = error_of(lambda: one_pass(bad))
     for _ in range(20):
         starts = sorted(chooser.sample(blocks, chooser.randint(2, 7)))
-        assert error_of(lambda: halves.scan(bad, starts)) == expected_error  # noqa: B023
+        assert error_of(lambda: pieces.scan(bad, starts)) == expected_error  # noqa: B023
 
 
-def test_a_status_d_directory_in_one_piece_reaches_every_later_piece(halves: Halves) -> None:
+def test_a_status_d_directory_in_one_piece_reaches_every_later_piece(pieces: Pieces) -> None:
     entries = [directory("var/lib/dpkg/status.d")]
     entries += [file(f"usr/share/doc/f{index}", 900) for index in range(20)]
     entries += [file("var/lib/dpkg/status.d/libc6", b"Package: libc6\n")]
     data = layer_tar(entries)
     offsets = header_offsets(data)
-    found = halves.scan(data, [offsets[5], offsets[10], offsets[-1]])
+    found = pieces.scan(data, [offsets[5], offsets[10], offsets[-1]])
     assert_same(found, one_pass(data))
     assert "var/lib/dpkg/status.d/libc6" in found.captured
