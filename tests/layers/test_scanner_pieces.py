@@ -195,12 +195,17 @@ def test_the_guess_the_scanner_makes_is_used_on_an_ordinary_layer(pieces: Pieces
     assert pieces.outcomes == [(True, True)]
 
 
+def cut_at_the_middle_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two pieces, the second at a header within 4 blocks of the middle byte, if one is."""
+    monkeypatch.setattr(scanner, "PIECES", 2)
+    monkeypatch.setattr(scanner, "_SYNC_WINDOW", 4 * BLOCK)
+    monkeypatch.setattr(scanner, "_SYNC_MAX", 4 * BLOCK)
+
+
 def test_a_large_file_across_the_middle_puts_the_second_half_after_it(
     pieces: Pieces, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(scanner, "PIECES", 2)  # two pieces, cut at the middle byte
-    monkeypatch.setattr(scanner, "_SYNC_WINDOW", 4 * BLOCK)  # no header near the middle
-    monkeypatch.setattr(scanner, "_SYNC_MAX", 4 * BLOCK)
+    cut_at_the_middle_only(monkeypatch)  # no header near the middle
     data = layer_tar([file("a", 10), file("big", 64 * BLOCK), file("y", 10), file("z", 10)])
     points: list[list[int]] = []
     real_piece_starts = scanner._piece_starts
@@ -218,9 +223,7 @@ def test_a_large_file_across_the_middle_puts_the_second_half_after_it(
 def test_a_layer_of_one_large_file_is_scanned_in_one_pass(
     pieces: Pieces, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(scanner, "PIECES", 2)  # two pieces, cut at the middle byte
-    monkeypatch.setattr(scanner, "_SYNC_WINDOW", 4 * BLOCK)
-    monkeypatch.setattr(scanner, "_SYNC_MAX", 4 * BLOCK)
+    cut_at_the_middle_only(monkeypatch)
     data = layer_tar([file("a", 10), file("big", 64 * BLOCK)])
     assert_same(pieces.scan(data), one_pass(data))
     assert pieces.outcomes == []  # nothing after it but the end-of-archive marker
@@ -229,9 +232,7 @@ def test_a_layer_of_one_large_file_is_scanned_in_one_pass(
 def test_a_long_walk_to_the_middle_is_given_up(
     pieces: Pieces, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(scanner, "PIECES", 2)  # two pieces, cut at the middle byte
-    monkeypatch.setattr(scanner, "_SYNC_WINDOW", 4 * BLOCK)
-    monkeypatch.setattr(scanner, "_SYNC_MAX", 4 * BLOCK)
+    cut_at_the_middle_only(monkeypatch)
     monkeypatch.setattr(scanner, "_WALK_MAX", 5)
     small = [file(f"s{index}", 10) for index in range(20)]
     data = layer_tar([*small, file("big", 64 * BLOCK), file("z", 10)])
@@ -242,9 +243,7 @@ def test_a_long_walk_to_the_middle_is_given_up(
 def test_a_corrupt_header_before_the_middle_leaves_the_walk_to_the_scan(
     pieces: Pieces, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(scanner, "PIECES", 2)  # two pieces, cut at the middle byte
-    monkeypatch.setattr(scanner, "_SYNC_WINDOW", 4 * BLOCK)
-    monkeypatch.setattr(scanner, "_SYNC_MAX", 4 * BLOCK)
+    cut_at_the_middle_only(monkeypatch)
     data = layer_tar([file("a", 10), file("b", 10), file("big", 64 * BLOCK), file("z", 10)])
     bad = corrupt_at(data, header_offsets(data)[1])
     assert error_of(lambda: pieces.scan(bad)) == error_of(lambda: one_pass(bad))
