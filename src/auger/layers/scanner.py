@@ -306,9 +306,8 @@ def _scan_in_pieces(stream: Readable, ref: LayerRef, span: tuple[int, int, int])
             yield number[0]
 
     def mine() -> dict[int, _Piece | None]:
-        first = scan_piece(0)
-        found = {0: first}
-        if first is not None and first.reached_next:  # else it holds the whole layer
+        found = {0: scan_piece(0)}
+        if needed(found):  # else the first piece holds the whole layer
             found.update((index, scan_piece(index)) for index in claimed())
         return found
 
@@ -316,10 +315,11 @@ def _scan_in_pieces(stream: Readable, ref: LayerRef, span: tuple[int, int, int])
         return {index: scan_piece(index) for index in claimed()}
 
     def needed(found: dict[int, _Piece | None]) -> bool:
+        """True unless the first piece read on to the layer's end (or failed)."""
         first = found[0]
         return first is not None and first.reached_next
 
-    try:
+    try:  # (one name first: unpacked at once, mypy would solve beside's types from the targets)
         shared = beside(theirs, mine, send=_send, receive=_receive, wanted=needed)
     finally:
         os.close(claims)
