@@ -1,19 +1,21 @@
 """The domain model: images, layers, entries and the analysis of them.
 
-Everything here is immutable (frozen dataclasses; named tuples for the records an image has one
-of per entry, where creation cost and size count; enums) and carries no behaviour beyond small
-derived properties. Paths are stored normalised and relative (``etc/passwd``, never
-``/etc/passwd`` or ``./etc/passwd``); names that are not valid UTF-8 keep their bytes as
-surrogate escapes, so no information is lost (see :mod:`auger.display` for showing them).
+Everything here is immutable (named tuples and enums) and carries no behaviour beyond small
+derived properties. Records are named tuples rather than frozen dataclasses: a dataclass
+compiles its methods when its module is imported, and with the ``dataclasses`` module itself
+that cost 20 ms of every run's start (see ``docs/architecture.md``).
+
+Paths are stored normalised and relative (``etc/passwd``, never ``/etc/passwd`` or
+``./etc/passwd``); names that are not valid UTF-8 keep their bytes as surrogate escapes, so no
+information is lost (see :mod:`auger.display` for showing them).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from operator import itemgetter
+from types import MappingProxyType
 from typing import NamedTuple, NewType, Protocol
 
 from auger.display import display
@@ -83,8 +85,7 @@ class Entry(NamedTuple):
         return self.mode & 0o7777
 
 
-@dataclass(frozen=True, slots=True)
-class LayerRef:
+class LayerRef(NamedTuple):
     """Which layer blob a scanner reads, as far as its source knows it while reading.
 
     A source that reads the manifest before the blobs (a plain archive, an OCI layout) knows
@@ -94,7 +95,7 @@ class LayerRef:
 
     blob: str
     """The blob's name in its store: ``blobs/sha256/HEX``, ``ID/layer.tar`` (or a digest)."""
-    index: int | None = None
+    index: int | None = None  # type: ignore[assignment]  # (a field named as tuple's method)
     """Position in the manifest, when known while scanning."""
     digest: Digest | None = None
     """Digest of the blob as stored, when known."""
@@ -110,8 +111,7 @@ class LayerRef:
         return f"layer {self.index} ({display(self.digest or self.blob)})"
 
 
-@dataclass(frozen=True, slots=True)
-class LayerScan:
+class LayerScan(NamedTuple):
     """What one streaming pass over a layer tar found."""
 
     entries: tuple[Entry, ...]
@@ -122,16 +122,15 @@ class LayerScan:
     diff_id: Digest | None = None
     """Digest of the whole uncompressed stream, when the reader computed it: the layer's true
     diff ID, whatever the image config claims."""
-    captured: Mapping[str, bytes] = field(default_factory=dict)
+    captured: Mapping[str, bytes] = MappingProxyType({})
     """The contents of the layer's package database files, by normalised path (the only
     contents a scan keeps; see :mod:`auger.layers.capture`)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Layer:
+class Layer(NamedTuple):
     """A layer of an image, in manifest order, with what the image config says about it."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # (a field named as tuple's method)
     scan: LayerScan
     id: str
     """dive's layer id: the first path component of the blob in the archive, else the digest."""
@@ -169,8 +168,7 @@ class Layer:
         return LayerRef(self.blob, self.index, self.digest, self.diff_id)
 
 
-@dataclass(frozen=True, slots=True)
-class Image:
+class Image(NamedTuple):
     """An image as read from a source: its layers in order and what its config says."""
 
     reference: str
@@ -186,13 +184,13 @@ class Image:
     architecture: str | None = None
     variant: str | None = None
     created: str | None = None
-    config: Mapping[str, object] = field(default_factory=dict)
+    config: Mapping[str, object] = MappingProxyType({})
     """The ``config`` section of the image config (Env, Entrypoint, Cmd, ...)."""
     warnings: tuple[str, ...] = ()
 
     def with_warnings(self, more: tuple[str, ...]) -> Image:
         """A copy with more warnings."""
-        return dataclasses.replace(self, warnings=self.warnings + more)
+        return self._replace(warnings=self.warnings + more)
 
     @property
     def platform(self) -> str | None:
@@ -265,11 +263,10 @@ _DIFF_OF = itemgetter(1)
 """A :class:`Change`'s ``diff``, read at C speed."""
 
 
-@dataclass(frozen=True, slots=True)
-class LayerAnalysis:
+class LayerAnalysis(NamedTuple):
     """The overlay view of one layer."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # (a field named as tuple's method)
     changes: tuple[Change, ...]
     stored_waste: int
     """Bytes this layer stored that are not visible in the final filesystem."""
@@ -282,18 +279,16 @@ class LayerAnalysis:
         return {diff: diffs.count(diff) for diff in DiffType}  # (an enum hashes in Python)
 
 
-@dataclass(frozen=True, slots=True)
-class DiveFileReference:
+class DiveFileReference(NamedTuple):
     """One of dive's "inefficient files": a path seen in two or more layers."""
 
     path: str
-    count: int
+    count: int  # type: ignore[assignment]  # (a field named as tuple's method)
     size: int
     """Cumulative size over every occurrence (dive's ``sizeBytes``)."""
 
 
-@dataclass(frozen=True, slots=True)
-class DiveMetrics:
+class DiveMetrics(NamedTuple):
     """dive 0.13.1's efficiency metrics, computed as dive computes them."""
 
     efficiency: float
@@ -306,8 +301,7 @@ class DiveMetrics:
     """Each layer's nodes as dive lists them (``fileList``); ``None`` for implicit dirs."""
 
 
-@dataclass(frozen=True, slots=True)
-class ImageAnalysis:
+class ImageAnalysis(NamedTuple):
     """Everything auger knows about an image; every front end consumes this."""
 
     image: Image

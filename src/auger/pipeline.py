@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from auger.analysis.image import analyze_image
 from auger.cache.scanning import Settlement, digesting_scanner
@@ -23,8 +23,7 @@ from auger.sources.platforms import platform_not_applied
 from auger.sources.reference import resolve_source
 
 
-@dataclass(frozen=True, slots=True)
-class AnalyzeOptions:
+class AnalyzeOptions(NamedTuple):
     """How to find the image."""
 
     source: str | None = None

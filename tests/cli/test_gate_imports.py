@@ -60,3 +60,14 @@ def test_importing_the_cli_loads_neither_textual_nor_docker(tmp_path: Path) -> N
     assert "textual" not in loaded
     assert "docker" not in loaded
     assert "httpx" not in loaded  # the registry's HTTP client loads only to read a registry
+
+
+def test_an_export_loads_no_dataclasses(archive: Path, tmp_path: Path) -> None:
+    # the records a run makes are named tuples: dataclasses (and the inspect, ast and dis
+    # modules they load) compiled at import were a tenth of a small image's run
+    result = fresh_run([str(archive), "--json", str(tmp_path / "out.json")], {}, tmp_path)
+    assert result["code"] == 0, result
+    assert isinstance(result["modules"], list)
+    assert "auger.model" in result["modules"]
+    assert "dataclasses" not in result["modules"]
+    assert "inspect" not in result["modules"]

@@ -16,7 +16,7 @@ holds its own entry's bytes implicitly and its unit is only made when something 
 from __future__ import annotations
 
 from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, ValuesView
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from auger.display import display
 from auger.layers import paths
@@ -79,15 +79,14 @@ class _Node:
         self.content = content
 
 
-@dataclass(frozen=True, slots=True)
-class OverlayResult:
+class OverlayResult(NamedTuple):
     """The outcome of stacking all layers."""
 
     layers: tuple[LayerAnalysis, ...]
     final: Mapping[str, VisibleEntry]
     final_size: int
     waste: tuple[WasteItem, ...]
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = ()
 
 
 class _FinalFilesystem(Mapping[str, VisibleEntry]):

@@ -15,8 +15,8 @@ analysis of a large layer thus runs while its last bytes are hashed.
 
 from __future__ import annotations
 
-import dataclasses
 import threading
+from typing import NamedTuple
 
 from auger.cache.store import LayerCache, StagedScan
 from auger.layers.digests import DigestingReader
@@ -25,8 +25,7 @@ from auger.sources.interface import LayerScanner, ScanCache
 from auger.sources.verification import check_diff_id
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Pending:
+class _Pending(NamedTuple):
     digesting: DigestingReader
     ref: LayerRef
     claimed: Digest
@@ -65,7 +64,7 @@ class Settlement:
                 if item.staged is not None and actual == item.claimed:
                     item.staged.commit()
                 elif self._cache is not None:
-                    self._cache.put(actual, dataclasses.replace(item.scan, diff_id=actual))
+                    self._cache.put(actual, item.scan._replace(diff_id=actual))
                 settled.append((item, actual))
             for item, actual in settled:
                 check_diff_id(item.ref.label, actual, item.claimed, [])
@@ -115,12 +114,12 @@ def digesting_scanner(
                 and claimed.partition(":")[0] == digesting.algorithm
                 and ref.digest in (None, claimed)  # else a message could name the wrong digest
             ):
-                result = dataclasses.replace(result, diff_id=claimed)
+                result = result._replace(diff_id=claimed)
                 settlement.defer(digesting, ref, claimed, result)
                 return result
             digesting.drain()
             diff_id = digesting.digest()
-        result = dataclasses.replace(result, diff_id=diff_id)
+        result = result._replace(diff_id=diff_id)
         if cache is not None:
             cache.put(diff_id, result)
         return result

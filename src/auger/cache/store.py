@@ -26,8 +26,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import suppress
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from auger import hashes
 from auger.cache import records
@@ -60,8 +60,7 @@ CACHEDIR_TAG = (
 """Written into the cache directory so that backup tools skip it."""
 
 
-@dataclass(frozen=True, slots=True)
-class CachedFile:
+class CachedFile(NamedTuple):
     """One file of the cache, as :meth:`LayerCache.files` lists it."""
 
     path: Path
@@ -72,8 +71,7 @@ class CachedFile:
     """False for records of another version, which this auger never reads."""
 
 
-@dataclass(frozen=True, slots=True)
-class Usage:
+class Usage(NamedTuple):
     """What the cache holds."""
 
     layers: int
@@ -327,8 +325,7 @@ class LayerCache:
         return sum(self._remove(item) for item in self.files())
 
 
-@dataclass(frozen=True, slots=True)
-class StagedScan:
+class StagedScan(NamedTuple):
     """A scan written to the cache under a temporary name, not kept yet (see
     :meth:`LayerCache.stage`)."""
 

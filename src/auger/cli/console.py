@@ -9,14 +9,12 @@ terminal or not. Colour on stdout follows ``NO_COLOR`` and ``FORCE_COLOR``
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import os
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import BinaryIO, NamedTuple, TextIO
 
 from auger.cli.signals import signals_deferred
 from auger.clipping import LINE_LIMIT, clip
@@ -33,8 +31,7 @@ class Verbosity(enum.IntEnum):
     VERBOSE = 2
 
 
-@dataclass(frozen=True, slots=True)
-class Console:
+class Console(NamedTuple):
     """Injected I/O, so the CLI can run in-process under test."""
 
     stdout: TextIO
@@ -44,7 +41,7 @@ class Console:
 
     def with_verbosity(self, verbosity: Verbosity) -> Console:
         """This console, saying as much as ``verbosity`` allows."""
-        return dataclasses.replace(self, verbosity=verbosity)
+        return self._replace(verbosity=verbosity)
 
     @property
     def stderr_is_tty(self) -> bool:

@@ -8,9 +8,8 @@ build`` passes the Dockerfile it built. A file that cannot be read or parsed is 
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from auger.display import display
 from auger.errors import UsageError
@@ -19,8 +18,7 @@ if TYPE_CHECKING:
     from auger.attribution.dockerfile.stages import Dockerfile
 
 
-@dataclass(frozen=True, slots=True)
-class DockerfileSource:
+class DockerfileSource(NamedTuple):
     """A parsed Dockerfile and the name reports give it (as the user wrote it)."""
 
     dockerfile: Dockerfile

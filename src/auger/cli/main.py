@@ -10,8 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import NoReturn, Protocol
+from typing import NamedTuple, NoReturn, Protocol
 
 from auger.cli import inspect, output, signals
 from auger.cli.console import Console
@@ -30,8 +29,7 @@ class CommandModule(Protocol):
     def run(self, args: argparse.Namespace, console: Console) -> int: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Command:
+class Command(NamedTuple):
     """A row of the command table."""
 
     name: str

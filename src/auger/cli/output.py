@@ -12,7 +12,6 @@ pipe is not a loss: the reader chose to stop reading, as ``head`` does.
 
 from __future__ import annotations
 
-import dataclasses
 import errno
 import io
 import os
@@ -79,8 +78,7 @@ def guarded(console: Console) -> Console:
     """``console`` with its stdout and stderr guarded (a console already guarded as it is)."""
     if isinstance(console.stdout, GuardedStream):
         return console
-    return dataclasses.replace(
-        console,
+    return console._replace(
         stdout=cast(TextIO, GuardedStream(console.stdout)),
         stderr=cast(TextIO, GuardedStream(console.stderr)),
     )

@@ -9,7 +9,6 @@ reading stops as soon as every planned layer was written.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,7 +96,7 @@ def extract(
 
     # every blob needed is read: a layer cache would answer with scans, not with contents; one
     # layer at a time, so that reading stops at the last layer needed
-    options = dataclasses.replace(options, cache=None, documents=None, concurrent=False)
+    options = options._replace(cache=None, documents=None, concurrent=False)
     try:
         source.read(scan, options, progress or NullProgress())
     except _Finished:

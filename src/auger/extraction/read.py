@@ -7,7 +7,6 @@ entry, keeps at most ``limit`` bytes of its contents, and stops reading the imag
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from auger.display import display
@@ -71,7 +70,7 @@ def read_head(
 
     # the blob is read: a layer cache would answer with a scan, not with contents; one layer at
     # a time, so that reading stops at the file
-    options = dataclasses.replace(options, cache=None, documents=None, concurrent=False)
+    options = options._replace(cache=None, documents=None, concurrent=False)
     try:
         source.read(scan, options, progress or NullProgress())
     except _Found as found:

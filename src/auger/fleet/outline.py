@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from auger.errors import ImageReadError
 from auger.fleet.inputs import Target
@@ -91,7 +91,7 @@ def outline(
         resolved = resolve_source(reference, source, environ)
         if resolved.kind in UNREAD_KINDS:
             return None
-        probe = replace(options, cache=_HoldsEverything(), documents=None)
+        probe = options._replace(cache=_HoldsEverything(), documents=None)
         image = resolved.read(_refuse, probe, NullProgress())
     except Exception:  # see above: the read says what went wrong
         return None

@@ -9,7 +9,6 @@ the layers are put in the manifest's order at the end; nothing is spooled to dis
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 from typing import BinaryIO
@@ -182,4 +181,4 @@ class StdinSource(ImageSource):
             progress=progress,
             options=options,
         )
-        return dataclasses.replace(image, source=self.kind)
+        return image._replace(source=self.kind)

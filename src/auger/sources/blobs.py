@@ -12,8 +12,8 @@ import os
 import stat
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from auger.display import display
 from auger.errors import ImageReadError, LayerFormatError
@@ -29,8 +29,7 @@ MAX_DOCUMENT = 64 << 20
 """Largest JSON document (manifest, config, index) accepted."""
 
 
-@dataclass(frozen=True, slots=True)
-class ScannedBlob:
+class ScannedBlob(NamedTuple):
     """A layer blob after scanning (or found in the layer cache instead)."""
 
     scan: LayerScan
@@ -42,8 +41,7 @@ class ScannedBlob:
     """True when the scan came from the layer cache and the blob was not read."""
 
 
-@dataclass(frozen=True, slots=True)
-class BlobInfo:
+class BlobInfo(NamedTuple):
     """What a store can tell of a blob without reading it."""
 
     size: int

@@ -187,8 +187,7 @@ def read_saved(
     saved = _Saved(image, name, kind=kind, engine=engine, reference=reference)
     result = saved.from_cache(options, progress) or saved.save(scan, options, progress)
     tags = image.tags or []
-    return dataclasses.replace(
-        result,
+    return result._replace(
         source=kind,
         name=name if name in tags else (tags[0] if tags else result.name),
     )

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from auger.errors import SourceError, UsageError
 from auger.model import Digest, Image, LayerRef, LayerScan, Readable
@@ -20,8 +19,7 @@ LayerScanner = Callable[[Readable, LayerRef], LayerScan]
 """Reads one uncompressed layer tar stream; the reference says which blob it is."""
 
 
-@dataclass(frozen=True, slots=True)
-class Platform:
+class Platform(NamedTuple):
     """An ``os/architecture[/variant]`` triple."""
 
     os: str
@@ -51,18 +49,19 @@ class DocumentCache(Protocol):
     def put_document(self, key: str, data: bytes) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Credentials:
+class Credentials(NamedTuple):
     """A user name and a password (or an identity token); the secret never shows in a repr."""
 
     username: str
-    secret: str = field(repr=False)
+    secret: str
     identity_token: bool = False
     """True when ``secret`` is an OAuth2 refresh token rather than a password."""
 
+    def __repr__(self) -> str:
+        return f"Credentials(username={self.username!r}, identity_token={self.identity_token})"
 
-@dataclass(frozen=True, slots=True)
-class ReadOptions:
+
+class ReadOptions(NamedTuple):
     """Choices that apply to every source (each source uses those that concern it)."""
 
     platform: Platform | None = None

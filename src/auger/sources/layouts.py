@@ -11,8 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from auger.errors import ImageReadError
 from auger.model import Digest, Image, Layer, LayerRef
@@ -43,8 +42,7 @@ SCAN_THREADS = 2
 (the analysis after the scan forks one child beside the main process, too)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ManifestLayer:
+class ManifestLayer(NamedTuple):
     """A layer as the manifest describes it: where its blob is, and what it says about it."""
 
     blob: str

@@ -7,8 +7,7 @@ checked before anything is scanned.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from auger.clipping import clip, clip_list
 from auger.display import display
@@ -49,8 +48,7 @@ CONTAINERD_NAME = "io.containerd.image.name"
 _MAX_NESTING = 8
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
+class _Candidate(NamedTuple):
     descriptor: Mapping[str, Any]
     ref_name: str | None
 

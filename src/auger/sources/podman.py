@@ -10,7 +10,6 @@ saved image, never from Podman's history endpoint (which fails on some images).
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import subprocess
@@ -152,7 +151,7 @@ class PodmanSource(ImageSource):
             progress=progress,
             options=options,
         )
-        return dataclasses.replace(image, source=self.kind, name=self.name)
+        return image._replace(source=self.kind, name=self.name)
 
     def _failed(self, process: subprocess.Popen[bytes], errors: IO[bytes]) -> ImageReadError | None:
         """The error for a ``podman image save`` that failed, or ``None`` if it succeeded."""

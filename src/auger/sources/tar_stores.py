@@ -12,9 +12,8 @@ from __future__ import annotations
 import io
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from auger.display import display
 from auger.errors import ImageReadError
@@ -43,8 +42,7 @@ from auger.sources.interface import (
 from auger.sources.remembered import named_diff_id
 
 
-@dataclass(frozen=True, slots=True)
-class _Member:
+class _Member(NamedTuple):
     offset: int
     size: int
     link: str | None
