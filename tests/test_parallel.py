@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from auger.analysis import dive
-from auger.analysis.image import analyze_image
+from auger.analysis import image as image_analysis
+from auger.analysis.image import PARALLEL_MIN, analyze_image
 from auger.layers.scanner import scan_layer
 from auger.model import LayerRef
 from auger.parallel import can_fork, in_parallel, reap_all, reap_exited
@@ -114,8 +115,10 @@ def test_the_command_leaves_no_process_of_its_group_behind(tmp_path: Path) -> No
     """Whoever waits on auger's process group finds nothing left once auger has exited."""
     require_fork()
     archive = tmp_path / "image.tar"
-    layers = [
-        LayerSpec(layer_tar([directory("d"), *[file(f"d/{n}", b"x" * n) for n in range(300)]])),
+    layers = [  # enough entries for the analysis to fork
+        LayerSpec(
+            layer_tar([directory("d"), *[file(f"d/{n}", b"x") for n in range(PARALLEL_MIN)]])
+        ),
         LayerSpec(layer_tar([file("d/1", b"changed"), whiteout("d/2")])),
     ]
     archive.write_bytes(docker_archive(ImageSpec(layers)))
@@ -234,8 +237,11 @@ def test_dive_metrics_survive_the_trip_as_plain_data() -> None:
     )
 
 
-def test_analysis_is_the_same_with_and_without_a_child(tmp_path: Path) -> None:
+def test_analysis_is_the_same_with_and_without_a_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     require_fork()
+    monkeypatch.setattr(image_analysis, "PARALLEL_MIN", 0)
     archive = tmp_path / "image.tar"
     archive.write_bytes(
         docker_archive(
@@ -247,4 +253,6 @@ def test_analysis_is_the_same_with_and_without_a_child(tmp_path: Path) -> None:
         sequential = analyze(f"docker-archive://{archive}")
     assert forked.dive == sequential.dive
     assert forked == sequential
+    assert analyze_image(forked.image) == forked
+    monkeypatch.setattr(image_analysis, "PARALLEL_MIN", 1 << 60)
     assert analyze_image(forked.image) == forked
