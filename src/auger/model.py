@@ -13,7 +13,7 @@ information is lost (see :mod:`auger.display` for showing them).
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from operator import itemgetter
 from types import MappingProxyType
 from typing import NamedTuple, NewType, Protocol
@@ -297,8 +297,10 @@ class DiveMetrics(NamedTuple):
     """``wasted_bytes`` over the size of every layer but the first; 0 for one-layer images."""
     inefficient_files: tuple[DiveFileReference, ...]
     """Largest cumulative size first."""
-    file_lists: tuple[tuple[Entry | None, ...], ...] = ()
-    """Each layer's nodes as dive lists them (``fileList``); ``None`` for implicit dirs."""
+    file_lists: tuple[Sequence[int], ...] = ()
+    """Each layer's nodes as dive lists them (``fileList``), as positions in the layer's
+    entries, ``-1`` for an implicit directory (``auger.analysis.dive.listed`` turns one into
+    entries). Never changed once made."""
 
 
 class ImageAnalysis(NamedTuple):

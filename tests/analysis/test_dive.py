@@ -8,7 +8,7 @@ import tarfile
 
 import pytest
 
-from auger.analysis.dive import dive_metrics, go_file_mode, go_is_dir
+from auger.analysis.dive import dive_metrics, go_file_mode, go_is_dir, listed
 from auger.layers.scanner import scan_layer
 from auger.model import DiveMetrics, Entry, EntryKind, LayerRef
 from auger.testing.images import (
@@ -92,8 +92,8 @@ def test_file_list_is_children_first_in_byte_order() -> None:
     layer = entries(
         directory("b"), file("b/z", 1), file("b/a", 1), file("a", 1), file("deep/x/y", 1)
     )
-    [files] = metrics(layer).file_lists
-    names = [entry.path if entry else None for entry in files]
+    [positions] = metrics(layer).file_lists
+    names = [entry.path if entry else None for entry in listed(layer, positions)]
     assert names == ["a", "b/a", "b/z", "b", "deep/x/y", None, None]
 
 

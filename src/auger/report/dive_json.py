@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from auger.analysis.dive import GO_MODE_DIR, go_file_mode
+from auger.analysis.dive import GO_MODE_DIR, go_file_mode, listed
 from auger.display import display, finite
 from auger.layers import paths
 from auger.model import Entry, ImageAnalysis, WasteCause, WasteItem
@@ -144,8 +144,12 @@ def export(analysis: ImageAnalysis, *, with_lists: bool = True) -> dict[str, Any
         for layer in image.layers
     ]
     if with_lists:
-        for layer, files in zip(layers, analysis.dive.file_lists, strict=True):
-            layer["fileList"] = [_file_info(entry) for entry in files]
+        for layer, found, positions in zip(
+            layers, image.layers, analysis.dive.file_lists, strict=True
+        ):
+            layer["fileList"] = [
+                _file_info(entry) for entry in listed(found.scan.entries, positions)
+            ]
     return {
         "layer": layers,
         "image": {
@@ -185,19 +189,20 @@ LIST_BATCH = 2048
 """File-list entries rendered into one piece of text by :func:`json_pieces`."""
 
 
-def _file_list_json(files: tuple[Entry | None, ...]) -> Iterator[str]:
-    """``[_file_info(entry) for entry in files]`` rendered straight to JSON text, without a
-    dict per entry (the export's hot loop), in pieces of :data:`LIST_BATCH` entries joined by
-    commas."""
+def _file_list_json(entries: tuple[Entry, ...], positions: Sequence[int]) -> Iterator[str]:
+    """``[_file_info(entry) for entry in listed(entries, positions)]`` rendered straight to
+    JSON text, without a dict per entry (the export's hot loop), in pieces of
+    :data:`LIST_BATCH` entries joined by commas."""
     tails = _TAILS
     flags = _TYPE_FLAGS
-    for first in range(0, len(files), LIST_BATCH):
+    for first in range(0, len(positions), LIST_BATCH):
         rendered: list[str] = []
         append = rendered.append
-        for entry in files[first : first + LIST_BATCH]:
-            if entry is None:
+        for position in positions[first : first + LIST_BATCH]:
+            if position < 0:
                 append(_EMPTY_FILE_INFO)
                 continue
+            entry = entries[position]
             path, kind, size, mode, uid, gid, link, _, name, typeflag = entry
             tail = tails.get((mode, typeflag, uid, gid)) or _tail(entry)
             if not name:
@@ -241,11 +246,11 @@ def json_pieces(analysis: ImageAnalysis) -> Iterator[str]:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
     yield '{"layer":['
-    for index, (layer, files) in enumerate(
-        zip(data["layer"], analysis.dive.file_lists, strict=True)
+    for index, (layer, found, positions) in enumerate(
+        zip(data["layer"], analysis.image.layers, analysis.dive.file_lists, strict=True)
     ):
         yield ("," if index else "") + dumps(layer)[:-1] + ',"fileList":['
-        yield from _file_list_json(files)
+        yield from _file_list_json(found.scan.entries, positions)
         yield "]}"
     auger = dumps(data["auger"])[:-1]  # "waste" comes last
     yield '],"image":' + dumps(data["image"]) + ',"auger":' + auger + ',"waste":['
