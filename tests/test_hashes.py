@@ -54,7 +54,7 @@ def openssl_loaded_after_analysing(archive: Path, *flags: str, helper_min: int) 
 
 def test_a_verified_run_of_small_and_large_layers_never_loads_openssl(tmp_path: Path) -> None:
     small = LayerSpec(layer_tar([file("etc/small", 1000)]))
-    large = LayerSpec(layer_tar([file(f"usr/lib/f{index}", 40_000) for index in range(60)]))
+    large = LayerSpec(layer_tar([file(f"usr/lib/f{index}", 100_000) for index in range(60)]))
     archive = tmp_path / "image.tar"
     archive.write_bytes(docker_archive(ImageSpec([small, large])))
     assert len(large.tar) > hashes.SMALL
