@@ -8,9 +8,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,7 @@ from auger.analysis import image as image_analysis
 from auger.analysis.image import PARALLEL_MIN, analyze_image
 from auger.layers.scanner import scan_layer
 from auger.model import LayerRef
-from auger.parallel import can_fork, in_parallel, reap_all, reap_exited
+from auger.parallel import beside_in_parts, can_fork, in_parallel, reap_all, reap_exited
 from auger.pipeline import analyze
 from auger.testing.images import (
     ImageSpec,
@@ -193,6 +194,77 @@ def test_a_failing_foreground_stops_and_reaps_the_child() -> None:
         in_parallel(background, foreground)
     assert started == [1]
     assert time.monotonic() - began < 10  # the child was killed, not waited for
+
+
+def test_parts_arrive_while_the_foreground_runs_and_the_rest_after_it() -> None:
+    require_fork()
+    (go_on_reader, go_on) = os.pipe()
+
+    def background(send: Callable[[Any], None]) -> None:
+        send(("first", os.getpid()))
+        os.read(go_on_reader, 1)  # until the foreground has seen the first part
+        send(["second", b"bytes", 3])
+
+    def foreground(arrived: Callable[[], list[Any]]) -> list[Any]:
+        taken: list[Any] = []
+        deadline = time.monotonic() + 30
+        while not taken and time.monotonic() < deadline:
+            taken += arrived()
+        os.write(go_on, b"x")
+        return taken
+
+    try:
+        rest, finished, taken = beside_in_parts(
+            background, foreground, room=1 << 16, wanted=lambda _: True
+        )
+    finally:
+        os.close(go_on_reader)
+        os.close(go_on)
+    assert [part[0] for part in taken] == ["first"]
+    assert taken[0][1] != os.getpid()  # made in the child
+    assert rest == [["second", b"bytes", 3]]
+    assert finished
+
+
+def test_parts_sent_before_a_child_failed_stand() -> None:
+    require_fork()
+
+    def background(send: Callable[[Any], None]) -> None:
+        send(1)
+        send(2)
+        raise RuntimeError("the child fails")
+
+    rest, finished, _ = beside_in_parts(
+        background, lambda _: None, room=1 << 16, wanted=lambda _: True
+    )
+    assert (rest, finished) == ([1, 2], False)
+
+
+def test_a_part_without_room_is_not_sent_nor_any_after_it() -> None:
+    require_fork()
+
+    def background(send: Callable[[Any], None]) -> None:
+        send(b"small")
+        send(bytes(5000))
+        send(b"small again")
+
+    rest, finished, _ = beside_in_parts(background, lambda _: 1, room=1000, wanted=bool)
+    assert (rest, finished) == ([b"small"], True)
+
+
+def test_parts_not_wanted_stop_the_child() -> None:
+    require_fork()
+
+    def background(send: Callable[[Any], None]) -> None:
+        threading.Event().wait(30)  # would outlive the test if not stopped
+        send(1)
+
+    began = time.monotonic()
+    rest, finished, result = beside_in_parts(
+        background, lambda _: "enough", room=1 << 16, wanted=lambda _: False
+    )
+    assert (rest, finished, result) == ([], False, "enough")
+    assert time.monotonic() - began < 10
 
 
 def mixed_layers() -> list[bytes]:

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import contextlib
 import marshal
+import mmap
 import os
 import signal
+import struct
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 B = TypeVar("B")
 F = TypeVar("F")
@@ -64,21 +66,125 @@ def in_parallel(
     return receive(sent), foreground_result
 
 
-def beside(
-    background: Callable[[], B],
-    foreground: Callable[[], F],
+def beside_in_parts(
+    background: Callable[[Callable[[Any], None]], None],
+    foreground: Callable[[Callable[[], list[Any]]], F],
     *,
-    send: Callable[[B], Any],
-    receive: Callable[[Any], B],
+    room: int,
     wanted: Callable[[F], bool],
-) -> tuple[B | None, F]:
-    """:func:`in_parallel` for work the caller can do without: ``None`` in place of
-    ``background``'s result when the child fails, or when ``wanted`` says, of ``foreground``'s
-    result, that it is not needed (the child is then stopped). Call it only where
-    :func:`can_fork`: ``background`` never runs in this process.
+) -> tuple[list[Any], bool, F]:
+    """Run ``background`` in a forked child, which sends its result in parts as each is ready,
+    while ``foreground`` runs here and takes the parts that have arrived whenever it likes;
+    return the parts it did not take, whether the child finished (sent every part it meant
+    to), and ``foreground``'s result. For work the caller can do without: call it only where
+    :func:`can_fork`, as ``background`` never runs here.
+
+    ``background`` is given ``send``, which sends one :mod:`marshal`-able part; ``foreground``
+    is given ``arrived``, which returns the parts that arrived since it last asked and never
+    waits. The parts cross through ``room`` bytes of shared memory (a pipe would make the child
+    wait on this process): a part that does not fit, and every part after it, is not sent. A
+    child that fails sends nothing more; what it sent stands. When ``wanted`` says, of
+    ``foreground``'s result, that the rest is not needed, the child is stopped.
     """
-    sent, foreground_result = _forked(background, foreground, send, wanted)
-    return (None if sent is _NOTHING else receive(sent)), foreground_result
+    try:
+        shared = mmap.mmap(-1, max(room, 1))  # anonymous and shared with the child
+    except OSError:  # (no memory to promise it): everything is done here
+        return [], False, foreground(list)
+    notices, noticing = os.pipe()  # (offset, length) of each part, as it is written
+    reap_exited()
+    pid = os.fork()
+    if pid == 0:  # the child: compute and send, then leave without running any cleanup
+        os.close(notices)
+        _send_parts(shared, noticing, background)
+    os.close(noticing)
+    inbox = _Inbox(shared, notices)
+    try:
+        foreground_result = foreground(inbox.arrived)
+        if not wanted(foreground_result):
+            _reap(pid, kill=True)
+            return [], False, foreground_result
+        rest = inbox.rest()
+    except BaseException:
+        _reap(pid, kill=True)
+        raise
+    finally:
+        os.close(notices)
+        shared.close()
+    _exiting.append(pid)  # its exit (unmapping its copy of the heap) is waited for later
+    reap_exited()
+    return rest, inbox.finished, foreground_result
+
+
+_NOTICE = struct.Struct("<QQ")
+"""Where a part lies in the shared memory: offset and length."""
+_FINISHED = _NOTICE.pack((1 << 64) - 1, 0)
+"""The child's last notice, once ``background`` has returned."""
+
+
+def _send_parts(
+    shared: mmap.mmap, noticing: int, background: Callable[[Callable[[Any], None]], None]
+) -> NoReturn:
+    """In the child: run ``background`` with a ``send`` that writes each part to ``shared`` and
+    tells ``noticing`` where it lies; then exit."""
+    used = 0
+
+    def send(part: Any) -> None:
+        nonlocal used
+        data = marshal.dumps(part)
+        if used < 0 or used + len(data) > len(shared):
+            used = -1  # no room: nothing more is sent, so the parts that arrive stay in order
+            return
+        shared[used : used + len(data)] = data
+        os.write(noticing, _NOTICE.pack(used, len(data)))  # (a pipe never splits 16 bytes)
+        used += len(data)
+
+    code = 1
+    try:
+        background(send)
+        os.write(noticing, _FINISHED)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+class _Inbox:
+    """This process's side of :func:`beside_in_parts`: the parts the child has noticed."""
+
+    def __init__(self, shared: mmap.mmap, notices: int) -> None:
+        self._shared = shared
+        self._notices = notices
+        self._pending = b""
+        self.finished = False
+        """True once the child has said it sent every part."""
+        os.set_blocking(notices, False)
+
+    def arrived(self) -> list[Any]:
+        """The parts noticed since the last call, without waiting for more."""
+        try:
+            data = os.read(self._notices, 1 << 16)
+        except BlockingIOError:
+            return []
+        return self._parts(data)
+
+    def rest(self) -> list[Any]:
+        """Every part not taken yet, once the child has finished or failed."""
+        os.set_blocking(self._notices, True)
+        chunks = []
+        while chunk := os.read(self._notices, 1 << 16):
+            chunks.append(chunk)
+        return self._parts(b"".join(chunks))
+
+    def _parts(self, data: bytes) -> list[Any]:
+        data = self._pending + data
+        whole = len(data) - len(data) % _NOTICE.size
+        self._pending = data[whole:]
+        parts = []
+        for offset, length in _NOTICE.iter_unpack(data[:whole]):
+            if offset + length > len(self._shared):
+                self.finished = True
+            else:
+                parts.append(marshal.loads(self._shared[offset : offset + length]))
+        return parts
 
 
 _NOTHING = object()

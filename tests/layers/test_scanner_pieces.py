@@ -57,17 +57,17 @@ class Pieces:
     def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         self._tmp_path = tmp_path
         self.outcomes: list[tuple[bool, bool]] = []
-        """(the child sent its pieces, this process's first piece stopped where the next
-        starts), per scan in pieces."""
+        """(the child finished sending its pieces, this process's first piece stopped where
+        the next starts), per scan in pieces."""
         monkeypatch.setattr(scanner, "SPLIT_MIN", 0)
-        real_beside = parallel.beside
+        real_beside = parallel.beside_in_parts
 
         def recording_beside(*args: Any, **kwargs: Any) -> Any:
-            rest, mine = real_beside(*args, **kwargs)
-            self.outcomes.append((rest is not None, kwargs["wanted"](mine)))
-            return rest, mine
+            rest, finished, mine = real_beside(*args, **kwargs)
+            self.outcomes.append((finished, kwargs["wanted"](mine)))
+            return rest, finished, mine
 
-        monkeypatch.setattr(scanner, "beside", recording_beside)
+        monkeypatch.setattr(scanner, "beside_in_parts", recording_beside)
         self._monkeypatch = monkeypatch
 
     def path(self, data: bytes) -> Path:

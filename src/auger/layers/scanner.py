@@ -11,7 +11,7 @@ forked child, with the result of one pass (:func:`_scan_in_pieces`).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 from auger.display import display
@@ -20,7 +20,7 @@ from auger.layers import capture, columns, paths
 from auger.layers.capture import Collector
 from auger.layers.tarstream import BLOCK, TarHeader, TarReader, end_of_member, find_header
 from auger.model import Entry, EntryKind, LayerRef, LayerScan, Readable
-from auger.parallel import beside, can_fork
+from auger.parallel import beside_in_parts, can_fork
 
 FORMAT = 2
 """The version of what :func:`scan_layer` makes of a layer. Raise it whenever the same bytes
@@ -209,19 +209,18 @@ class _Piece(NamedTuple):
     else it read on to the layer's end."""
 
 
-def _send(pieces: dict[int, _Piece | None]) -> tuple[Any, ...]:
-    """Pieces by number as :mod:`marshal`-able data (entries as columns)."""
-    return tuple(
-        (index, None if piece is None else (columns.to_columns(piece.scan), *piece[1:]))
-        for index, piece in pieces.items()
-    )
+def _send(index: int, piece: _Piece | None) -> tuple[Any, ...]:
+    """A piece and its number as :mod:`marshal`-able data (entries as columns)."""
+    return (index, None if piece is None else (columns.to_columns(piece.scan), *piece[1:]))
 
 
-def _receive(sent: tuple[Any, ...]) -> dict[int, _Piece | None]:
-    return {
-        index: None if item is None else _Piece(columns.from_columns(item[0], None), *item[1:])
-        for index, item in sent
-    }
+def _receive(sent: Iterable[tuple[Any, ...]]) -> Iterator[tuple[int, _Piece | None]]:
+    """The pieces :func:`_send` made data of, with their numbers."""
+    for index, item in sent:
+        yield (
+            index,
+            None if item is None else _Piece(columns.from_columns(item[0], None), *item[1:]),
+        )
 
 
 def scan_layer(stream: Readable, ref: LayerRef) -> LayerScan:
@@ -252,9 +251,19 @@ _SYNC_MAX = 128 << 10
 """The first and the largest read in the search for a header after a cut (which reads at most
 a third more than the largest: searching further, past large files, cost more than the
 pieces it found gained)."""
+
+
 _WALK_MAX = 4096
 """The most headers read, from the start, to find the first one after a layer's middle (a
 layer of a few large files, such as data or a model, has a few dozen)."""
+
+
+def _room(length: int) -> int:
+    """Shared memory enough for the child's pieces of a layer of ``length`` bytes, whatever
+    they hold: an entry takes a 512-byte header at least (and its names, more headers), its
+    columns its names and about 50 bytes. Only what is written is ever resident; a piece that
+    does not fit is scanned again here."""
+    return min(length + length // 8, 1 << 30)
 
 
 def _scan_in_pieces(stream: Readable, ref: LayerRef, span: tuple[int, int, int]) -> LayerScan:
@@ -305,26 +314,30 @@ def _scan_in_pieces(stream: Readable, ref: LayerRef, span: tuple[int, int, int])
         while number := os.read(claims, 1):
             yield number[0]
 
-    def mine() -> dict[int, _Piece | None]:
+    def mine(arrived: Callable[[], list[Any]]) -> dict[int, _Piece | None]:
         found = {0: scan_piece(0)}
         if needed(found):  # else the first piece holds the whole layer
-            found.update((index, scan_piece(index)) for index in claimed())
+            for index in claimed():
+                found[index] = scan_piece(index)
+                # the child's pieces are unpacked between this process's own, not after both
+                found.update(_receive(arrived()))
         return found
 
-    def theirs() -> dict[int, _Piece | None]:
-        return {index: scan_piece(index) for index in claimed()}
+    def theirs(send: Callable[[Any], None]) -> None:
+        for index in claimed():
+            send(_send(index, scan_piece(index)))
 
     def needed(found: dict[int, _Piece | None]) -> bool:
         """True unless the first piece read on to the layer's end (or failed)."""
         first = found[0]
         return first is not None and first.reached_next
 
-    try:  # (one name first: unpacked at once, mypy would solve beside's types from the targets)
-        shared = beside(theirs, mine, send=_send, receive=_receive, wanted=needed)
+    try:  # (one name first: unpacked at once, mypy would solve the types from the targets)
+        shared = beside_in_parts(theirs, mine, room=_room(length), wanted=needed)
     finally:
         os.close(claims)
-    other, pieces = shared
-    pieces.update(other or {})
+    late, _, pieces = shared
+    pieces.update(_receive(late))
     first = pieces[0]
     assert first is not None  # (its failure was raised)
     result = _Scanning()
