@@ -2,7 +2,8 @@
 runs here.
 
 A forked child shares the parent's memory copy-on-write, so it starts at once with every input
-already in place; only its result crosses back, as :mod:`marshal` data through a pipe. Forking
+already in place; only its result crosses back, as :mod:`marshal` data through a pipe (or, for
+work that is done in parts, each part through shared memory as it is ready). Forking
 is only safe while this process runs a single thread (another thread could hold a lock the
 child would then wait on forever), so anywhere else (the explorer analyses in a worker thread),
 on a single CPU, or where ``fork`` does not exist, both functions simply run here, one after the
