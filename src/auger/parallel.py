@@ -74,46 +74,107 @@ def beside_in_parts(
     room: int,
     wanted: Callable[[F], bool],
 ) -> tuple[list[Any], bool, F]:
-    """Run ``background`` in a forked child, which sends its result in parts as each is ready,
-    while ``foreground`` runs here and takes the parts that have arrived whenever it likes;
-    return the parts it did not take, whether the child finished (sent every part it meant
-    to), and ``foreground``'s result. For work the caller can do without: call it only where
-    :func:`can_fork`, as ``background`` never runs here.
-
-    ``background`` is given ``send``, which sends one :mod:`marshal`-able part; ``foreground``
-    is given ``arrived``, which returns the parts that arrived since it last asked and never
-    waits. The parts cross through ``room`` bytes of shared memory (a pipe would make the child
-    wait on this process): a part that does not fit, and every part after it, is not sent. A
-    child that fails sends nothing more; what it sent stands. When ``wanted`` says, of
-    ``foreground``'s result, that the rest is not needed, the child is stopped.
+    """Run ``background`` in a forked child (a :class:`PartsChild`) while ``foreground`` runs
+    here and takes the parts that have arrived whenever it likes; return the parts it did not
+    take, whether the child finished, and ``foreground``'s result. ``foreground`` is given
+    :meth:`PartsChild.arrived`. When ``wanted`` says, of ``foreground``'s result, that the rest
+    is not needed, the child is stopped. Call it only where :func:`can_fork`: ``background``
+    never runs here.
     """
-    try:
-        shared = mmap.mmap(-1, max(room, 1))  # anonymous and shared with the child
-    except OSError:  # (no memory to promise it): everything is done here
+    child = PartsChild.start(background, room=room)
+    if child is None:
         return [], False, foreground(list)
-    notices, noticing = os.pipe()  # (offset, length) of each part, as it is written
-    reap_exited()
-    pid = os.fork()
-    if pid == 0:  # the child: compute and send, then leave without running any cleanup
-        os.close(notices)
-        _send_parts(shared, noticing, background)
-    os.close(noticing)
-    inbox = _Inbox(shared, notices)
     try:
-        foreground_result = foreground(inbox.arrived)
+        foreground_result = foreground(child.arrived)
         if not wanted(foreground_result):
-            _reap(pid, kill=True)
+            child.stop()
             return [], False, foreground_result
-        rest = inbox.rest()
-    except BaseException:
-        _reap(pid, kill=True)
-        raise
+        rest, finished = child.rest()
     finally:
-        os.close(notices)
-        shared.close()
-    _exiting.append(pid)  # its exit (unmapping its copy of the heap) is waited for later
-    reap_exited()
-    return rest, inbox.finished, foreground_result
+        child.stop()
+    return rest, finished, foreground_result
+
+
+class PartsChild:
+    """A forked child that sends its result in parts, each as soon as it is ready.
+
+    The parts cross through shared memory (a pipe would make the child wait on this process
+    whenever it was busy), with a 16-byte notice of where each lies on a pipe that never fills.
+    A part that does not fit in the room given, and every part after it, is not sent. A child
+    that fails sends nothing more; what it sent stands.
+    """
+
+    def __init__(self, pid: int, shared: mmap.mmap, notices: int) -> None:
+        self._pid: int | None = pid
+        self._shared = shared
+        self._notices = notices
+        self._pending = b""
+        self.finished = False
+        """True once the child has said it sent every part."""
+        os.set_blocking(notices, False)
+
+    @classmethod
+    def start(
+        cls, background: Callable[[Callable[[Any], None]], None], *, room: int
+    ) -> PartsChild | None:
+        """Fork a child that runs ``background`` with ``send``, which sends one
+        :mod:`marshal`-able part; ``None`` if no room of ``room`` bytes can be had (the caller
+        does the work itself). Call it only where :func:`can_fork`."""
+        try:
+            shared = mmap.mmap(-1, max(room, 1))  # anonymous and shared with the child
+        except OSError:  # (no memory to promise it)
+            return None
+        notices, noticing = os.pipe()  # (offset, length) of each part, as it is written
+        reap_exited()
+        pid = os.fork()
+        if pid == 0:  # the child: compute and send, then leave without running any cleanup
+            os.close(notices)
+            _send_parts(shared, noticing, background)
+        os.close(noticing)
+        return cls(pid, shared, notices)
+
+    def arrived(self) -> list[Any]:
+        """The parts noticed since the last call, without waiting for more."""
+        try:
+            data = os.read(self._notices, 1 << 16)
+        except BlockingIOError:
+            return []
+        return self._parts(data)
+
+    def rest(self) -> tuple[list[Any], bool]:
+        """Every part not taken yet, once the child has finished or failed, and whether it
+        finished."""
+        os.set_blocking(self._notices, True)
+        chunks = []
+        while chunk := os.read(self._notices, 1 << 16):
+            chunks.append(chunk)
+        parts = self._parts(b"".join(chunks))
+        if self._pid is not None:  # its exit (unmapping its copy of the heap) is waited later
+            _exiting.append(self._pid)
+            self._pid = None
+            reap_exited()
+        return parts, self.finished
+
+    def stop(self) -> None:
+        """Stop the child if it still runs, and let go of what it shared."""
+        if self._pid is not None:
+            _reap(self._pid, kill=True)
+            self._pid = None
+        if not self._shared.closed:
+            os.close(self._notices)
+            self._shared.close()
+
+    def _parts(self, data: bytes) -> list[Any]:
+        data = self._pending + data
+        whole = len(data) - len(data) % _NOTICE.size
+        self._pending = data[whole:]
+        parts = []
+        for offset, length in _NOTICE.iter_unpack(data[:whole]):
+            if offset + length > len(self._shared):
+                self.finished = True
+            else:
+                parts.append(marshal.loads(self._shared[offset : offset + length]))
+        return parts
 
 
 _NOTICE = struct.Struct("<QQ")
@@ -146,46 +207,6 @@ def _send_parts(
         code = 0
     finally:
         os._exit(code)
-
-
-class _Inbox:
-    """This process's side of :func:`beside_in_parts`: the parts the child has noticed."""
-
-    def __init__(self, shared: mmap.mmap, notices: int) -> None:
-        self._shared = shared
-        self._notices = notices
-        self._pending = b""
-        self.finished = False
-        """True once the child has said it sent every part."""
-        os.set_blocking(notices, False)
-
-    def arrived(self) -> list[Any]:
-        """The parts noticed since the last call, without waiting for more."""
-        try:
-            data = os.read(self._notices, 1 << 16)
-        except BlockingIOError:
-            return []
-        return self._parts(data)
-
-    def rest(self) -> list[Any]:
-        """Every part not taken yet, once the child has finished or failed."""
-        os.set_blocking(self._notices, True)
-        chunks = []
-        while chunk := os.read(self._notices, 1 << 16):
-            chunks.append(chunk)
-        return self._parts(b"".join(chunks))
-
-    def _parts(self, data: bytes) -> list[Any]:
-        data = self._pending + data
-        whole = len(data) - len(data) % _NOTICE.size
-        self._pending = data[whole:]
-        parts = []
-        for offset, length in _NOTICE.iter_unpack(data[:whole]):
-            if offset + length > len(self._shared):
-                self.finished = True
-            else:
-                parts.append(marshal.loads(self._shared[offset : offset + length]))
-        return parts
 
 
 _NOTHING = object()
