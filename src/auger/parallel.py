@@ -74,14 +74,14 @@ def beside_in_parts(
     room: int,
     wanted: Callable[[F], bool],
 ) -> tuple[list[Any], bool, F]:
-    """Run ``background`` in a forked child (a :class:`PartsChild`) while ``foreground`` runs
+    """Run ``background`` in a forked child (a :class:`_PartsChild`) while ``foreground`` runs
     here and takes the parts that have arrived whenever it likes; return the parts it did not
     take, whether the child finished, and ``foreground``'s result. ``foreground`` is given
-    :meth:`PartsChild.arrived`. When ``wanted`` says, of ``foreground``'s result, that the rest
+    :meth:`_PartsChild.arrived`. When ``wanted`` says, of ``foreground``'s result, that the rest
     is not needed, the child is stopped. Call it only where :func:`can_fork`: ``background``
     never runs here.
     """
-    child = PartsChild.start(background, room=room)
+    child = _PartsChild.start(background, room=room)
     if child is None:
         return [], False, foreground(list)
     try:
@@ -95,7 +95,7 @@ def beside_in_parts(
     return rest, finished, foreground_result
 
 
-class PartsChild:
+class _PartsChild:
     """A forked child that sends its result in parts, each as soon as it is ready.
 
     The parts cross through shared memory (a pipe would make the child wait on this process
@@ -116,7 +116,7 @@ class PartsChild:
     @classmethod
     def start(
         cls, background: Callable[[Callable[[Any], None]], None], *, room: int
-    ) -> PartsChild | None:
+    ) -> _PartsChild | None:
         """Fork a child that runs ``background`` with ``send``, which sends one
         :mod:`marshal`-able part; ``None`` if no room of ``room`` bytes can be had (the caller
         does the work itself). Call it only where :func:`can_fork`."""
