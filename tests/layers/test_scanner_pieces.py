@@ -439,6 +439,17 @@ def test_an_ordinary_layer_is_cut_into_pieces_at_headers(pieces: Pieces) -> None
     assert pieces.outcomes == [(True, True)]
 
 
+def test_pieces_the_child_has_no_room_to_send_are_scanned_here(
+    pieces: Pieces, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = layer_tar([file(f"usr/lib/f{index:04d}", 300 + index) for index in range(400)])
+    expected = one_pass(data)
+    for room in (1, 3000):  # none of its pieces fits, or not all of them
+        monkeypatch.setattr(scanner, "_room", lambda _, room=room: room)
+        assert_same(pieces.scan(data), expected)
+    assert pieces.outcomes == [(True, True), (True, True)]
+
+
 def test_any_pieces_at_any_blocks_give_one_pass_result(pieces: Pieces) -> None:
     data = mixed_layer()
     expected = one_pass(data)
