@@ -40,9 +40,12 @@ _NEVER = 1 << 63
 _MAX_META = 1 << 20
 """Largest GNU long-name or pax header accepted."""
 
-try:  # ISA-L's CRC-32 where it is installed: the same values, 3.4-5.6 times zlib's speed
+try:  # ISA-L's CRC-32 and Adler-32 where it is installed: the same values, faster than zlib's
+    # (CRC-32 3.4-5.6 times; Adler-32 of a header, which checks its checksum, 127 against 245 ns)
+    from isal.isal_zlib import adler32 as _adler32
     from isal.isal_zlib import crc32 as _crc32
 except ImportError:  # pragma: no cover - isal ships wheels for the common platforms
+    _adler32 = zlib.adler32
     _crc32 = zlib.crc32
 
 
@@ -130,7 +133,7 @@ def _checksum_ok(block: bytes | bytearray) -> bool:
     except ValueError:
         return False
     # the sum with the checksum field read as eight spaces
-    low = ((zlib.adler32(block) & 0xFFFF) - 1) % 65521 - sum(block[148:156]) + 256
+    low = ((_adler32(block) & 0xFFFF) - 1) % 65521 - sum(block[148:156]) + 256
     if expected in (low, low + 65521):
         return True
     signed = sum((b - 256 if b > 127 else b) for b in block[:148] + block[156:]) + 256
@@ -374,7 +377,7 @@ class TarReader:
         stop = _NEVER if self.stop_at is None else self.stop_at
         self.stopped = False
         unpack = _FIELDS.unpack_from
-        adler32 = zlib.adler32
+        adler32 = _adler32
         crc32 = _crc32
         checksums = self._checksums
         sink = self._sink if checksums else None
