@@ -90,9 +90,10 @@ class ContentSink(Protocol):
     def keep(self, name: bytes, data: bytes) -> None: ...
 
 
-_new_header: Callable[
-    [type[TarHeader], tuple[str, str, int, int, int, int, str, int, int | None]], TarHeader
-]
+HeaderRow = tuple[str, str, int, int, int, int, str, int, int | None]
+"""A :class:`TarHeader`'s fields as a plain tuple, in its order (see :meth:`TarReader.rows`)."""
+
+_new_header: Callable[[type[TarHeader], HeaderRow], TarHeader]
 _new_header = tuple.__new__
 """Make a :class:`TarHeader` from a tuple, skipping the named tuple's Python-level ``__new__``:
 half the cost of calling the class, some 120 ns less per member (3 ms per 26,000 members)."""
@@ -370,6 +371,13 @@ class TarReader:
         return data[:size]
 
     def __iter__(self) -> Iterator[TarHeader]:
+        for row in self.rows():
+            yield _new_header(TarHeader, row)
+
+    def rows(self) -> Iterator[HeaderRow]:
+        """The headers as :data:`HeaderRow` plain tuples, for a caller that unpacks each at
+        once (the scanner): a named tuple made of each cost 90 ns more a member, 3 % of a
+        scan."""
         long_name: bytes | None = None
         long_link: bytes | None = None
         pax: dict[str, bytes] = {}
@@ -514,17 +522,14 @@ class TarReader:
                             keeper.keep(name, b"".join(kept))
             elif checksums and typeflag in _REGULAR:
                 crc = 0  # an empty file's CRC-32
-            yield _new_header(
-                TarHeader,
-                (
-                    name.decode("utf-8", "surrogateescape"),
-                    typeflag,
-                    size,
-                    mode,
-                    uid,
-                    gid,
-                    linkname.decode("utf-8", "surrogateescape") if linkname else "",
-                    offset,
-                    crc,
-                ),
+            yield (
+                name.decode("utf-8", "surrogateescape"),
+                typeflag,
+                size,
+                mode,
+                uid,
+                gid,
+                linkname.decode("utf-8", "surrogateescape") if linkname else "",
+                offset,
+                crc,
             )
