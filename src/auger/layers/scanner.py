@@ -117,8 +117,9 @@ class _Scanning:
         for header in reader.rows():
             name, typeflag, header_size, mode, uid, gid, link, _, crc = header
             size += header_size
-            if ".wh." in name or "/." in name or "//" in name or name.startswith((".", "/")):
-                entry = _entry(header, warnings)  # markers and names to normalise
+            # markers and names to normalise (a marker's ".wh." starts a name or follows a "/")
+            if "/." in name or "//" in name or name.startswith((".", "/")):
+                entry = _entry(header, warnings)
                 if entry is None:  # the root: dive counts the size of "/" but not of "./"
                     if paths.go_clean(name) == ".":
                         size -= header_size
