@@ -18,13 +18,7 @@ from auger.display import display
 from auger.errors import LayerFormatError
 from auger.layers import capture, columns, paths
 from auger.layers.capture import Collector
-from auger.layers.tarstream import (
-    BLOCK,
-    HeaderRow,
-    TarReader,
-    end_of_member,
-    find_header,
-)
+from auger.layers.tarstream import BLOCK, HeaderRow, TarReader, end_of_member, find_header
 from auger.model import Entry, EntryKind, LayerRef, LayerScan, Readable
 from auger.parallel import beside_in_parts, can_fork
 
