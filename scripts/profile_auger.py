@@ -230,7 +230,7 @@ def phases(archive: Path, repeat: int) -> None:
         ("scan, SHA-256 in a second thread", lambda: scans_hashed(archive)),
         ("overlay (stack_layers)", lambda: stack_layers(entries)),
         ("dive metrics (dive_metrics)", lambda: dive.dive_metrics(entries, sizes)),
-        ("dive result to/from the child", lambda: _transfer(metrics, entries)),
+        ("dive result to/from the child", lambda: _transfer(metrics)),
         ("analysis as run (forked)", lambda: analyze_image(analysis.image)),
         ("JSON text (format_json)", lambda: format_json(analysis)),
         ("JSON encode + write", lambda: _write(text)),
@@ -245,10 +245,10 @@ def phases(archive: Path, repeat: int) -> None:
         print(f"{label:40} {wall:8.3f} {cpu:8.3f} {wall / count * 1e6:9.2f}")
 
 
-def _transfer(metrics: DiveMetrics, entries: list[tuple[Entry, ...]]) -> object:
+def _transfer(metrics: DiveMetrics) -> object:
     """What the forked analysis adds to send dive's metrics back: flatten, marshal, rebuild."""
-    plain = marshal.loads(marshal.dumps(dive.to_plain(metrics, entries)))
-    return dive.from_plain(plain, entries)
+    plain = marshal.loads(marshal.dumps(dive.to_plain(metrics)))
+    return dive.from_plain(plain)
 
 
 def _write(text: str) -> None:

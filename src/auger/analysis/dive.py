@@ -301,7 +301,7 @@ PlainDiveMetrics = tuple[float, int, float, list[tuple[str, int, int]], list[byt
 """:class:`DiveMetrics` as plain data: each file list's positions as machine integers."""
 
 
-def to_plain(metrics: DiveMetrics, layers: list[tuple[Entry, ...]]) -> PlainDiveMetrics:
+def to_plain(metrics: DiveMetrics) -> PlainDiveMetrics:
     """``metrics`` as plain data, for :func:`from_plain` in another process."""
     file_lists = [array("i", positions).tobytes() for positions in metrics.file_lists]
     references = [(ref.path, ref.count, ref.size) for ref in metrics.inefficient_files]
@@ -314,8 +314,8 @@ def to_plain(metrics: DiveMetrics, layers: list[tuple[Entry, ...]]) -> PlainDive
     )
 
 
-def from_plain(plain: PlainDiveMetrics, layers: list[tuple[Entry, ...]]) -> DiveMetrics:
-    """Rebuild the metrics :func:`to_plain` flattened, over the same ``layers``."""
+def from_plain(plain: PlainDiveMetrics) -> DiveMetrics:
+    """Rebuild the metrics :func:`to_plain` flattened (its file lists index the same layers)."""
     efficiency, wasted, user_percent, references, file_lists = plain
     rebuilt = []
     for data in file_lists:

@@ -24,8 +24,8 @@ def analyze_image(image: Image) -> ImageAnalysis:
         dive_result, overlay = in_parallel(
             lambda: dive.dive_metrics(entries, sizes),
             lambda: stack_layers(entries),
-            send=lambda metrics: dive.to_plain(metrics, entries),
-            receive=lambda plain: dive.from_plain(plain, entries),
+            send=dive.to_plain,
+            receive=dive.from_plain,
         )
     if overlay.warnings:
         image = image.with_warnings(overlay.warnings)
