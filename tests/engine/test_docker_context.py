@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from auger.pipeline import analyze
+from auger.report.dive_json import export
 from auger.sources.interface import EngineUnavailableError
 from tests.engine_support import Engine
 
@@ -64,3 +68,28 @@ def test_docker_host_wins_over_contexts(image: str, config: Path, tmp_path: Path
 def test_a_context_that_does_not_exist_is_an_error(image: str, config: Path) -> None:
     with pytest.raises(EngineUnavailableError, match="'missing' does not exist"):
         analyze(f"docker://{image}", environ={"DOCKER_CONTEXT": "missing"})
+
+
+def test_the_sdk_and_the_socket_read_the_same_image(image: str, config: Path) -> None:
+    """The default context is read on its socket directly; a named one through the SDK."""
+    environ = {"DOCKER_CONFIG": str(config)}
+    direct = export(analyze(f"docker://{image}", environ=environ))
+    (config / "config.json").write_text(json.dumps({"currentContext": "works"}))
+    through_the_sdk = export(analyze(f"docker://{image}", environ=environ))
+    assert through_the_sdk == direct
+
+
+def test_an_image_from_the_default_socket_loads_no_sdk(image: str, tmp_path: Path) -> None:
+    """The SDK (requests, urllib3) costs 100 ms and 16 MiB to import: the socket needs none."""
+    probe = (
+        "import sys; from auger.pipeline import analyze; "
+        f"analysis = analyze('docker://{image}'); "
+        "print('a' in analysis.final, sorted(m for m in ('docker', 'requests', 'urllib3', 'ssl')"
+        " if m in sys.modules))"
+    )
+    environ = {key: value for key, value in os.environ.items() if not key.startswith("DOCKER_")}
+    environ["DOCKER_CONFIG"] = str(tmp_path)  # no config: the default context
+    completed = subprocess.run(
+        [sys.executable, "-c", probe], env=environ, capture_output=True, text=True, check=True
+    )
+    assert completed.stdout == "True []\n"

@@ -1,21 +1,26 @@
-"""The Docker Engine, through the Docker SDK.
+"""The Docker Engine: on its unix socket directly, else through the Docker SDK.
 
 The image is streamed out of the engine with ``save`` and read in one pass; it is never written
 to disk. The engine is found as the docker CLI finds it: ``DOCKER_HOST`` first, then the active
 CLI context (``DOCKER_CONTEXT`` or ``currentContext`` in the docker config), then the default
-socket.
+socket. Where that is a unix socket, auger makes its two requests (inspect, save) itself
+(:mod:`auger.sources.engine_socket`: the SDK costs more to import than a small image costs to
+read); any other endpoint goes through the SDK.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import io
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING
+from http import HTTPStatus
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
+from auger.errors import ImageReadError
 from auger.model import Image, LayerRef, LayerScan, Readable
 from auger.progress import Progress
 from auger.sources import streams
 from auger.sources.docker_save import docker_save_image
+from auger.sources.engine_socket import EngineHTTPError, EngineSocket, local_socket
 from auger.sources.interface import (
     EngineUnavailableError,
     ImageNotFoundError,
@@ -122,6 +127,152 @@ def _looks_like_id(name: str) -> bool:
     return len(name) >= 12 and all(char in "0123456789abcdef" for char in name)
 
 
+class EngineImage(NamedTuple):
+    """What auger reads of an image's inspect."""
+
+    name: str
+    """The name it was asked for by."""
+    id: str | None
+    tags: tuple[str, ...]
+    diff_ids: list[str] | None
+    """``RootFS.Layers``: the diff IDs of its layers, bottom first."""
+
+
+class NoSuchImageError(Exception):
+    """The engine has no image of that name."""
+
+
+class EngineRefusedError(Exception):
+    """The engine answered a request with an error."""
+
+    def __init__(self, explanation: str) -> None:
+        super().__init__(explanation)
+        self.explanation = explanation
+
+
+class EngineConnectionError(Exception):
+    """The request did not reach the engine, or its answer did not reach auger."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+class EngineClient(Protocol):
+    """The two requests auger makes of an engine (errors: the three ``Engine*`` above)."""
+
+    def inspect(self, name: str) -> EngineImage:
+        """The image ``name``."""
+        ...
+
+    def save(self, image: EngineImage, named: str | None, on_read: OnRead) -> io.RawIOBase:
+        """The ``docker save`` tar of ``image``, naming it ``named`` (else by its ID)."""
+        ...
+
+    def close(self) -> None:
+        """Let go of the connection."""
+        ...
+
+
+OnRead = Callable[[int], None]
+
+
+def _image_of(name: str, image_id: object, tags: object, rootfs: object) -> EngineImage:
+    layers = rootfs.get("Layers") if isinstance(rootfs, dict) else None
+    return EngineImage(
+        name,
+        image_id if isinstance(image_id, str) else None,
+        tuple(tag for tag in tags if isinstance(tag, str)) if isinstance(tags, list) else (),
+        layers if isinstance(layers, list) else None,
+    )
+
+
+class SocketClient:
+    """An engine on a unix socket, spoken to directly (:mod:`auger.sources.engine_socket`)."""
+
+    def __init__(self, path: str) -> None:
+        self._socket = EngineSocket(path, TIMEOUT)
+
+    def inspect(self, name: str) -> EngineImage:
+        try:
+            found = self._socket.inspect(name)
+        except EngineHTTPError as exc:
+            if exc.status == HTTPStatus.NOT_FOUND:
+                raise NoSuchImageError(name) from exc
+            raise EngineRefusedError(exc.message) from exc
+        except (OSError, ImageReadError) as exc:
+            raise EngineConnectionError(exc) from exc
+        return _image_of(name, found.get("Id"), found.get("RepoTags"), found.get("RootFS"))
+
+    def save(self, image: EngineImage, named: str | None, on_read: OnRead) -> io.RawIOBase:
+        try:
+            return self._socket.save(named or image.id or image.name, on_read)
+        except EngineHTTPError as exc:
+            raise EngineRefusedError(exc.message) from exc
+        except (OSError, ImageReadError) as exc:
+            raise EngineConnectionError(exc) from exc
+
+    def close(self) -> None:
+        pass  # (a connection per request, closed with it)
+
+
+class SdkClient:
+    """An engine through the Docker SDK (any endpoint the SDK reaches)."""
+
+    def __init__(self, client: docker.DockerClient) -> None:
+        self._client = client
+        self._images: dict[str, docker.models.images.Image] = {}
+
+    def inspect(self, name: str) -> EngineImage:
+        import docker  # noqa: PLC0415
+        import requests  # noqa: PLC0415
+
+        try:
+            image = self._client.images.get(name)
+        except docker.errors.ImageNotFound as exc:
+            raise NoSuchImageError(name) from exc
+        except docker.errors.APIError as exc:
+            raise EngineRefusedError(str(exc.explanation)) from exc
+        except requests.exceptions.RequestException as exc:
+            raise EngineConnectionError(exc) from exc
+        self._images[name] = image
+        return _image_of(name, image.id, image.tags, image.attrs.get("RootFS"))
+
+    def save(self, image: EngineImage, named: str | None, on_read: OnRead) -> io.RawIOBase:
+        import docker  # noqa: PLC0415
+        import requests  # noqa: PLC0415
+
+        try:
+            chunks: Iterator[bytes] = self._images[image.name].save(named=named or False)
+        except docker.errors.APIError as exc:
+            raise EngineRefusedError(str(exc.explanation)) from exc
+        except requests.exceptions.RequestException as exc:
+            raise EngineConnectionError(exc) from exc
+        return streams.ChunkStream(_read_errors(chunks, f"the save of {image.name}"), on_read)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _read_errors(chunks: Iterator[bytes], what: str) -> Iterator[bytes]:
+    """``chunks``, with a connection lost on the way as an :class:`ImageReadError`."""
+    import requests  # noqa: PLC0415
+
+    try:
+        yield from chunks
+    except requests.exceptions.RequestException as exc:
+        raise ImageReadError(
+            f"lost the connection to the engine while reading {what}: {exc}"
+        ) from exc
+
+
+def engine_client(environ: Mapping[str, str]) -> EngineClient:
+    """A client of the engine the docker CLI would use: on its unix socket directly where it
+    has one, else through the SDK."""
+    path = local_socket(environ)
+    return SocketClient(path) if path is not None else SdkClient(connect(environ))
+
+
 class DockerEngineSource(ImageSource):
     """An image held by the Docker Engine."""
 
@@ -133,7 +284,7 @@ class DockerEngineSource(ImageSource):
         self.environ = environ
 
     def read(self, scan: LayerScanner, options: ReadOptions, progress: Progress) -> Image:
-        client = connect(self.environ)
+        client = engine_client(self.environ)
         try:
             return read_saved(
                 client,
@@ -152,7 +303,7 @@ class DockerEngineSource(ImageSource):
 
 
 def read_saved(
-    client: docker.DockerClient,
+    client: EngineClient,
     name: str,
     *,
     reference: str,
@@ -171,34 +322,29 @@ def read_saved(
     ``engine`` names the engine in messages ("the Docker Engine", "Podman"); ``fail`` turns a
     connection error into the error to raise.
     """
-    import docker  # noqa: PLC0415
-    import requests  # noqa: PLC0415
-
     try:
-        image = client.images.get(name)
-    except docker.errors.ImageNotFound as exc:
+        image = client.inspect(name)
+    except NoSuchImageError as exc:
         raise ImageNotFoundError(
             f"image {with_implied_tag(name)} not found in {engine}", hint=not_found_hint
         ) from exc
-    except docker.errors.APIError as exc:
+    except EngineRefusedError as exc:
         raise EngineUnavailableError(f"{engine} refused: {exc.explanation}") from exc
-    except requests.exceptions.RequestException as exc:
-        raise fail(exc) from exc
-    saved = _Saved(image, name, kind=kind, engine=engine, reference=reference)
+    except EngineConnectionError as exc:
+        raise fail(exc.cause) from exc
+    saved = _Saved(client, image, kind=kind, engine=engine, reference=reference)
     result = saved.from_cache(options, progress) or saved.save(scan, options, progress)
-    tags = image.tags or []
     return result._replace(
         source=kind,
-        name=name if name in tags else (tags[0] if tags else result.name),
+        name=name if name in image.tags else (image.tags[0] if image.tags else result.name),
     )
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Saved:
+class _Saved(NamedTuple):
     """An engine's image, as its ``save`` gives it or as the cache kept it."""
 
-    image: docker.models.images.Image
-    name: str
+    client: EngineClient
+    image: EngineImage
     kind: str
     engine: str
     reference: str
@@ -207,21 +353,20 @@ class _Saved:
         """The image rebuilt from the cache, with no ``save``, when the cache holds it all."""
         if options.cache is None or options.documents is None:
             return None
-        rootfs = self.image.attrs.get("RootFS")
-        diff_ids = rootfs.get("Layers") if isinstance(rootfs, dict) else None
-        if not isinstance(self.image.id, str) or not isinstance(diff_ids, list):
+        image = self.image
+        if image.id is None or image.diff_ids is None:
             return None
         store = saved_image_store(
             options.documents,
             options.cache,
             kind=self.kind,
-            image_id=self.image.id,
-            diff_ids=diff_ids,
-            description=f"image {self.name} from the layer cache",
+            image_id=image.id,
+            diff_ids=image.diff_ids,
+            description=f"image {image.name} from the layer cache",
         )
         if store is None:
             return None
-        progress.phase(f"reading {self.name} from the layer cache")
+        progress.phase(f"reading {image.name} from the layer cache")
         return docker_save_image(
             store,
             reference=self.reference,
@@ -233,35 +378,32 @@ class _Saved:
 
     def save(self, scan: LayerScanner, options: ReadOptions, progress: Progress) -> Image:
         """The image as ``save`` streams it, every layer not in the cache scanned."""
-        import docker  # noqa: PLC0415
-        import requests  # noqa: PLC0415
-
-        name, engine = self.name, self.engine
+        name, engine = self.image.name, self.engine
         progress.phase(f"saving {name} from {engine}")
-        named = name if name in (self.image.tags or []) else False
+        named = name if name in self.image.tags else None
         try:
-            chunks: Iterator[bytes] = self.image.save(named=named)
-            stream = streams.buffered(streams.ChunkStream(chunks, progress.bytes_read))
-            description = f"image {name} from {engine}"
-            store = StreamedTarStore(stream, description, scan, progress, options)
-        except docker.errors.APIError as exc:
+            raw = self.client.save(self.image, named, progress.bytes_read)
+        except EngineRefusedError as exc:
             raise EngineUnavailableError(
                 f"{engine} could not save {name}: {exc.explanation}"
             ) from exc
-        except requests.exceptions.RequestException as exc:
+        except EngineConnectionError as exc:
             raise EngineUnavailableError(
                 f"lost the connection to {engine} while reading {name}"
             ) from exc
-        result = docker_save_image(
-            store,
-            reference=self.reference,
-            selector=None,
-            scan=scan,
-            progress=progress,
-            options=options,
-        )
+        with raw:
+            description = f"image {name} from {engine}"
+            store = StreamedTarStore(streams.buffered(raw), description, scan, progress, options)
+            result = docker_save_image(
+                store,
+                reference=self.reference,
+                selector=None,
+                scan=scan,
+                progress=progress,
+                options=options,
+            )
         image_id = self.image.id
-        if options.documents is not None and options.verify and isinstance(image_id, str):
+        if options.documents is not None and options.verify and image_id is not None:
             remember_saved_image(
                 options.documents, kind=self.kind, image_id=image_id, store=store, image=result
             )

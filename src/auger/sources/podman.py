@@ -2,10 +2,11 @@
 
 The socket is found as Podman's remote clients find it: ``CONTAINER_HOST``, else the rootless
 ``$XDG_RUNTIME_DIR/podman/podman.sock``, else the rootful ``/run/podman/podman.sock``. It is
-spoken to with the Docker SDK, and the image streamed out with ``save`` as from the Docker
-Engine. Without a socket, ``podman image save`` is run and its output read from the pipe.
-Either way nothing is written to disk, and the history comes from the image config inside the
-saved image, never from Podman's history endpoint (which fails on some images).
+spoken to as the Docker Engine is (directly on a unix socket, else with the Docker SDK), and
+the image streamed out with ``save``. Without a socket, ``podman image save`` is run and its
+output read from the pipe. Either way nothing is written to disk, and the history comes from
+the image config inside the saved image, never from Podman's history endpoint (which fails on
+some images).
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ from auger.errors import ImageReadError
 from auger.model import Image
 from auger.progress import Progress
 from auger.sources import streams
-from auger.sources.docker_engine import read_saved, with_implied_tag
+from auger.sources.docker_engine import (
+    EngineClient,
+    SdkClient,
+    SocketClient,
+    read_saved,
+    with_implied_tag,
+)
 from auger.sources.docker_save import docker_save_image
 from auger.sources.interface import (
     EngineUnavailableError,
@@ -87,14 +94,19 @@ class PodmanSource(ImageSource):
     def _read_api(
         self, url: str, scan: LayerScanner, options: ReadOptions, progress: Progress
     ) -> Image:
-        import docker  # noqa: PLC0415 - the SDK is slow to import and only needed here
+        client: EngineClient
+        if url.startswith("unix://"):
+            path = url.removeprefix("unix://")
+            if not Path(path).exists():
+                raise self._unreachable(url)
+            client = SocketClient(path)
+        else:
+            import docker  # noqa: PLC0415 - the SDK is slow to import and only needed here
 
-        if url.startswith("unix://") and not Path(url.removeprefix("unix://")).exists():
-            raise self._unreachable(url)
-        try:
-            client = docker.DockerClient(base_url=url, timeout=TIMEOUT)
-        except docker.errors.DockerException as exc:
-            raise self._unreachable(url) from exc
+            try:
+                client = SdkClient(docker.DockerClient(base_url=url, timeout=TIMEOUT))
+            except docker.errors.DockerException as exc:
+                raise self._unreachable(url) from exc
         try:
             return read_saved(
                 client,
