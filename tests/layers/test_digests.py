@@ -137,3 +137,68 @@ def test_a_cancelled_helper_is_stopped_and_reaped() -> None:
             os.waitpid(pid, os.WNOHANG)
     finally:
         os.close(zero)
+
+
+def _stream(data: bytes = DATA) -> Window:
+    """``data`` as a blob that lies in no file (as an engine's ``save`` gives it)."""
+    return Window(io.BytesIO(data), len(data))
+
+
+@pytest.mark.usefixtures("helpers_for_every_range")
+@pytest.mark.parametrize("how", ["read", "readinto", "drain"])
+def test_a_stream_in_no_file_is_hashed_by_a_helper_it_is_fed_to(how: str) -> None:
+    with DigestingReader(_stream()) as reader:
+        assert not reader.from_file  # the reader reads every byte: the helper sees them pass
+        if how == "read":
+            assert reader.read(1000) == DATA[:1000]
+            while reader.read(65536):
+                pass
+        elif how == "readinto":
+            buffer = bytearray(100_000)
+            while reader.readinto(memoryview(buffer)):
+                pass
+        else:
+            reader.drain()
+        expected = "sha256:" + hashlib.sha256(DATA).hexdigest()
+        assert reader.digest() == expected
+        assert reader.digest() == expected  # asked again
+
+
+@pytest.mark.usefixtures("helpers_for_every_range")
+def test_a_stream_helper_that_fails_is_an_error_not_a_wrong_digest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(parallel, "_STREAM_HASHER", "import sys; sys.exit(3)")
+    with DigestingReader(_stream()) as reader:
+        reader.drain()
+        with pytest.raises(digests.DigestHelperError):
+            reader.digest()
+
+
+@pytest.mark.usefixtures("helpers_for_every_range")
+def test_a_stream_helper_that_cannot_start_leaves_it_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "missing-python"))
+    with DigestingReader(_stream()) as reader:
+        reader.drain()
+        assert reader.digest() == "sha256:" + hashlib.sha256(DATA).hexdigest()
+
+
+def test_a_cancelled_stream_helper_is_stopped_and_reaped() -> None:
+    helper = parallel.StreamDigest.start("sha256")
+    assert helper is not None
+    pid = helper._pid
+    assert pid is not None
+    helper.feed(DATA[:1000])
+    helper.cancel()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_stream_helper_hashes_everything_fed_whatever_the_pieces() -> None:
+    helper = parallel.StreamDigest.start("sha512")
+    assert helper is not None
+    for start in range(0, len(DATA), 3_000_001):  # pieces larger than the pipe's buffer
+        helper.feed(memoryview(DATA)[start : start + 3_000_001])
+    assert helper.result() == hashlib.sha512(DATA).hexdigest()

@@ -14,8 +14,11 @@ layout on disk does) and are many is hashed differently: a helper process
 (:class:`~auger.parallel.RangeDigest`) reads that range of the file and hashes it while the
 reader's reads pass through untouched, so the scan and the digest use two processors, share
 no GIL, and the scan copies nothing for the hasher. Both read the same range of the same open
-file. A range of at most :data:`auger.hashes.SMALL` bytes is hashed here with CPython's own
-code, so that a run whose other layers all go to helpers never loads OpenSSL.
+file. A long stream that lies in no file but whose length is known (``length``: a layer of an
+engine's ``save``, a registry blob, standard input) is fed as it is read to a helper process
+through a pipe (:class:`~auger.parallel.StreamDigest`), which costs the reader a copy instead of
+the hashing. A stream of at most :data:`auger.hashes.SMALL` bytes is hashed here with CPython's
+own code, so that a run whose other layers all go to helpers never loads OpenSSL.
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ import threading
 from typing import Any
 
 from auger import hashes
+from auger.errors import ImageReadError
 from auger.model import Digest, Readable
-from auger.parallel import RangeDigest
+from auger.parallel import RangeDigest, StreamDigest
 
 ALGORITHMS = frozenset({"sha256", "sha384", "sha512"})
 """Digest algorithms auger can verify (the OCI image spec registers sha256 and sha512)."""
@@ -46,6 +50,10 @@ longer load OpenSSL here: their verified runs peaked at 24.3 MiB instead of 27.9
 SPAN_CHUNK = 256 << 10
 """Bytes of a file range read per call when this process hashes the range itself (a helper
 that failed)."""
+
+
+class DigestHelperError(ImageReadError):
+    """The helper process that hashed a stream failed: its bytes cannot be hashed again."""
 
 
 def _hashlib_hash(algorithm: str) -> Any:
@@ -87,11 +95,17 @@ class DigestingReader:
         self.from_file = self._helper is not None
         """True when a helper process hashes the stream's bytes from the file they lie in
         (it goes on after the reading ends, until :meth:`digest` or :meth:`cancel`)."""
-        small = located is not None and located[2] <= hashes.SMALL
+        length = located[2] if located is not None else getattr(inner, "length", None)
+        self._fed: StreamDigest | None = None
+        """The helper process hashing a long stream that lies in no file, as it is read."""
+        self._fed_digest: Digest | None = None
+        if located is None and isinstance(length, int) and length >= HELPER_MIN:
+            self._fed = StreamDigest.start(algorithm)
+        small = isinstance(length, int) and length <= hashes.SMALL
         self._hash: Any = hashes.small_hash(algorithm) if small else None
-        if self._hash is None and not self.from_file:
+        if self._hash is None and not self.from_file and self._fed is None:
             self._hash = _hashlib_hash(algorithm)
-        if background and not self.from_file:
+        if background and not self.from_file and self._fed is None:
             self._queue = queue.Queue(QUEUED)
             self._thread = threading.Thread(target=self._hash_queued, name="digest", daemon=True)
             self._thread.start()
@@ -133,7 +147,9 @@ class DigestingReader:
             self.position += len(data)
             if self.from_file:  # hashed from the file by the helper
                 return data
-            if self._queue is None:
+            if self._fed is not None:
+                self._fed.feed(data)
+            elif self._queue is None:
                 self._hash.update(data)
             else:
                 self._batch.append(data)
@@ -160,7 +176,10 @@ class DigestingReader:
         count: int = inner(buffer) or 0
         if count:
             self.position += count
-            self._hash.update(memoryview(buffer)[:count])
+            if self._fed is not None:
+                self._fed.feed(memoryview(buffer)[:count])
+            else:
+                self._hash.update(memoryview(buffer)[:count])
         return count
 
     def _readinto_unhashed(self, buffer: Any) -> int:
@@ -213,12 +232,23 @@ class DigestingReader:
         helper, self._helper = self._helper, None
         if helper is not None:
             helper.cancel()
+        fed, self._fed = self._fed, None
+        if fed is not None:
+            fed.cancel()
         self._release_range()
         self.close()
 
     def digest(self) -> Digest:
         """``ALG:HEX`` of every byte read so far (ends the background hasher); of the whole
         range, when a helper hashes it from the file."""
+        fed, self._fed = self._fed, None
+        if fed is not None:
+            hexdigest = fed.result()
+            if hexdigest is None:
+                raise DigestHelperError("the helper process hashing a stream failed")
+            self._fed_digest = Digest(f"{self.algorithm}:{hexdigest}")
+        if self._fed_digest is not None:
+            return self._fed_digest
         helper, self._helper = self._helper, None
         if helper is not None:
             found = helper.result()

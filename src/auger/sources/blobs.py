@@ -85,9 +85,25 @@ def scan_blob(
     if verify and compression != "none":
         stored = digesting = DigestingReader(window)
     try:
-        result = scan(streams.decompressed(stored, compression), ref)
+        result = _scan_stored(stored, compression, scan, ref)
         if digesting is not None:
             digesting.drain()
+    except BaseException:
+        if digesting is not None:  # (a helper process may be hashing the blob)
+            digesting.cancel()
+        raise
+    window.drain()
+    digest = digesting.digest() if digesting is not None else result.diff_id
+    return ScannedBlob(result, compression, size, digest if verify else None)
+
+
+def _scan_stored(
+    stored: Readable, compression: str, scan: LayerScanner, ref: LayerRef
+) -> LayerScan:
+    """``scan`` of the blob ``stored`` decompressed, with its errors in auger's terms."""
+    label = ref.label
+    try:
+        return scan(streams.decompressed(stored, compression), ref)
     except TarTruncatedError as exc:
         if compression == "none":
             raise
@@ -98,9 +114,6 @@ def scan_blob(
         raise
     except streams.DECODE_ERRORS as exc:
         raise streams.decode_error(label, exc) from exc
-    window.drain()
-    digest = digesting.digest() if digesting is not None else result.diff_id
-    return ScannedBlob(result, compression, size, digest if verify else None)
 
 
 class BlobStore(ABC):

@@ -96,6 +96,11 @@ class Window:
             descriptor, offset = location()
             self._start = descriptor, offset - len(prefix)
 
+    @property
+    def length(self) -> int:
+        """How many bytes the window holds (prefix included)."""
+        return self._size
+
     def byte_span(self) -> tuple[int, int, int] | None:
         """Where the window's bytes lie in a regular file (descriptor, offset, length), while
         none has been read yet and ``inner`` is a :class:`PositionedReader`; else ``None``."""
