@@ -409,8 +409,8 @@ class RangeDigest(_Helper):
 
 
 class StreamDigest(_Helper):
-    """The digest of bytes that lie in no file (a stream from an engine, a registry, a pipe),
-    fed to a helper process through a pipe as they pass.
+    """The digest of bytes that lie in no file (an engine's ``save``, standard input), fed to a
+    helper process through a pipe as they pass.
 
     Feeding costs this process a copy into the pipe; hashing here cost it 0.6 s of CPU per GB
     on the processor that scans. When the helper fails (it cannot, short of being killed), the

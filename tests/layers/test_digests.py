@@ -147,7 +147,7 @@ def _stream(data: bytes = DATA) -> Window:
 @pytest.mark.usefixtures("helpers_for_every_range")
 @pytest.mark.parametrize("how", ["read", "readinto", "drain"])
 def test_a_stream_in_no_file_is_hashed_by_a_helper_it_is_fed_to(how: str) -> None:
-    with DigestingReader(_stream()) as reader:
+    with DigestingReader(_stream(), stream_helper=True) as reader:
         assert not reader.from_file  # the reader reads every byte: the helper sees them pass
         if how == "read":
             assert reader.read(1000) == DATA[:1000]
@@ -169,7 +169,7 @@ def test_a_stream_helper_that_fails_is_an_error_not_a_wrong_digest(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(parallel, "_STREAM_HASHER", "import sys; sys.exit(3)")
-    with DigestingReader(_stream()) as reader:
+    with DigestingReader(_stream(), stream_helper=True) as reader:
         reader.drain()
         with pytest.raises(digests.DigestHelperError):
             reader.digest()
@@ -180,7 +180,7 @@ def test_a_stream_helper_that_cannot_start_leaves_it_to_this_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sys, "executable", str(tmp_path / "missing-python"))
-    with DigestingReader(_stream()) as reader:
+    with DigestingReader(_stream(), stream_helper=True) as reader:
         reader.drain()
         assert reader.digest() == "sha256:" + hashlib.sha256(DATA).hexdigest()
 

@@ -104,7 +104,7 @@ def digesting_scanner(
     """
 
     def scan_and_keep(stream: Readable, ref: LayerRef) -> LayerScan:
-        with DigestingReader(stream, background=background) as digesting:
+        with DigestingReader(stream, background=background, stream_helper=True) as digesting:
             result = scan(digesting, ref)
             claimed = ref.diff_id
             if (
