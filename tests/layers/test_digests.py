@@ -21,20 +21,25 @@ from auger.sources.streams import PositionedReader, Window
 DATA = bytes(range(256)) * 40_000  # 10 MB
 
 
+def _consume(reader: DigestingReader, how: str) -> None:
+    """Read ``reader`` to its end by ``read``, ``readinto`` or ``drain`` (after a first read)."""
+    assert reader.read(10) == DATA[:10]
+    if how == "read":
+        while reader.read(65536):
+            pass
+    elif how == "readinto":
+        buffer = bytearray(100_000)
+        while reader.readinto(memoryview(buffer)):
+            pass
+    else:
+        reader.drain()
+
+
 @pytest.mark.parametrize("background", [False, True], ids=["inline", "background"])
 @pytest.mark.parametrize("how", ["read", "readinto", "drain"])
 def test_the_digest_is_of_every_byte_read(background: bool, how: str) -> None:
     with DigestingReader(io.BytesIO(DATA), background=background) as reader:
-        if how == "read":
-            while reader.read(65536):
-                pass
-        elif how == "readinto":
-            buffer = bytearray(100_000)
-            while reader.readinto(memoryview(buffer)):
-                pass
-        else:
-            reader.read(10)
-            reader.drain()
+        _consume(reader, how)
         assert reader.digest() == "sha256:" + hashlib.sha256(DATA).hexdigest()
         assert reader.position == len(DATA)
 
@@ -149,16 +154,7 @@ def _stream(data: bytes = DATA) -> Window:
 def test_a_stream_in_no_file_is_hashed_by_a_helper_it_is_fed_to(how: str) -> None:
     with DigestingReader(_stream(), stream_helper=True) as reader:
         assert not reader.from_file  # the reader reads every byte: the helper sees them pass
-        if how == "read":
-            assert reader.read(1000) == DATA[:1000]
-            while reader.read(65536):
-                pass
-        elif how == "readinto":
-            buffer = bytearray(100_000)
-            while reader.readinto(memoryview(buffer)):
-                pass
-        else:
-            reader.drain()
+        _consume(reader, how)
         expected = "sha256:" + hashlib.sha256(DATA).hexdigest()
         assert reader.digest() == expected
         assert reader.digest() == expected  # asked again
