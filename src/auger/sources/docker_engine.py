@@ -158,8 +158,13 @@ class EngineConnectionError(Exception):
         self.cause = cause
 
 
+OnRead = Callable[[int], None]
+"""Told how many bytes of a stream arrived."""
+
+
 class EngineClient(Protocol):
-    """The two requests auger makes of an engine (errors: the three ``Engine*`` above)."""
+    """The two requests auger makes of an engine, with their failures as
+    :class:`NoSuchImageError`, :class:`EngineRefusedError` and :class:`EngineConnectionError`."""
 
     def inspect(self, name: str) -> EngineImage:
         """The image ``name``."""
@@ -172,9 +177,6 @@ class EngineClient(Protocol):
     def close(self) -> None:
         """Let go of the connection."""
         ...
-
-
-OnRead = Callable[[int], None]
 
 
 def _image_of(name: str, image_id: object, tags: object, rootfs: object) -> EngineImage:
