@@ -113,7 +113,13 @@ class DigestingReader:
         self._fed_digest: Digest | None = None
         if stream_helper and located is None and isinstance(length, int) and length >= HELPER_MIN:
             self._fed = StreamDigest.start(algorithm)
-        small = isinstance(length, int) and length <= hashes.SMALL
+        # CPython's own SHA-2 where helpers take the long ones (a registry's blobs, hashed in
+        # threads of their own, keep OpenSSL's, which releases the GIL)
+        small = (
+            (located is not None or stream_helper)
+            and isinstance(length, int)
+            and length <= hashes.SMALL
+        )
         self._hash: Any = hashes.small_hash(algorithm) if small else None
         if self._hash is None and not self.from_file and self._fed is None:
             self._hash = _hashlib_hash(algorithm)
